@@ -1,0 +1,91 @@
+"""The verdict book: the cases a session judged, and one row per claim.
+
+Used by the pytest wiring (collect, print the table) and by the report; it
+knows nothing of pytest and nothing of pandas.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Dict, Iterable, List
+
+from . import stats
+from .verdicts import combine
+
+# The name under which a judged case travels in a pytest report's user_properties
+# (xdist serialises those from its workers to the controller).
+PROPERTY = "claimbench_case"
+
+
+@dataclass(frozen=True)
+class ClaimRow:
+    claim: str
+    verdict: str
+    expected: str
+    outcome: str
+    effect: float
+    ci_low: float
+    ci_high: float
+    effect_name: str
+    evidence: str
+    cases: int
+
+
+def claim_outcome(outcomes: Iterable[str]) -> str:
+    """A claim fails if any case failed; passes if all that ran passed or xfailed."""
+    os_ = list(outcomes)
+    for worst in ("failed", "skipped"):
+        if worst in os_:
+            return worst
+    if all(o == "xfailed" for o in os_):
+        return "xfailed"
+    return "passed"
+
+
+def case_line(case: dict) -> str:
+    """``k2: 1.93 [1.85, 2.01] holds`` — one case in a claim's evidence."""
+    effect = case.get("effect", float("nan"))
+    if effect is None or (isinstance(effect, float) and math.isnan(effect)):
+        figure = ""
+    else:
+        figure = " {} [{}, {}]".format(stats.fmt(effect), stats.fmt(case["ci_low"]), stats.fmt(case["ci_high"]))
+    return "{}:{} {}".format(case.get("case") or "-", figure, case["verdict"])
+
+
+def claim_rows(cases: List[dict]) -> List[ClaimRow]:
+    """Aggregate judged cases (dicts as stored) into one row per claim, in first-seen order."""
+    by_claim: Dict[str, List[dict]] = {}
+    for c in cases:
+        by_claim.setdefault(c["claim"], []).append(c)
+    rows = []
+    for claim, cs in by_claim.items():
+        verdict = combine(c["verdict"] for c in cs)
+        expected = combine(c["expected"] for c in cs)
+        # The headline figure is the first case measured with an interval.
+        head = next((c for c in cs if c.get("ci_low") == c.get("ci_low") and c.get("effect_name")), cs[0])
+        evidence = "; ".join(case_line(c) for c in cs) if len(cs) > 1 else cs[0].get("evidence", "")
+        rows.append(ClaimRow(
+            claim=claim, verdict=verdict, expected=expected,
+            outcome=claim_outcome(c.get("outcome", "passed") for c in cs),
+            effect=head.get("effect", float("nan")), ci_low=head.get("ci_low", float("nan")),
+            ci_high=head.get("ci_high", float("nan")), effect_name=head.get("effect_name", ""),
+            evidence=evidence, cases=len(cs)))
+    return rows
+
+
+def text_table(rows: List[ClaimRow], width: int = 120) -> str:
+    """The verdict table as plain text for a terminal."""
+    headers = ("claim", "verdict", "expected", "outcome", "effect [95% CI]")
+    body = []
+    for r in rows:
+        if r.effect is None or r.effect != r.effect:
+            fig = "-"
+        else:
+            fig = "{} [{}, {}] {}".format(stats.fmt(r.effect), stats.fmt(r.ci_low), stats.fmt(r.ci_high),
+                                          r.effect_name)
+        body.append((r.claim, r.verdict, r.expected, r.outcome, fig))
+    widths = [max(len(h), *(len(b[i]) for b in body)) if body else len(h) for i, h in enumerate(headers)]
+    line = "  ".join("{:<%d}" % w for w in widths)
+    out = [line.format(*headers), line.format(*("-" * w for w in widths))]
+    out += [line.format(*b)[:width] for b in body]
+    return "\n".join(out)

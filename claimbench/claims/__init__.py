@@ -1,0 +1,59 @@
+"""The claim registry: one entry per claim id of CLAIMS.md that has an experiment.
+
+Each family module of this package (``examples``, ``rule_of_thumb`` …) holds a
+``CLAIMS`` tuple; they are found here by name, so adding a family never edits
+this file. An entry holds the notes' words, an English statement and the
+expectation as a function of the runtime; the experiment lives in
+``experiments/`` and names the claim with ``@pytest.mark.claim(id)``.
+"""
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from dataclasses import dataclass
+from typing import Callable, Dict, Optional
+
+from ..runtime import Runtime
+from ..verdicts import Expectation
+
+Expect = Callable[[Runtime, Optional[str]], Expectation]
+
+
+@dataclass(frozen=True)
+class Claim:
+    id: str
+    quote: str        # the notes' own words
+    statement: str    # what is tested, in English
+    expect: Expect    # (runtime, case or None for the whole claim) -> Expectation
+    section: str      # the CLAIMS.md section letter
+    note: str = ""    # a remark the report prints beside the verdict
+
+    def expectation(self, runtime: Runtime, case: Optional[str] = None) -> Expectation:
+        return self.expect(runtime, case)
+
+
+def _discover() -> Dict[str, Claim]:
+    found: Dict[str, Claim] = {}
+    for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
+        if info.name.startswith("_"):
+            continue
+        module = importlib.import_module("{}.{}".format(__name__, info.name))
+        for claim in getattr(module, "CLAIMS", ()):
+            if claim.id in found:
+                raise ValueError("claim {!r} registered twice".format(claim.id))
+            found[claim.id] = claim
+    return found
+
+
+REGISTRY: Dict[str, Claim] = _discover()
+
+
+class UnknownClaim(KeyError):
+    pass
+
+
+def get(claim_id: str) -> Claim:
+    try:
+        return REGISTRY[claim_id]
+    except KeyError:
+        raise UnknownClaim("unknown claim id {!r} (not in claimbench.claims)".format(claim_id)) from None

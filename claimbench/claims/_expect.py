@@ -1,0 +1,26 @@
+"""Building blocks for expectations that follow the runtime."""
+from __future__ import annotations
+
+from ..runtime import Runtime
+from ..verdicts import HOLDS, INCONCLUSIVE, Expectation
+
+
+def always(verdict: str, reason: str = ""):
+    def expect(runtime: Runtime, case=None) -> Expectation:
+        return Expectation(verdict, reason)
+    return expect
+
+
+def needs_cpus(n: int, runtime: Runtime):
+    """None when the machine has n usable CPUs, else the untestable Expectation."""
+    if runtime.usable_cpus >= n:
+        return None
+    return Expectation(INCONCLUSIVE, "needs {} usable CPUs, this process may use {}".format(
+        n, runtime.usable_cpus), testable=False)
+
+
+def parallel(verdict: str = HOLDS, reason: str = "", cpus: int = 2):
+    """A claim that can only be shown with at least ``cpus`` usable CPUs."""
+    def expect(runtime: Runtime, case=None) -> Expectation:
+        return needs_cpus(cpus, runtime) or Expectation(verdict, reason)
+    return expect

@@ -1,0 +1,87 @@
+"""Interleaved measurement: the variants a claim compares, timed side by side.
+
+Each round runs every variant once, in an order that rotates from round to
+round, so drift in the machine (a noisy neighbour, thermal change) lands on all
+variants alike and per-round ratios cancel it. Wall-clock time only: CPU-time
+timers miss sleeping threads and child processes.
+"""
+from __future__ import annotations
+
+import time
+from typing import Callable, Dict, List
+
+from . import stats
+from .scales import Scale
+
+
+
+class Seconds(float):
+    """What a variant returns when it timed itself (to leave its set-up out)."""
+
+
+Variant = Callable[[], object]
+
+
+class Interleaved:
+    """Samples of several variants, one per variant per round.
+
+    The wall time around the call is the sample, unless the variant returns
+    ``Seconds``: the time it measured itself, when its set-up must not count.
+    """
+
+    def __init__(self, variants: Dict[str, Variant]):
+        if not variants:
+            raise ValueError("nothing to measure")
+        self.variants = dict(variants)
+        self.samples: Dict[str, List[float]] = {name: [] for name in variants}
+        self.rounds = 0
+
+    def round(self) -> None:
+        names = list(self.variants)
+        shift = self.rounds % len(names)
+        for name in names[shift:] + names[:shift]:
+            t0 = time.perf_counter()
+            own = self.variants[name]()
+            elapsed = time.perf_counter() - t0
+            self.samples[name].append(float(own) if isinstance(own, Seconds) else elapsed)
+        self.rounds += 1
+
+    def run(self, rounds: int) -> None:
+        for _ in range(rounds):
+            self.round()
+
+    def until_settled(self, decide: Callable[["Interleaved"], str], scale: Scale,
+                      benchmark=None) -> str:
+        """Measure ``scale.min_rounds``, then more while ``decide`` straddles.
+
+        With a pytest-benchmark fixture the first rounds go through
+        ``benchmark.pedantic`` (one benchmark round = one interleaved round),
+        so the stored run has raw timings for ``--benchmark-compare``; the
+        per-variant samples go into ``extra_info``.
+        """
+        if benchmark is not None:
+            benchmark.pedantic(self.round, rounds=scale.min_rounds, iterations=1)
+        self.run(max(0, scale.min_rounds - self.rounds))  # a disabled benchmark runs once
+        decision = decide(self)
+        while decision == stats.STRADDLES and self.rounds < scale.max_rounds:
+            self.run(min(scale.batch_rounds, scale.max_rounds - self.rounds))
+            decision = decide(self)
+        if benchmark is not None:
+            benchmark.extra_info["rounds"] = self.rounds
+            benchmark.extra_info["samples_s"] = {k: list(v) for k, v in self.samples.items()}
+        return decision
+
+    def median_s(self, name: str) -> float:
+        return stats.median_interval(self.samples[name]).median
+
+    def ratio(self, numerator: str, denominator: str) -> stats.Interval:
+        return stats.ratio_interval(self.samples[numerator], self.samples[denominator])
+
+    def interval(self, name: str) -> stats.Interval:
+        return stats.median_interval(self.samples[name])
+
+
+def worst(decisions) -> str:
+    """A multi-part decision: settled only when every part is."""
+    ds = list(decisions)
+    return stats.STRADDLES if stats.STRADDLES in ds else stats.INSIDE

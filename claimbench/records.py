@@ -1,0 +1,114 @@
+"""Stored runs: one JSON file per pytest session, written atomically.
+
+A run (``make verify``) may take several sessions (serial timing claims, then
+behaviour claims under xdist); they share a ``run_id`` and the report merges
+them. A file that is not valid JSON or not one of ours is named in one clear
+error and skipped — never overwritten, never fatal to the report.
+"""
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, List, Tuple
+
+FORMAT = "claimbench-run/1"
+
+
+class CorruptRecord(ValueError):
+    """A file in results/ that cannot be read as a claimbench run."""
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    """Write through a temporary file in the same folder and rename it into place.
+
+    A run killed half-way leaves either the old file or the new one, never half of one.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".{}.".format(path.name), suffix=".tmp", dir=str(path.parent))
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, str(path))
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+def atomic_write_json(path: Path, obj) -> None:
+    atomic_write_text(path, json.dumps(obj, indent=1, sort_keys=True, allow_nan=True) + "\n")
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    path: Path
+    run_id: str
+    session: str
+    scale: dict
+    runtime: dict
+    verdicts: List[dict]
+    started: str
+    wall_s: float
+
+
+def runs_dir(results_dir: Path) -> Path:
+    return Path(results_dir) / "runs"
+
+
+def record_path(results_dir: Path, run_id: str, session: str) -> Path:
+    return runs_dir(results_dir) / run_id / "{}.json".format(session)
+
+
+def save_record(results_dir: Path, run_id: str, session: str, payload: dict) -> Path:
+    path = record_path(results_dir, run_id, session)
+    body = dict(payload, format=FORMAT, run_id=run_id, session=session)
+    atomic_write_json(path, body)
+    return path
+
+
+def load_record(path: Path) -> RunRecord:
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise CorruptRecord("{}: not a readable JSON file ({})".format(path, exc)) from None
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise CorruptRecord("{}: not a claimbench run (no \"format\": \"{}\")".format(path, FORMAT))
+    try:
+        return RunRecord(path=Path(path), run_id=str(data["run_id"]), session=str(data["session"]),
+                         scale=dict(data["scale"]), runtime=dict(data["runtime"]),
+                         verdicts=list(data["verdicts"]), started=str(data.get("started", "")),
+                         wall_s=float(data.get("wall_s", float("nan"))))
+    except (KeyError, TypeError, ValueError) as exc:
+        raise CorruptRecord("{}: claimbench run with a missing or bad field ({})".format(path, exc)) from None
+
+
+def load_runs(results_dir: Path) -> Tuple[List[RunRecord], List[str]]:
+    """All readable records under results/runs, and one error line per unreadable file."""
+    records, errors = [], []
+    for path in sorted(runs_dir(results_dir).glob("*/*.json")):
+        try:
+            records.append(load_record(path))
+        except CorruptRecord as exc:
+            errors.append(str(exc))
+    return records, errors
+
+
+def run_ids(records: Iterable[RunRecord]) -> List[str]:
+    return sorted({r.run_id for r in records})
+
+
+def latest(records: List[RunRecord], run_id: str = "") -> List[RunRecord]:
+    """The records of one run: the given id, or the newest one."""
+    ids = run_ids(records)
+    if not ids:
+        return []
+    chosen = run_id or ids[-1]
+    return [r for r in records if r.run_id == chosen]

@@ -1,0 +1,38 @@
+"""Scales: the time unit T and how many rounds a claim may spend on a verdict.
+
+Every effect and threshold in the experiments is relative to T, so a verdict
+must not change between scales; only the noise does, and the round budget
+absorbs it.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Scale:
+    name: str
+    unit_s: float      # T: the length of one task of the notes (2 s in the notes)
+    min_rounds: int    # 6 is the least that gives a 95% distribution-free interval
+    max_rounds: int    # per-claim budget when the interval straddles the threshold
+    batch_rounds: int  # rounds added each time the interval still straddles
+
+
+SCALES = {
+    "quick": Scale("quick", unit_s=0.01, min_rounds=6, max_rounds=18, batch_rounds=4),
+    "default": Scale("default", unit_s=0.025, min_rounds=8, max_rounds=24, batch_rounds=4),
+    "seed": Scale("seed", unit_s=2.0, min_rounds=6, max_rounds=10, batch_rounds=2),
+}
+DEFAULT_SCALE = "default"
+
+
+class UnknownScale(ValueError):
+    pass
+
+
+def get_scale(name: str) -> Scale:
+    try:
+        return SCALES[name]
+    except KeyError:
+        raise UnknownScale("unknown scale {!r}: choose one of {}".format(
+            name, ", ".join(SCALES))) from None

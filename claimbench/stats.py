@@ -1,0 +1,125 @@
+"""Statistics for verdicts: distribution-free intervals and threshold decisions.
+
+Pure functions, no I/O, standard library only, so that every interpreter of the
+matrix (3.8 … 3.13t) can compute its own verdicts without scipy.
+"""
+from __future__ import annotations
+
+import math
+import statistics
+from dataclasses import dataclass
+from typing import Sequence
+
+CONFIDENCE = 0.95
+
+# The three answers a decision can give; verdicts.py maps them onto the claim.
+INSIDE = "inside"        # the interval lies entirely on the claim's side
+OUTSIDE = "outside"      # the interval lies entirely on the other side
+STRADDLES = "straddles"  # noise could still flip it: measure more or say inconclusive
+
+
+@dataclass(frozen=True)
+class Interval:
+    """A point estimate (the median) with its confidence interval."""
+
+    median: float
+    low: float
+    high: float
+    n: int
+
+    def __str__(self) -> str:
+        return "{} [{}, {}]".format(fmt(self.median), fmt(self.low), fmt(self.high))
+
+
+def fmt(x: float) -> str:
+    """Three significant figures: effects are ratios, not timings."""
+    if x != x:  # NaN
+        return "nan"
+    if x == 0 or 0.01 <= abs(x) < 1000:
+        return "{:.3g}".format(x)
+    return "{:.2e}".format(x)
+
+
+def _binom_cdf(k: int, n: int) -> float:
+    """P(X <= k) for X ~ Binomial(n, 1/2)."""
+    if k < 0:
+        return 0.0
+    return sum(math.comb(n, i) for i in range(0, min(k, n) + 1)) / 2.0 ** n
+
+
+def median_rank_bounds(n: int, confidence: float = CONFIDENCE):
+    """1-based ranks (lo, hi) of order statistics bracketing the median.
+
+    Distribution-free: P(x_(lo) <= median <= x_(hi)) >= confidence. Returns
+    None when n is too small for that confidence (n < 6 at 95%).
+    """
+    alpha = (1.0 - confidence) / 2.0
+    best = None
+    for j in range(1, n // 2 + 1):
+        # P(median < x_(j)) = P(fewer than j samples below the median) = cdf(j-1)
+        if _binom_cdf(j - 1, n) <= alpha:
+            best = j
+        else:
+            break
+    if best is None:
+        return None
+    return best, n - best + 1
+
+
+def median_interval(samples: Sequence[float], confidence: float = CONFIDENCE) -> Interval:
+    """Median with a distribution-free interval from order statistics.
+
+    With fewer samples than the confidence needs, the interval is infinite on
+    both sides, so no decision can be taken from it.
+    """
+    xs = sorted(float(x) for x in samples)
+    if not xs:
+        raise ValueError("median_interval needs at least one sample")
+    med = statistics.median(xs)
+    bounds = median_rank_bounds(len(xs), confidence)
+    if bounds is None:
+        return Interval(med, -math.inf, math.inf, len(xs))
+    lo, hi = bounds
+    return Interval(med, xs[lo - 1], xs[hi - 1], len(xs))
+
+
+def paired_ratios(numerators: Sequence[float], denominators: Sequence[float]):
+    """Round-by-round ratios a_i / b_i of two variants measured side by side."""
+    if len(numerators) != len(denominators):
+        raise ValueError("paired samples differ in length: {} vs {}".format(
+            len(numerators), len(denominators)))
+    return [a / b for a, b in zip(numerators, denominators) if b > 0]
+
+
+def ratio_interval(numerators: Sequence[float], denominators: Sequence[float]) -> Interval:
+    """Median of paired ratios with its interval: the effect of most claims."""
+    return median_interval(paired_ratios(numerators, denominators))
+
+
+def scaled_interval(interval: Interval, factor: float) -> Interval:
+    """The same interval divided by a constant (measured → measured/ideal)."""
+    return Interval(interval.median / factor, interval.low / factor, interval.high / factor, interval.n)
+
+
+def above(interval: Interval, threshold: float) -> str:
+    """Is the effect above threshold? INSIDE if the whole interval is."""
+    if interval.low > threshold:
+        return INSIDE
+    if interval.high < threshold:
+        return OUTSIDE
+    return STRADDLES
+
+
+def below(interval: Interval, threshold: float) -> str:
+    """Is the effect below threshold? INSIDE if the whole interval is."""
+    flipped = above(interval, threshold)
+    return {INSIDE: OUTSIDE, OUTSIDE: INSIDE}.get(flipped, STRADDLES)
+
+
+def within(interval: Interval, low: float, high: float) -> str:
+    """Is the effect inside [low, high]? OUTSIDE only if the interval misses the band."""
+    if interval.low >= low and interval.high <= high:
+        return INSIDE
+    if interval.high < low or interval.low > high:
+        return OUTSIDE
+    return STRADDLES

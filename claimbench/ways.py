@@ -1,0 +1,127 @@
+"""The ways to run work, defined once: sequential, threads, processes per start
+method, asyncio, and sub-interpreters where the runtime has them.
+
+Each way splits a list of jobs over k workers (worker i takes jobs i, i+k, …)
+and returns when all are done. Children are always joined with a timeout and
+killed if they overstay, so no experiment can leave a process behind.
+"""
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+import threading
+from dataclasses import dataclass
+from typing import Callable, List, Optional, Sequence
+
+from . import workloads
+from .workloads import Job
+
+JOIN_TIMEOUT_S = 120.0
+
+
+class WorkerFailed(RuntimeError):
+    pass
+
+
+def chunks(jobs: Sequence[Job], workers: int) -> List[List[Job]]:
+    return [list(jobs[i::workers]) for i in range(workers) if jobs[i::workers]]
+
+
+def run_sequential(jobs: Sequence[Job], workers: int = 1) -> None:
+    workloads.run_jobs(jobs)
+
+
+def run_threads(jobs: Sequence[Job], workers: int) -> None:
+    threads = [threading.Thread(target=workloads.run_jobs, args=(c,), daemon=True)
+               for c in chunks(jobs, workers)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(JOIN_TIMEOUT_S)
+        if t.is_alive():
+            raise WorkerFailed("a worker thread is still running after {} s".format(JOIN_TIMEOUT_S))
+
+
+def reap(processes, timeout_s: float = JOIN_TIMEOUT_S) -> None:
+    """Join every process; kill the ones that overstay, then complain."""
+    overstayed = []
+    for p in processes:
+        p.join(timeout_s)
+        if p.is_alive():
+            overstayed.append(p)
+            p.kill()
+            p.join(5)
+    if overstayed:
+        raise WorkerFailed("{} worker process(es) killed after {} s".format(len(overstayed), timeout_s))
+
+
+def run_processes(jobs: Sequence[Job], workers: int, start_method: Optional[str] = None) -> None:
+    ctx = multiprocessing.get_context(start_method)
+    procs = [ctx.Process(target=workloads.run_jobs, args=(c,), daemon=True)
+             for c in chunks(jobs, workers)]
+    try:
+        for p in procs:
+            p.start()
+    finally:
+        reap([p for p in procs if p.pid is not None])
+    bad = [p.exitcode for p in procs if p.exitcode != 0]
+    if bad:
+        raise WorkerFailed("worker processes exited with {}".format(bad))
+
+
+def run_asyncio(jobs: Sequence[Job], workers: int) -> None:
+    async def main():
+        await asyncio.gather(*(workloads.run_jobs_async(c) for c in chunks(jobs, workers)))
+    asyncio.run(main())
+
+
+def run_subinterpreters(jobs: Sequence[Job], workers: int) -> None:
+    from concurrent.futures import InterpreterPoolExecutor  # 3.14+
+    with InterpreterPoolExecutor(max_workers=workers) as pool:
+        list(pool.map(workloads.run_jobs, chunks(jobs, workers)))
+
+
+@dataclass(frozen=True)
+class Way:
+    name: str
+    run: Callable[[Sequence[Job], int], None]
+    start_method: Optional[str] = None
+
+    def unavailable(self) -> Optional[str]:
+        """Why this runtime cannot offer this way, or None."""
+        if self.start_method and self.start_method not in multiprocessing.get_all_start_methods():
+            return "start method {!r} is not offered on this platform".format(self.start_method)
+        if self.name == "subinterpreters":
+            try:
+                from concurrent.futures import InterpreterPoolExecutor  # noqa: F401
+            except ImportError:
+                return "concurrent.futures.InterpreterPoolExecutor needs Python 3.14+"
+        return None
+
+
+def _processes_with(method: Optional[str]) -> Callable[[Sequence[Job], int], None]:
+    def run(jobs: Sequence[Job], workers: int) -> None:
+        run_processes(jobs, workers, method)
+    return run
+
+
+WAYS = {
+    "sequential": Way("sequential", run_sequential),
+    "threads": Way("threads", run_threads),
+    "processes": Way("processes", _processes_with(None)),  # the runtime's default start method
+    "processes-fork": Way("processes-fork", _processes_with("fork"), "fork"),
+    "processes-forkserver": Way("processes-forkserver", _processes_with("forkserver"), "forkserver"),
+    "processes-spawn": Way("processes-spawn", _processes_with("spawn"), "spawn"),
+    "asyncio": Way("asyncio", run_asyncio),
+    "subinterpreters": Way("subinterpreters", run_subinterpreters),
+}
+START_METHOD_WAYS = ("processes-fork", "processes-forkserver", "processes-spawn")
+
+
+def available(names: Sequence[str]) -> List[Way]:
+    return [WAYS[n] for n in names if WAYS[n].unavailable() is None]
+
+
+def missing(names: Sequence[str]) -> dict:
+    """{name: reason} for the ways this runtime lacks: evidence, not a silent omission."""
+    return {n: WAYS[n].unavailable() for n in names if WAYS[n].unavailable()}

@@ -1,0 +1,261 @@
+"""pytest wiring for claimbench: options, fixtures, the verdict table.
+
+No statistics and no workloads here: those live in the ``claimbench`` package.
+"""
+from __future__ import annotations
+
+import json
+import os
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+
+from claimbench import book, children, claims, records, runtime as rt, scales, verdicts
+
+ROOT = Path(__file__).resolve().parent
+EXPERIMENTS = ROOT / "experiments"
+
+
+# ---------------------------------------------------------------- options
+def pytest_addoption(parser):
+    group = parser.getgroup("claimbench")
+    group.addoption("--scale", default=scales.DEFAULT_SCALE,
+                    help="time unit T and round budget: {} (default: %(default)s)".format(
+                        ", ".join(scales.SCALES)))
+    group.addoption("--results-dir", default="results",
+                    help="where runs are stored (default: %(default)s)")
+    group.addoption("--run-id", default="",
+                    help="group several sessions into one run (default: a new id)")
+    group.addoption("--session-name", default="",
+                    help="name of this session's record inside the run (default: pytest)")
+    group.addoption("--strict-verdicts", action="store_true", default=False,
+                    help="an inconclusive verdict fails the test instead of skipping it")
+    group.addoption("--no-store", action="store_true", default=False,
+                    help="do not write a run record (verdicts are still printed)")
+
+
+class Session:
+    """What one pytest session knows: scale, runtime, and the judged cases."""
+
+    def __init__(self, config):
+        self.config = config
+        self.scale = scales.get_scale(config.getoption("scale"))
+        self.runtime = rt.fingerprint()
+        self.results_dir = Path(config.getoption("results_dir"))
+        self.started = datetime.now(timezone.utc)
+        self.t0 = time.perf_counter()
+        self.run_id = config.getoption("run_id") or "{}-{}".format(
+            self.started.strftime("%Y%m%dT%H%M%SZ"), self.runtime.tag)
+        self.name = config.getoption("session_name") or "pytest"
+        self.strict = config.getoption("strict_verdicts")
+        self.cases = {}  # nodeid -> stored case dict
+        self.bench_tmp = None
+
+    def pytest_runtest_logreport(self, report):
+        """Collect judged cases; under xdist these reports come from the workers."""
+        for name, value in getattr(report, "user_properties", ()):
+            if name == book.PROPERTY:
+                self.cases[report.nodeid] = json.loads(value)
+
+    def fingerprint(self) -> dict:
+        d = self.runtime.as_dict()
+        d["unit_s"] = self.scale.unit_s
+        d["scale"] = self.scale.name
+        return d
+
+
+def _is_xdist_worker(config) -> bool:
+    return hasattr(config, "workerinput")
+
+
+def _benchmarks_active(config) -> bool:
+    if config.getoption("benchmark_disable", False) or config.getoption("benchmark_skip", False):
+        return False
+    return config.getoption("dist", "no") == "no" and not _is_xdist_worker(config)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_configure(config):
+    config.addinivalue_line("markers", "claim(id): the claim of ../shared/CLAIMS.md this experiment tests")
+    config.addinivalue_line("markers", "behaviour: a claim about what happens, not how long (runs under xdist)")
+    try:
+        config._claimbench = Session(config)
+        config.pluginmanager.register(config._claimbench, "claimbench-session")
+    except scales.UnknownScale as exc:
+        raise pytest.UsageError(str(exc)) from None
+    # Raw timings go to a private file first and are renamed into the
+    # pytest-benchmark storage at the end, so a killed run never leaves half a file.
+    if _benchmarks_active(config) and not config.getoption("benchmark_json", None) \
+            and not config.getoption("no_store"):
+        tmp = config._claimbench.results_dir / ".tmp" / "benchmark-{}.json".format(os.getpid())
+        tmp.parent.mkdir(parents=True, exist_ok=True)
+        config.option.benchmark_json = tmp
+        config._claimbench.bench_tmp = tmp
+
+
+# ---------------------------------------------------------------- collection
+def pytest_collection_modifyitems(session, config, items):
+    """Every experiment names a registered claim; an unknown id is a collection error."""
+    problems = []
+    for item in items:
+        if EXPERIMENTS not in Path(str(item.fspath)).parents:
+            continue
+        marker = item.get_closest_marker("claim")
+        if marker is None or not marker.args:
+            problems.append("{}: no @pytest.mark.claim(id)".format(item.nodeid))
+            continue
+        try:
+            claims.get(marker.args[0])
+        except claims.UnknownClaim as exc:
+            problems.append("{}: {}".format(item.nodeid, exc.args[0]))
+    if problems:
+        raise pytest.UsageError("experiments that name no known claim:\n  " + "\n  ".join(problems))
+
+
+# ---------------------------------------------------------------- fixtures
+@pytest.fixture(scope="session")
+def cb_session(pytestconfig) -> Session:
+    return pytestconfig._claimbench
+
+
+@pytest.fixture(scope="session")
+def scale(cb_session) -> scales.Scale:
+    return cb_session.scale
+
+
+@pytest.fixture(scope="session")
+def unit_s(scale) -> float:
+    """T, the time unit of this scale (2 s in the notes)."""
+    return scale.unit_s
+
+
+@pytest.fixture(scope="session")
+def runtime(cb_session) -> rt.Runtime:
+    return cb_session.runtime
+
+
+def _case_id(item) -> str:
+    callspec = getattr(item, "callspec", None)
+    return callspec.id if callspec else ""
+
+
+def _store_case(item, case: dict) -> None:
+    item.user_properties.append((book.PROPERTY, json.dumps(case, allow_nan=True)))
+
+
+class Judge:
+    """Turns a Verdict into the test outcome for this runtime, and records it."""
+
+    def __init__(self, item, session: Session):
+        marker = item.get_closest_marker("claim")
+        self.item = item
+        self.claim = claims.get(marker.args[0])
+        self.case = _case_id(item)
+        self.session = session
+        self.expectation = self.claim.expectation(session.runtime, self.case or None)
+
+    def record(self, verdict: verdicts.Verdict, outcome: str) -> None:
+        case = verdict.as_dict()
+        case.update(expected=self.expectation.verdict, expected_reason=self.expectation.reason,
+                    outcome=outcome, nodeid=self.item.nodeid)
+        _store_case(self.item, case)
+
+    def skip_untestable(self) -> None:
+        if self.expectation.testable:
+            return
+        v = verdicts.observed(self.claim.id, self.case, verdicts.INCONCLUSIVE,
+                              "not testable here: " + self.expectation.reason)
+        self.record(v, verdicts.SKIPPED)
+        pytest.skip("{}: not testable here: {}".format(self.claim.id, self.expectation.reason))
+
+    def __call__(self, verdict: verdicts.Verdict) -> None:
+        if verdict.claim != self.claim.id:
+            raise ValueError("verdict for {!r} given to the judge of {!r}".format(verdict.claim, self.claim.id))
+        if not verdict.case and self.case:
+            verdict = verdicts.Verdict(**dict(verdict.as_dict(), case=self.case))
+        outcome = verdicts.outcome(verdict.verdict, self.expectation, self.session.strict)
+        self.record(verdict, outcome)
+        figure = "{} = {} [{}, {}]".format(verdict.effect_name or "effect", *(
+            stats_fmt(x) for x in (verdict.effect, verdict.ci_low, verdict.ci_high)))
+        summary = "{} [{}]: {} ({}); expected {}{}. {}".format(
+            self.claim.id, verdict.case, verdict.verdict, figure, self.expectation.verdict,
+            " — " + self.expectation.reason if self.expectation.reason else "", verdict.evidence)
+        if outcome == verdicts.XFAILED:
+            pytest.xfail(summary)
+        elif outcome == verdicts.SKIPPED:
+            pytest.skip("inconclusive: " + summary)
+        elif outcome == verdicts.FAILED:
+            pytest.fail(summary, pytrace=False)
+
+
+def stats_fmt(x) -> str:
+    from claimbench.stats import fmt
+    return fmt(x) if x is not None else "nan"
+
+
+@pytest.fixture
+def judge(request, cb_session):
+    """``judge(verdict)``: pass, xfail, skip or fail by the claim's expectation here."""
+    j = Judge(request.node, cb_session)
+    j.skip_untestable()
+    return j
+
+
+@pytest.fixture(autouse=True)
+def no_stray_children():
+    """Every test reaps its children; one still alive after the test is killed and is an error."""
+    yield
+    killed = children.reap_strays(grace_s=2.0)
+    if killed:
+        pytest.fail("child processes outlived the test and were killed: " + "; ".join(killed), pytrace=False)
+
+
+# ---------------------------------------------------------------- reporting
+def pytest_sessionfinish(session, exitstatus):
+    config = session.config
+    cb = getattr(config, "_claimbench", None)
+    if cb is None or _is_xdist_worker(config):
+        return
+    interrupted = exitstatus == pytest.ExitCode.INTERRUPTED
+    bench_file = None
+    if cb.bench_tmp is not None and cb.bench_tmp.exists():
+        if interrupted:
+            cb.bench_tmp.unlink()
+        else:
+            bench_file = _store_benchmark(cb)
+    if cb.cases and not interrupted and not config.getoption("no_store"):
+        payload = {
+            "scale": {"name": cb.scale.name, "unit_s": cb.scale.unit_s},
+            "runtime": cb.fingerprint(),
+            "verdicts": list(cb.cases.values()),
+            "started": cb.started.isoformat(),
+            "wall_s": time.perf_counter() - cb.t0,
+            "exitstatus": int(exitstatus),
+            "benchmark_file": str(bench_file) if bench_file else None,
+        }
+        records.save_record(cb.results_dir, cb.run_id, cb.name, payload)
+
+
+def _store_benchmark(cb: Session):
+    """Rename the raw timings into pytest-benchmark's storage as NNNN_<run-id>.json."""
+    from pytest_benchmark.utils import get_machine_id
+    folder = cb.results_dir / "benchmarks" / get_machine_id()
+    folder.mkdir(parents=True, exist_ok=True)
+    numbers = [int(p.name.split("_")[0]) for p in folder.glob("*_*.json") if p.name.split("_")[0].isdigit()]
+    target = folder / "{:04d}_{}.json".format(max(numbers, default=0) + 1, cb.run_id)
+    os.replace(str(cb.bench_tmp), str(target))
+    return target
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    cb = getattr(config, "_claimbench", None)
+    if cb is None or not cb.cases:
+        return
+    rows = book.claim_rows(list(cb.cases.values()))
+    terminalreporter.section("claimbench verdicts — {} (T = {} s, {})".format(
+        cb.runtime.tag, cb.scale.unit_s, cb.scale.name))
+    terminalreporter.write_line(book.text_table(rows))
+    terminalreporter.write_line("session wall time: {:.1f} s".format(time.perf_counter() - cb.t0))
