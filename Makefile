@@ -1,0 +1,34 @@
+# claimbench: `make verify` and `make test` set everything up on first use.
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+SCALE  ?= default
+STRICT ?= 0
+RESULTS ?= results
+
+.PHONY: verify test report unit venv clean
+
+$(VENV)/.installed: requirements.txt
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV) || { echo "claimbench: error: cannot create $(VENV) with $(PYTHON)" >&2; exit 2; }
+	$(PY) -m pip install -q --disable-pip-version-check -r requirements.txt
+	@touch $@
+
+venv: $(VENV)/.installed
+
+verify: venv
+	$(PY) -m claimbench verify --scale $(SCALE) --strict $(STRICT) --results-dir $(RESULTS)
+
+report: venv
+	$(PY) -m claimbench report --results-dir $(RESULTS)
+
+unit: venv
+	$(PY) -m pytest tests -q -p no:cacheprovider
+
+# The project's tests: the package's unit tests, then every claim at the quick scale
+# (into build/, so a test run never touches the stored results).
+test: unit
+	rm -rf build/test-results
+	$(PY) -m claimbench verify --scale quick --strict $(STRICT) --results-dir build/test-results
+
+clean:
+	rm -rf build results/.tmp

@@ -1,0 +1,137 @@
+"""``python -m claimbench``: verify, report. Bad input is one clear line and exit 2."""
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import List, Optional
+
+from . import book, records, scales
+
+ROOT = Path(__file__).resolve().parent.parent
+EXIT_USAGE = 2
+PYTEST_NO_TESTS = 5
+
+
+class CliError(Exception):
+    """One line for the user, exit status 2."""
+
+
+def new_run_id() -> str:
+    return datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+
+
+def parse_strict(value: str) -> bool:
+    if value in ("", "0", "no", "false"):
+        return False
+    if value in ("1", "yes", "true"):
+        return True
+    raise CliError("STRICT must be 1 or 0, not {!r}".format(value))
+
+
+def sessions(python: str, scale: str, results_dir: Path, run_id: str, strict: bool,
+             extra: List[str]) -> List[List[str]]:
+    """The pytest sessions of one run: timing claims serially, behaviour claims under xdist."""
+    common = [python, "-m", "pytest", "experiments", "-q", "--scale", scale, "--results-dir", str(results_dir),
+              "--run-id", run_id, "--benchmark-storage", str(results_dir / "benchmarks")]
+    if strict:
+        common.append("--strict-verdicts")
+    timing = common + ["-m", "not behaviour", "-p", "no:xdist", "--session-name", "timing"] + extra
+    behaviour = common + ["-m", "behaviour", "-n", "auto", "--session-name", "behaviour"] + extra
+    return [timing, behaviour]
+
+
+def run_session(cmd: List[str]) -> int:
+    """Run one pytest session in its own process group; on Ctrl-C stop the whole group."""
+    proc = subprocess.Popen(cmd, cwd=str(ROOT), start_new_session=True)
+    try:
+        return proc.wait()
+    except KeyboardInterrupt:
+        os.killpg(proc.pid, signal.SIGINT)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+        raise
+
+
+def print_table(results_dir: Path, run_id: str) -> None:
+    run = records.latest(records.load_runs(results_dir)[0], run_id)
+    cases = [v for rec in run for v in rec.verdicts]
+    if cases:
+        print("\nclaimbench verdicts — run {} ({})".format(run_id, run[0].runtime.get("tag")))
+        print(book.text_table(book.claim_rows(cases)))
+
+
+def cmd_verify(args) -> int:
+    scales.get_scale(args.scale)
+    strict = parse_strict(args.strict)
+    results_dir = Path(args.results_dir)
+    run_id = args.run_id or new_run_id()
+    t0 = time.perf_counter()
+    worst = 0
+    for cmd in sessions(args.python, args.scale, results_dir, run_id, strict, args.pytest_args):
+        rc = run_session(cmd)
+        if rc == PYTEST_NO_TESTS:
+            print("claimbench: no tests ran in: {}".format(" ".join(cmd[3:])), file=sys.stderr)
+            rc = 1
+        worst = max(worst, rc)
+    print_table(results_dir, run_id)
+    if not args.no_report:
+        try:
+            from . import report
+            report.build(results_dir, run_id)
+            print("report: {}".format(results_dir / "report.html"))
+        except report.NoRuns as exc:
+            print("claimbench: " + str(exc), file=sys.stderr)
+            worst = max(worst, 1)
+    print("make verify wall time: {:.1f} s (scale {})".format(time.perf_counter() - t0, args.scale))
+    return worst
+
+
+def cmd_report(args) -> int:
+    from . import report
+    try:
+        ctx = report.build(Path(args.results_dir), args.run_id)
+    except report.NoRuns as exc:
+        raise CliError(str(exc))
+    print(book.text_table(book.claim_rows([v for rec in ctx.run for v in rec.verdicts])))
+    print("report: {}".format(Path(args.results_dir) / "report.html"))
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m claimbench")
+    sub = p.add_subparsers(dest="command", required=True)
+    v = sub.add_parser("verify", help="run every claim, print the verdicts, write the report")
+    v.add_argument("--scale", default=scales.DEFAULT_SCALE)
+    v.add_argument("--strict", default="", help="1: an inconclusive verdict fails")
+    v.add_argument("--results-dir", default="results")
+    v.add_argument("--run-id", default="")
+    v.add_argument("--python", default=sys.executable, help="the interpreter that runs the claims")
+    v.add_argument("--no-report", action="store_true")
+    v.add_argument("pytest_args", nargs="*", help="passed to pytest (after --)")
+    v.set_defaults(func=cmd_verify)
+    r = sub.add_parser("report", help="rebuild the report from stored runs, without measuring")
+    r.add_argument("--results-dir", default="results")
+    r.add_argument("--run-id", default="")
+    r.set_defaults(func=cmd_report)
+    return p
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except (CliError, scales.UnknownScale) as exc:
+        print("claimbench: error: {}".format(exc), file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("claimbench: interrupted; stored results are untouched", file=sys.stderr)
+        return 130

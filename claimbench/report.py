@@ -1,0 +1,109 @@
+"""The report: pandas compiles stored runs into verdicts.csv, report.md and report.html.
+
+It never measures. Its parts live in ``claimbench.sections`` (one module per
+part, each with ``build(ctx) -> Section | None``) and are found by name, so a
+new plot or table never edits this file.
+"""
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import List, Optional
+
+import pandas as pd
+
+from . import book, claims, records
+from .document import Section, to_html, to_markdown
+
+CLAIM_COLUMNS = ["claim", "verdict", "expected", "outcome", "effect", "ci_low", "ci_high",
+                 "effect_name", "evidence", "runtime", "cases", "quote", "statement"]
+
+
+@dataclass
+class ReportContext:
+    results_dir: Path
+    figures_dir: Path
+    run: List[records.RunRecord]              # the sessions of the run being reported
+    all_runs: List[records.RunRecord]         # every readable record (matrix, stability)
+    cases: pd.DataFrame                       # one row per judged case of this run
+    claims: pd.DataFrame                      # one row per claim of this run
+    errors: List[str] = field(default_factory=list)
+
+    @property
+    def runtime(self) -> dict:
+        return self.run[0].runtime if self.run else {}
+
+    @property
+    def scale(self) -> dict:
+        return self.run[0].scale if self.run else {}
+
+    def cases_of(self, claim: str) -> pd.DataFrame:
+        return self.cases[self.cases["claim"] == claim] if len(self.cases) else self.cases
+
+    def figure_path(self, name: str) -> Path:
+        self.figures_dir.mkdir(parents=True, exist_ok=True)
+        return self.figures_dir / name
+
+
+class NoRuns(RuntimeError):
+    pass
+
+
+def cases_frame(run: List[records.RunRecord]) -> pd.DataFrame:
+    rows = []
+    for rec in run:
+        for v in rec.verdicts:
+            rows.append(dict(v, runtime=rec.runtime.get("tag", ""), session=rec.session))
+    return pd.DataFrame(rows)
+
+
+def claims_frame(run: List[records.RunRecord]) -> pd.DataFrame:
+    cases = [dict(v, runtime=rec.runtime.get("tag", "")) for rec in run for v in rec.verdicts]
+    rows = []
+    for r in book.claim_rows(cases):
+        row = dict(r.__dict__)
+        row["runtime"] = run[0].runtime.get("tag", "") if run else ""
+        c = claims.REGISTRY.get(r.claim)
+        row["quote"] = c.quote if c else ""
+        row["statement"] = c.statement if c else ""
+        rows.append(row)
+    order = {cid: i for i, cid in enumerate(claims.REGISTRY)}
+    df = pd.DataFrame(rows, columns=CLAIM_COLUMNS)
+    return df.sort_values("claim", key=lambda s: s.map(lambda x: order.get(x, 999)), kind="stable")
+
+
+def discover_sections(ctx: ReportContext) -> List[Section]:
+    from . import sections as pkg
+    out = []
+    for info in sorted(pkgutil.iter_modules(pkg.__path__), key=lambda m: m.name):
+        if info.name.startswith("_"):
+            continue
+        module = importlib.import_module("{}.{}".format(pkg.__name__, info.name))
+        section = module.build(ctx)
+        if section is not None:
+            out.append(section)
+    return sorted(out, key=lambda s: s.order)
+
+
+def build(results_dir: Path, run_id: str = "", out_dir: Optional[Path] = None) -> ReportContext:
+    """Compile the newest run (or ``run_id``) into CSV, Markdown and HTML under ``out_dir``."""
+    results_dir = Path(results_dir)
+    out_dir = Path(out_dir or results_dir)
+    all_runs, errors = records.load_runs(results_dir)
+    for e in errors:
+        print("claimbench: skipped " + e, file=sys.stderr)
+    run = records.latest(all_runs, run_id)
+    if not run:
+        raise NoRuns("no stored run{} in {}".format(" " + run_id if run_id else "", records.runs_dir(results_dir)))
+    ctx = ReportContext(results_dir=results_dir, figures_dir=out_dir / "figures", run=run, all_runs=all_runs,
+                        cases=cases_frame(run), claims=claims_frame(run), errors=errors)
+    sections = discover_sections(ctx)
+    title = "claimbench report — run {}".format(run[0].run_id)
+    records.atomic_write_text(out_dir / "verdicts.csv", ctx.claims.to_csv(index=False))
+    records.atomic_write_text(out_dir / "cases.csv", ctx.cases.drop(columns=["data"], errors="ignore").to_csv(index=False))
+    records.atomic_write_text(out_dir / "report.md", to_markdown(title, sections, out_dir))
+    records.atomic_write_text(out_dir / "report.html", to_html(title, sections, out_dir))
+    return ctx

@@ -1,0 +1,1 @@
+"""Report parts. Each module has ``build(ctx) -> Section | None``; ``order`` sorts them."""

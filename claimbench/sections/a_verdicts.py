@@ -1,0 +1,25 @@
+"""The verdict table and the runtime fingerprint: the top of the report."""
+from __future__ import annotations
+
+from ..document import Para, Section, Table
+from ..stats import fmt
+
+
+def build(ctx):
+    s = Section("Verdicts", order=10)
+    rt = ctx.runtime
+    s.add(Para("Runtime {tag}: Python {python_version} ({implementation}), GIL {gil}, "
+               "default start method {default_start_method}; usable CPUs {usable_cpus} of {cpu_count}; "
+               "scale {scale} (T = {unit_s} s).".format(
+                   gil="on" if rt.get("gil_enabled", True) else "off", scale=ctx.scale.get("name"),
+                   unit_s=ctx.scale.get("unit_s"), **{k: rt.get(k) for k in (
+                       "tag", "python_version", "implementation", "default_start_method",
+                       "usable_cpus", "cpu_count")})))
+    rows = []
+    for r in ctx.claims.itertuples():
+        fig = "" if r.effect != r.effect else "{} [{}, {}]".format(fmt(r.effect), fmt(r.ci_low), fmt(r.ci_high))
+        rows.append((r.claim, r.verdict, r.expected, r.outcome, fig, r.effect_name, r.evidence))
+    s.add(Table(("claim", "verdict", "expected", "outcome", "effect [95% CI]", "effect is", "evidence"), rows))
+    if ctx.errors:
+        s.add(Para("Files skipped as unreadable: " + "; ".join(ctx.errors)))
+    return s
