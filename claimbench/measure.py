@@ -15,7 +15,11 @@ from .scales import Scale
 
 
 
-class Seconds(float):
+class Measured(float):
+    """A quantity a variant measured itself (a rate, a count) instead of its wall time."""
+
+
+class Seconds(Measured):
     """What a variant returns when it timed itself (to leave its set-up out)."""
 
 
@@ -26,7 +30,8 @@ class Interleaved:
     """Samples of several variants, one per variant per round.
 
     The wall time around the call is the sample, unless the variant returns
-    ``Seconds``: the time it measured itself, when its set-up must not count.
+    ``Seconds`` (the time it measured itself, when its set-up must not count)
+    or another ``Measured`` quantity (say, iterations per second).
     """
 
     def __init__(self, variants: Dict[str, Variant]):
@@ -43,7 +48,7 @@ class Interleaved:
             t0 = time.perf_counter()
             own = self.variants[name]()
             elapsed = time.perf_counter() - t0
-            self.samples[name].append(float(own) if isinstance(own, Seconds) else elapsed)
+            self.samples[name].append(float(own) if isinstance(own, Measured) else elapsed)
         self.rounds += 1
 
     def run(self, rounds: int) -> None:

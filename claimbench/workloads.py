@@ -83,3 +83,16 @@ def calibrate_spin(seconds: float, probe_iterations: int = 200_000) -> int:
         spin(probe_iterations)
         best = min(best, time.perf_counter() - t0)
     return max(1, int(probe_iterations * seconds / best))
+
+
+def count_for(seconds: float) -> float:
+    """Pure-Python iterations per second over ``seconds``: the pace of a CPU-bound thread."""
+    deadline = time.perf_counter() + seconds
+    t0 = time.perf_counter()
+    n = 0
+    while True:
+        for _ in range(1000):
+            n += 1
+        if time.perf_counter() >= deadline:
+            break
+    return n / (time.perf_counter() - t0)

@@ -1,0 +1,117 @@
+"""The notes' rule of thumb: CPU-bound work → processes, I/O-bound work → threads."""
+from __future__ import annotations
+
+import pytest
+
+from claimbench import runtime as rt, stats, verdicts, ways, workloads
+from claimbench.measure import Interleaved, worst
+from claimbench.workloads import Job
+
+_USABLE = rt.fingerprint().usable_cpus
+# k = 2 … 2·cores (the notes' rule is about splitting work; one worker splits nothing),
+# capped so a big machine does not spend minutes here.
+CPU_WORKERS = list(range(2, min(2 * _USABLE, 8) + 1)) or [2]
+CPU_WAYS = ("sequential", "threads", "processes", "subinterpreters")
+
+# Processes must beat threads by 10 % to count as favoured; where threads run in
+# parallel (no GIL) the two tie or threads win, well below that.
+FAVOURS_PROCESSES = 1.10
+# I/O-bound: threads must get at least halfway to the ideal speed-up k …
+IDEAL_FRACTION = 0.5
+# … and be no slower than processes (10 % slack for noise; processes pay start-up on top).
+THREADS_VS_PROCESSES = 0.90
+
+
+@pytest.fixture(scope="module")
+def cpu_iterations(unit_s):
+    """Loop iterations for 4·T of single-core CPU work on this machine."""
+    return workloads.calibrate_spin(4 * unit_s)
+
+
+def _speedups(m, names):
+    return {n: stats.fmt(m.median_s("sequential") / m.median_s(n)) for n in names}
+
+
+def net_of_startup(m, name: str):
+    """Per-round time of a way minus its start-up (the same workers given no work)."""
+    return [a - b for a, b in zip(m.samples[name], m.samples[name + "-startup"])]
+
+
+@pytest.mark.claim("cpu-bound-favours-processes")
+@pytest.mark.timeout(600)
+@pytest.mark.parametrize("k", CPU_WORKERS, ids=lambda k: "k{}".format(k))
+def test_cpu_bound_favours_processes(k, cpu_iterations, runtime, unit_s, scale, benchmark, judge):
+    """False if k processes do not get through fixed CPU-bound work at least 10 % sooner than k threads.
+
+    Each way's start-up (its k workers given no work) is measured in the same
+    round and taken off, so the effect compares the work itself and does not
+    change with T; the raw speed-ups, start-up included, are in the evidence.
+    """
+    jobs = [Job(workloads.CPU, cpu_iterations / k)] * k
+    idle = [Job(workloads.CPU, 0)] * k
+    present = ways.available(CPU_WAYS)
+    parallel = [w for w in present if w.name != "sequential"]
+    variants = {w.name: (lambda w=w: w.run(jobs, k)) for w in present}
+    variants.update({w.name + "-startup": (lambda w=w: w.run(idle, k)) for w in parallel})
+    m = Interleaved(variants)
+
+    def effect(m):
+        return stats.ratio_interval(net_of_startup(m, "threads"), net_of_startup(m, "processes"))
+
+    decision = m.until_settled(lambda m: stats.above(effect(m), FAVOURS_PROCESSES), scale, benchmark)
+    seq_s = m.median_s("sequential")
+    net_speedup = {w.name: seq_s / stats.median_interval(net_of_startup(m, w.name)).median for w in parallel}
+    raw_speedup = {w.name: seq_s / m.median_s(w.name) for w in parallel}
+    missing = ways.missing(CPU_WAYS)
+    judge(verdicts.measured(
+        "cpu-bound-favours-processes", "", effect(m), decision,
+        "threads time / processes time (start-up excluded)", "> {}".format(FAVOURS_PROCESSES),
+        "4·T of CPU work over {} workers on {} usable CPUs (GIL {}): speed-up over sequential, start-up "
+        "excluded: {}; with start-up: {}{}".format(
+            k, runtime.usable_cpus, "on" if runtime.gil_enabled else "off",
+            ", ".join("{} {}×".format(n, stats.fmt(v)) for n, v in net_speedup.items()),
+            ", ".join("{} {}×".format(n, stats.fmt(v)) for n, v in raw_speedup.items()),
+            "; not run: " + "; ".join("{} ({})".format(n, r) for n, r in missing.items()) if missing else ""),
+        data={"k": k, "work": "cpu", "unit_s": unit_s, "usable_cpus": runtime.usable_cpus,
+              "speedup": dict(net_speedup, sequential=1.0), "speedup_with_startup": raw_speedup,
+              "startup_s": {w.name: m.median_s(w.name + "-startup") for w in parallel}}))
+
+
+SLEEP_WORKERS = [2, 4, 8]
+SLEEP_WAITS = 8
+SLEEP_WAYS = ("sequential", "threads", "processes", "asyncio")
+
+
+@pytest.mark.claim("io-bound-favours-threads")
+@pytest.mark.timeout(600)
+@pytest.mark.parametrize("k", SLEEP_WORKERS, ids=lambda k: "sleep-k{}".format(k))
+def test_io_bound_favours_threads_sleep(k, unit_s, scale, benchmark, judge):
+    """False if threads do not get halfway to a k-fold speed-up on waits, or are slower than processes."""
+    jobs = [Job(workloads.SLEEP, unit_s)] * SLEEP_WAITS
+    present = ways.available(SLEEP_WAYS)
+    m = Interleaved({w.name: (lambda w=w: w.run(jobs, k)) for w in present})
+
+    def effects(m):
+        ideal = stats.scaled_interval(m.ratio("sequential", "threads"), k)
+        versus = m.ratio("processes", "threads")
+        return ideal, versus
+
+    def decide(m):
+        ideal, versus = effects(m)
+        return worst([stats.above(ideal, IDEAL_FRACTION), stats.above(versus, THREADS_VS_PROCESSES)])
+
+    m.until_settled(decide, scale, benchmark)
+    ideal, versus = effects(m)
+    verdict = verdicts.combine([verdicts.from_decision(stats.above(ideal, IDEAL_FRACTION)),
+                                verdicts.from_decision(stats.above(versus, THREADS_VS_PROCESSES))])
+    names = [w.name for w in present]
+    judge(verdicts.measured(
+        "io-bound-favours-threads", "", ideal, "", "threads speed-up / k",
+        "> {} and processes/threads time > {}".format(IDEAL_FRACTION, THREADS_VS_PROCESSES),
+        "{} waits of T = {} s over {} workers: speed-up over sequential {}; processes take {} of threads' time".format(
+            SLEEP_WAITS, unit_s, k, ", ".join("{} {}×".format(n, v) for n, v in _speedups(m, names[1:]).items()),
+            versus),
+        verdict=verdict,
+        data={"k": k, "work": "sleep", "unit_s": unit_s,
+              "speedup": {n: m.median_s("sequential") / m.median_s(n) for n in names},
+              "median_s": {n: m.median_s(n) for n in names}}))
