@@ -40,13 +40,6 @@ def fmt(x: float) -> str:
     return "{:.2e}".format(x)
 
 
-def _binom_cdf(k: int, n: int) -> float:
-    """P(X <= k) for X ~ Binomial(n, 1/2)."""
-    if k < 0:
-        return 0.0
-    return sum(math.comb(n, i) for i in range(0, min(k, n) + 1)) / 2.0 ** n
-
-
 def median_rank_bounds(n: int, confidence: float = CONFIDENCE):
     """1-based ranks (lo, hi) of order statistics bracketing the median.
 
@@ -55,12 +48,19 @@ def median_rank_bounds(n: int, confidence: float = CONFIDENCE):
     """
     alpha = (1.0 - confidence) / 2.0
     best = None
+    # Exact integers, summed as j grows: 2.0 ** n overflows from n = 1024 on, and
+    # recomputing the sum for every j is quadratic (minutes for a few thousand samples).
+    outcomes = 2 ** n
+    below = 0       # sum of comb(n, i) for i < j
+    term = 1        # comb(n, j - 1)
     for j in range(1, n // 2 + 1):
         # P(median < x_(j)) = P(fewer than j samples below the median) = cdf(j-1)
-        if _binom_cdf(j - 1, n) <= alpha:
+        below += term
+        if below / outcomes <= alpha:
             best = j
         else:
             break
+        term = term * (n - j + 1) // j
     if best is None:
         return None
     return best, n - best + 1
