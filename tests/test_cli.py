@@ -1,0 +1,107 @@
+"""claimbench.cli and claimbench.scales: bad input is one clear line and exit 2, nothing runs."""
+from __future__ import annotations
+
+import pytest
+
+from claimbench import cli, scales
+
+
+@pytest.fixture
+def nothing_runs(monkeypatch):
+    """Fail loudly if the CLI tries to start a pytest session or build a report."""
+    started = []
+
+    def refuse(cmd):
+        started.append(cmd)
+        raise AssertionError("a pytest session was started: {}".format(cmd))
+
+    monkeypatch.setattr(cli, "run_session", refuse)
+    monkeypatch.setattr(cli.subprocess, "Popen", refuse)
+    return started
+
+
+# ---------------------------------------------------------------- scales
+def test_known_scales():
+    for name, scale in scales.SCALES.items():
+        assert scales.get_scale(name) is scale
+        assert scale.name == name
+        assert scale.min_rounds >= 6, "fewer than 6 rounds gives no 95% interval"
+        assert scale.min_rounds <= scale.max_rounds and scale.batch_rounds >= 1
+    assert scales.DEFAULT_SCALE in scales.SCALES
+
+
+def test_unknown_scale_lists_the_scales():
+    with pytest.raises(scales.UnknownScale) as err:
+        scales.get_scale("bogus")
+    message = str(err.value)
+    assert "'bogus'" in message
+    for name in scales.SCALES:
+        assert name in message
+    assert isinstance(err.value, ValueError)
+
+
+# ---------------------------------------------------------------- parse_strict
+@pytest.mark.parametrize("value, strict", [
+    ("", False), ("0", False), ("no", False), ("false", False),
+    ("1", True), ("yes", True), ("true", True),
+])
+def test_parse_strict(value, strict):
+    assert cli.parse_strict(value) is strict
+
+
+@pytest.mark.parametrize("value", ["2", "maybe", "-1", "11"])
+def test_parse_strict_rejects(value):
+    with pytest.raises(cli.CliError) as err:
+        cli.parse_strict(value)
+    assert repr(value) in str(err.value)
+
+
+# ---------------------------------------------------------------- main
+def one_error_line(capsys):
+    out, err = capsys.readouterr()
+    lines = err.splitlines()
+    assert len(lines) == 1, err
+    assert lines[0].startswith("claimbench: error: ")
+    assert out == ""
+    return lines[0]
+
+
+def test_verify_unknown_scale(capsys, nothing_runs, tmp_path):
+    assert cli.main(["verify", "--scale", "bogus", "--results-dir", str(tmp_path)]) == 2
+    line = one_error_line(capsys)
+    assert "bogus" in line and all(name in line for name in scales.SCALES)
+    assert nothing_runs == []
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_verify_bad_strict(capsys, nothing_runs, tmp_path):
+    assert cli.main(["verify", "--strict", "maybe", "--results-dir", str(tmp_path)]) == 2
+    assert "STRICT" in one_error_line(capsys)
+    assert nothing_runs == []
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_report_without_runs(capsys, tmp_path):
+    assert cli.main(["report", "--results-dir", str(tmp_path)]) == 2
+    line = one_error_line(capsys)
+    assert "no stored run" in line
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_report_of_an_unknown_run(capsys, tmp_path):
+    assert cli.main(["report", "--results-dir", str(tmp_path / "missing"), "--run-id", "nope"]) == 2
+    assert "nope" in one_error_line(capsys)
+
+
+def test_sessions_split_timing_and_behaviour(tmp_path):
+    timing, behaviour = cli.sessions("py", "quick", tmp_path, "r1", True, ["-k", "pool"])
+    for cmd in (timing, behaviour):
+        assert cmd[:4] == ["py", "-m", "pytest", "experiments"]
+        assert cmd[cmd.index("--scale") + 1] == "quick"
+        assert cmd[cmd.index("--run-id") + 1] == "r1"
+        assert "--strict-verdicts" in cmd
+        assert cmd[-2:] == ["-k", "pool"]
+    assert timing[timing.index("-m", 3) + 1] == "not behaviour" and "no:xdist" in timing
+    assert behaviour[behaviour.index("-m", 3) + 1] == "behaviour" and "-n" in behaviour
+    assert timing[timing.index("--session-name") + 1] != behaviour[behaviour.index("--session-name") + 1]
+    assert "--strict-verdicts" not in cli.sessions("py", "quick", tmp_path, "r1", False, [])[0]

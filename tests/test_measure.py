@@ -1,0 +1,148 @@
+"""claimbench.measure.Interleaved with fake variants, decisions and benchmark fixtures."""
+from __future__ import annotations
+
+import pytest
+
+from claimbench import stats
+from claimbench.measure import Interleaved, Seconds, worst
+from claimbench.scales import Scale
+
+SCALE = Scale("test", unit_s=0.001, min_rounds=6, max_rounds=20, batch_rounds=4)
+
+
+def recording(names, calls, returns=None):
+    """Variants that append their name to ``calls`` and return ``returns``."""
+    def make(name):
+        def variant():
+            calls.append(name)
+            return returns
+        return variant
+    return {name: make(name) for name in names}
+
+
+def instant(value=0.5):
+    return {"a": lambda: Seconds(value), "b": lambda: Seconds(value * 2)}
+
+
+class FakeBenchmark:
+    """pytest-benchmark's fixture, as far as until_settled uses it."""
+
+    def __init__(self, calls_target_once=False):
+        self.calls_target_once = calls_target_once
+        self.extra_info = {}
+        self.pedantic_calls = []
+
+    def pedantic(self, target, rounds=1, iterations=1, **kwargs):
+        self.pedantic_calls.append((rounds, iterations))
+        # A disabled pytest-benchmark (--benchmark-disable, xdist) runs the target once.
+        for _ in range(1 if self.calls_target_once else rounds * iterations):
+            target()
+
+
+class Decide:
+    """A fake decision: the answers given in order, then the last one forever."""
+
+    def __init__(self, *answers):
+        self.answers = list(answers)
+        self.seen_rounds = []
+
+    def __call__(self, m: Interleaved) -> str:
+        self.seen_rounds.append(m.rounds)
+        return self.answers.pop(0) if len(self.answers) > 1 else self.answers[0]
+
+
+# ---------------------------------------------------------------- rounds
+def test_nothing_to_measure_is_an_error():
+    with pytest.raises(ValueError):
+        Interleaved({})
+
+
+def test_order_rotates_each_round():
+    calls = []
+    m = Interleaved(recording("abc", calls))
+    m.run(4)
+    assert calls == list("abc" "bca" "cab" "abc")
+    assert m.rounds == 4
+    assert {k: len(v) for k, v in m.samples.items()} == {"a": 4, "b": 4, "c": 4}
+
+
+def test_single_variant_is_called_once_per_round():
+    calls = []
+    m = Interleaved(recording("a", calls))
+    m.run(3)
+    assert calls == ["a", "a", "a"]
+
+
+def test_seconds_returned_by_a_variant_is_the_sample():
+    m = Interleaved({"own": lambda: Seconds(123.5), "wall": lambda: 123.5})
+    m.run(2)
+    assert m.samples["own"] == [123.5, 123.5]
+    # A plain number is not a self-measurement: the wall time around the call is used.
+    assert all(0 <= s < 123.5 for s in m.samples["wall"])
+
+
+def test_medians_and_ratios_come_from_the_samples():
+    seq = iter([1.0, 2.0, 3.0, 4.0, 5.0, 6.0])
+    m = Interleaved({"x": lambda: Seconds(next(seq) * 2), "y": lambda: Seconds(1.0)})
+    m.run(6)
+    assert m.median_s("x") == 7.0
+    assert m.interval("x") == stats.Interval(7.0, 2.0, 12.0, 6)
+    assert m.ratio("x", "y") == stats.Interval(7.0, 2.0, 12.0, 6)
+
+
+# ---------------------------------------------------------------- until_settled
+def test_until_settled_stops_at_min_rounds_when_settled():
+    decide = Decide(stats.INSIDE)
+    m = Interleaved(instant())
+    assert m.until_settled(decide, SCALE) == stats.INSIDE
+    assert m.rounds == SCALE.min_rounds
+    assert decide.seen_rounds == [SCALE.min_rounds]
+
+
+def test_until_settled_adds_batches_while_straddling():
+    decide = Decide(stats.STRADDLES, stats.STRADDLES, stats.OUTSIDE)
+    m = Interleaved(instant())
+    assert m.until_settled(decide, SCALE) == stats.OUTSIDE
+    assert decide.seen_rounds == [6, 10, 14]
+    assert m.rounds == 14
+
+
+def test_until_settled_gives_up_at_max_rounds():
+    decide = Decide(stats.STRADDLES)
+    m = Interleaved(instant())
+    scale = Scale("odd", unit_s=0.001, min_rounds=6, max_rounds=12, batch_rounds=4)
+    assert m.until_settled(decide, scale) == stats.STRADDLES
+    # The last batch is cut short so the budget is never exceeded.
+    assert decide.seen_rounds == [6, 10, 12]
+    assert m.rounds == 12
+    assert all(len(s) == 12 for s in m.samples.values())
+
+
+@pytest.mark.parametrize("calls_target_once", [False, True], ids=["enabled", "disabled"])
+def test_until_settled_with_a_benchmark_reaches_min_rounds(calls_target_once):
+    bench = FakeBenchmark(calls_target_once)
+    calls = []
+    m = Interleaved(recording("ab", calls, returns=Seconds(0.25)))
+    assert m.until_settled(Decide(stats.INSIDE), SCALE, bench) == stats.INSIDE
+    assert bench.pedantic_calls == [(SCALE.min_rounds, 1)]
+    assert m.rounds == SCALE.min_rounds
+    assert len(calls) == 2 * SCALE.min_rounds
+    assert bench.extra_info["rounds"] == SCALE.min_rounds
+    assert bench.extra_info["samples_s"] == {"a": [0.25] * 6, "b": [0.25] * 6}
+
+
+def test_until_settled_benchmark_extra_info_counts_the_extra_batches():
+    bench = FakeBenchmark()
+    m = Interleaved(instant())
+    m.until_settled(Decide(stats.STRADDLES, stats.INSIDE), SCALE, bench)
+    assert m.rounds == 10
+    assert bench.extra_info["rounds"] == 10
+    assert {k: len(v) for k, v in bench.extra_info["samples_s"].items()} == {"a": 10, "b": 10}
+    # extra_info holds copies: later rounds do not change what was stored.
+    m.run(1)
+    assert len(bench.extra_info["samples_s"]["a"]) == 10
+
+
+def test_worst():
+    assert worst([stats.INSIDE, stats.OUTSIDE]) == stats.INSIDE
+    assert worst([stats.INSIDE, stats.STRADDLES]) == stats.STRADDLES
