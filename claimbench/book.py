@@ -52,8 +52,11 @@ def case_line(case: dict) -> str:
     return "{}:{} {}".format(case.get("case") or "-", figure, case["verdict"])
 
 
-def claim_rows(cases: List[dict]) -> List[ClaimRow]:
-    """Aggregate judged cases (dicts as stored) into one row per claim, in first-seen order."""
+def claim_rows(cases: List[dict], order: Iterable[str] = ()) -> List[ClaimRow]:
+    """Aggregate judged cases (dicts as stored) into one row per claim.
+
+    Rows follow ``order`` (the registry's order of claim ids), then first-seen order.
+    """
     by_claim: Dict[str, List[dict]] = {}
     for c in cases:
         by_claim.setdefault(c["claim"], []).append(c)
@@ -70,10 +73,11 @@ def claim_rows(cases: List[dict]) -> List[ClaimRow]:
             effect=head.get("effect", float("nan")), ci_low=head.get("ci_low", float("nan")),
             ci_high=head.get("ci_high", float("nan")), effect_name=head.get("effect_name", ""),
             evidence=evidence, cases=len(cs)))
-    return rows
+    rank = {cid: i for i, cid in enumerate(order)}
+    return sorted(rows, key=lambda r: rank.get(r.claim, len(rank)))
 
 
-def text_table(rows: List[ClaimRow], width: int = 120) -> str:
+def text_table(rows: List[ClaimRow]) -> str:
     """The verdict table as plain text for a terminal."""
     headers = ("claim", "verdict", "expected", "outcome", "effect [95% CI]")
     body = []
@@ -87,5 +91,5 @@ def text_table(rows: List[ClaimRow], width: int = 120) -> str:
     widths = [max(len(h), *(len(b[i]) for b in body)) if body else len(h) for i, h in enumerate(headers)]
     line = "  ".join("{:<%d}" % w for w in widths)
     out = [line.format(*headers), line.format(*("-" * w for w in widths))]
-    out += [line.format(*b)[:width] for b in body]
+    out += [line.format(*b).rstrip() for b in body]
     return "\n".join(out)

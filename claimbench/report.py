@@ -63,7 +63,7 @@ def cases_frame(run: List[records.RunRecord]) -> pd.DataFrame:
 def claims_frame(run: List[records.RunRecord]) -> pd.DataFrame:
     cases = [dict(v, runtime=rec.runtime.get("tag", "")) for rec in run for v in rec.verdicts]
     rows = []
-    for r in book.claim_rows(cases):
+    for r in book.claim_rows(cases, claims.REGISTRY):
         row = dict(r.__dict__)
         row["runtime"] = run[0].runtime.get("tag", "") if run else ""
         c = claims.REGISTRY.get(r.claim)

@@ -1,0 +1,52 @@
+"""Speed-up against workers: CPU-bound and sleep-bound work, with the ideal line."""
+from __future__ import annotations
+
+from .. import plots
+from ..document import Figure, Para, Section
+
+PANELS = (
+    ("cpu-bound-favours-processes", "cpu", "CPU-bound (start-up excluded)"),
+    ("io-bound-favours-threads", "sleep", "sleep-bound (waits of T)"),
+)
+
+
+def series_of(ctx, claim, work):
+    """{way: [(k, speed-up)]} from the cases of one claim, k = 1 being 1 by definition."""
+    out = {}
+    for c in ctx.cases_of(claim).itertuples():
+        data = c.data if isinstance(c.data, dict) else {}
+        if data.get("work") != work or "speedup" not in data:
+            continue
+        for way, v in data["speedup"].items():
+            if way != "sequential":
+                out.setdefault(way, [(1, 1.0)]).append((data["k"], v))
+    return {w: sorted(pts) for w, pts in out.items()}
+
+
+def build(ctx):
+    panels = [(claim, work, title, series_of(ctx, claim, work)) for claim, work, title in PANELS]
+    panels = [p for p in panels if p[3]]
+    if not panels:
+        return None
+    usable = int(ctx.runtime.get("usable_cpus") or 1)
+    fig, axes = plots.figure(ncols=len(panels), width=5.5, height=4.3)
+    for ax, (claim, work, title, series) in zip(axes, panels):
+        ks = sorted({k for pts in series.values() for k, _ in pts})
+        ideal = [min(k, usable) if work == "cpu" else k for k in ks]
+        ax.plot(ks, ideal, "--", color="#999999", label="ideal" + (" (min(k, {} CPUs))".format(usable)
+                                                                    if work == "cpu" else " (k)"))
+        for way, pts in sorted(series.items()):
+            ax.plot([k for k, _ in pts], [v for _, v in pts], "o-", color=plots.WAY_COLOURS.get(way), label=way)
+        ax.set_xlabel("workers k")
+        ax.set_ylabel("speed-up over sequential")
+        ax.set_title(title)
+        ax.set_xticks(ks)
+        ax.grid(alpha=0.3)
+        ax.legend()
+    path = plots.save(fig, ctx.figure_path("speedup.png"))
+    s = Section("Speed-up against workers", order=35)
+    s.add(Figure(path, "Medians of this run ({}; {} usable CPUs). CPU-bound: fixed work of 4·T split over k; "
+                       "sleep-bound: 8 waits of T over k.".format(ctx.runtime.get("tag"), usable)))
+    s.add(Para("With the GIL, threads stay near 1× on CPU-bound work while processes approach the number of "
+               "usable CPUs; on waits, every way reaches about k×."))
+    return s
