@@ -1,0 +1,76 @@
+"""Section A: a process has its own memory; threads share their process's memory."""
+from __future__ import annotations
+
+import multiprocessing
+import queue
+import threading
+
+import pytest
+
+from claimbench import probes, verdicts
+
+# What the parent sets before it starts a worker; the worker adds one, appends, inserts.
+PARENT_STATE = {"counter": 10, "items": ["parent"], "table": {"parent": 1}}
+WAIT_S = 20.0
+
+
+def _state(s: dict) -> str:
+    return "counter {counter}, list {items}, dict {table}".format(**s)
+
+
+@pytest.mark.behaviour
+@pytest.mark.timeout(60)
+@pytest.mark.claim("process-memory-isolated")
+@pytest.mark.ways("processes-fork", "processes-forkserver", "processes-spawn")
+def test_child_process_changes_stay_in_the_child(way, judge):
+    """False if the parent sees a change a child process made to a global int, list or dict."""
+    probes.set_shared_state(**PARENT_STATE)
+    ctx = multiprocessing.get_context(way.start_method)
+    report = ctx.Queue()
+    p = ctx.Process(target=probes.mutate_shared_state, args=(report,))
+    p.start()
+    try:
+        seen = report.get(timeout=WAIT_S)
+    except queue.Empty:
+        seen = None
+    killed = probes.settle([p])
+    parent = probes.shared_state()
+    if seen is None:
+        verdict, what = verdicts.INCONCLUSIVE, "the child reported nothing (exit code {}{})".format(
+            probes.describe_exitcode(p.exitcode), "; " + "; ".join(killed) if killed else "")
+    else:
+        changed = seen["after"] != seen["before"]
+        verdict = verdicts.HOLDS if parent == PARENT_STATE and changed else (
+            verdicts.REFUTED if parent != PARENT_STATE else verdicts.INCONCLUSIVE)
+        start = "the parent's values" if seen["before"] == PARENT_STATE else \
+            "the module's defaults (it imported the module afresh)"
+        what = "{} child {} started from {} and changed them to {}; the parent still has {}".format(
+            way.start_method, seen["pid"], start, _state(seen["after"]), _state(parent))
+    judge(verdicts.observed("process-memory-isolated", "", verdict, what,
+                            data={"start_method": way.start_method, "child": seen, "parent": parent}))
+
+
+@pytest.mark.behaviour
+@pytest.mark.timeout(30)
+@pytest.mark.claim("threads-share-memory")
+@pytest.mark.ways("threads")
+def test_thread_changes_are_seen_by_the_main_thread(way, judge):
+    """False if the main thread does not see a change a thread made to a global int, list or dict."""
+    probes.set_shared_state(**PARENT_STATE)
+    report = queue.Queue()
+    t = threading.Thread(target=probes.mutate_shared_state, args=(report,), daemon=True)
+    t.start()
+    t.join(WAIT_S)
+    main = probes.shared_state()
+    try:
+        seen = report.get(timeout=1)
+    except queue.Empty:
+        seen = None
+    if seen is None:
+        verdict, what = verdicts.INCONCLUSIVE, "the thread reported nothing (alive: {})".format(t.is_alive())
+    else:
+        verdict = verdicts.HOLDS if main == seen["after"] != PARENT_STATE else verdicts.REFUTED
+        what = "a thread changed {} to {}; the main thread now has {}".format(
+            _state(seen["before"]), _state(seen["after"]), _state(main))
+    judge(verdicts.observed("threads-share-memory", "", verdict, what,
+                            data={"way": way.name, "thread": seen, "main": main}))

@@ -1,0 +1,93 @@
+"""The expectations of the behaviour claims (sections A, B, F) and their report sections."""
+from __future__ import annotations
+
+import dataclasses
+from types import SimpleNamespace
+
+import pandas as pd
+import pytest
+
+from claimbench import claims, probes, verdicts
+from claimbench.claims import communication
+from claimbench.runtime import fingerprint
+from claimbench.sections import c_claim_notes, e_behaviour_cases
+
+HERE = fingerprint()
+
+
+def rt(**changes):
+    return dataclasses.replace(HERE, **changes)
+
+
+def expect(claim_id, runtime, case=None):
+    return claims.get(claim_id).expectation(runtime, case)
+
+
+def test_missing_start_method_is_untestable_not_failed():
+    no_fork = rt(start_methods=("spawn",))
+    for claim_id in ("process-memory-isolated", "process-own-pid"):
+        e = expect(claim_id, no_fork, "processes-fork")
+        assert not e.testable and "fork" in e.reason
+        assert expect(claim_id, no_fork, "processes-spawn").verdict == verdicts.HOLDS
+        assert expect(claim_id, no_fork, "threads").verdict == verdicts.HOLDS
+
+
+def test_cpu_count_is_partly_where_a_difference_can_be_shown():
+    assert expect("cpu-count-is-cores", rt(cpu_count=2, affinity_cpus=2, usable_cpus=2)).verdict == verdicts.PARTLY
+    assert expect("cpu-count-is-cores", rt(cpu_count=4, affinity_cpus=None, usable_cpus=2)).verdict == verdicts.PARTLY
+    one = expect("cpu-count-is-cores", rt(cpu_count=1, affinity_cpus=1, usable_cpus=1))
+    assert not one.testable and one.reason
+
+
+def test_thread_crash_is_partly_and_posix_only():
+    assert expect("thread-crash-kills-process", HERE).verdict == verdicts.PARTLY
+    assert not expect("thread-crash-kills-process", rt(platform="Windows-11")).testable
+    assert expect("process-crash-isolated", HERE, "segfault").verdict == verdicts.HOLDS
+
+
+def test_endless_reader_cases_combine_to_partly():
+    cases = list(communication.ENDLESS_READER_CASES)
+    combined = verdicts.combine(expect("endless-reader-must-terminate", HERE, c).verdict for c in cases)
+    assert combined == verdicts.PARTLY == expect("endless-reader-must-terminate", HERE).verdict
+
+
+def test_same_frame_is_untestable_where_pagemap_hides_frames(monkeypatch):
+    monkeypatch.setattr(probes, "pagemap_frames_readable", lambda: (False, "frame number 0"))
+    e = expect("shared-memory-one-physical-copy", rt(platform="Linux-x"), "same-frame")
+    assert not e.testable and e.reason == "frame number 0"
+    assert expect("shared-memory-one-physical-copy", rt(platform="Linux-x"), "writes-visible").testable
+    assert not expect("shared-memory-one-physical-copy", rt(platform="Darwin-x"), "same-frame").testable
+    monkeypatch.setattr(probes, "pagemap_frames_readable", lambda: (True, ""))
+    assert expect("shared-memory-one-physical-copy", rt(platform="Linux-x"), "same-frame").verdict == verdicts.HOLDS
+
+
+NAN = float("nan")
+
+
+def test_notes_section_lists_claims_with_a_remark():
+    ctx = SimpleNamespace(claims=pd.DataFrame([
+        {"claim": "process-own-pid", "verdict": "holds"},
+        {"claim": "queue-keeps-order", "verdict": "holds"},
+    ]))
+    s = c_claim_notes.build(ctx)
+    (table,) = s.blocks
+    assert [r[0] for r in table.rows] == ["process-own-pid"]
+    assert "子进程" in table.rows[0][2]
+    assert c_claim_notes.build(SimpleNamespace(claims=pd.DataFrame([{"claim": "queue-keeps-order",
+                                                                     "verdict": "holds"}]))) is None
+
+
+def test_case_section_shows_only_behaviour_claims_with_several_cases():
+    def case(claim, name, rounds=0, effect=NAN):
+        return dict(claim=claim, case=name, verdict="holds", expected="holds", evidence="saw " + name,
+                    rounds=rounds, effect=effect)
+    ctx = SimpleNamespace(cases=pd.DataFrame([
+        case("process-crash-isolated", "segfault"), case("process-crash-isolated", "abort"),
+        case("threads-share-memory", "threads"),
+        case("timing", "k2", rounds=8, effect=1.9), case("timing", "k4", rounds=8, effect=3.5),
+    ]))
+    s = e_behaviour_cases.build(ctx)
+    table = s.blocks[-1]
+    assert [(r[0], r[1]) for r in table.rows] == [("process-crash-isolated", "segfault"),
+                                                  ("process-crash-isolated", "abort")]
+    assert e_behaviour_cases.build(SimpleNamespace(cases=pd.DataFrame())) is None

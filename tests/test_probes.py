@@ -1,0 +1,102 @@
+"""claimbench.probes: the pure helpers of the behaviour experiments (nothing is started here)."""
+from __future__ import annotations
+
+import queue
+import signal
+import struct
+
+import pytest
+
+from claimbench import probes
+
+
+@pytest.mark.parametrize("code, text", [
+    (None, "None (still running)"),
+    (0, "0 (clean exit)"),
+    (3, "3"),
+    (-signal.SIGSEGV, "-11 (killed by SIGSEGV"),
+    (-signal.SIGTERM, "-15 (killed by SIGTERM"),
+    (-signal.SIGKILL, "-9 (killed by SIGKILL"),
+    (-signal.SIGABRT, "-6 (killed by SIGABRT"),
+])
+def test_describe_exitcode(code, text):
+    assert probes.describe_exitcode(code).startswith(text)
+
+
+def test_describe_exitcode_of_an_unknown_signal():
+    assert probes.describe_exitcode(-200) == "-200 (killed by signal 200)"
+
+
+@pytest.mark.parametrize("text, cpus", [
+    ("0-3\n", [0, 1, 2, 3]),
+    ("0", [0]),
+    ("0-1,4,6-7", [0, 1, 4, 6, 7]),
+    ("", []),
+    (" 2 , 5-6 ", [2, 5, 6]),
+])
+def test_parse_cpu_list(text, cpus):
+    assert probes.parse_cpu_list(text) == cpus
+
+
+def test_pagemap_entry_splits_present_bit_and_frame():
+    assert probes.pagemap_entry((1 << 63) | 0x169339) == (True, 0x169339)
+    assert probes.pagemap_entry(0x169339) == (False, 0x169339)
+    # soft-dirty (55) and exclusive (56) bits are not part of the frame number
+    assert probes.pagemap_entry((1 << 63) | (1 << 55) | (1 << 56) | 7) == (True, 7)
+    assert probes.pagemap_entry(1 << 63) == (True, 0)  # what a reader without CAP_SYS_ADMIN gets
+
+
+def test_page_frames_reads_the_entry_of_each_page(tmp_path):
+    fake = tmp_path / "pagemap"
+    entries = [0, (1 << 63) | 11, (1 << 63) | 12, 5, (1 << 63)]
+    fake.write_bytes(b"".join(struct.pack("<Q", e) for e in entries))
+    page = probes.PAGE_SIZE
+    assert probes.page_frames(page, 3, str(fake)) == [11, 12, None]
+    assert probes.page_frames(4 * page + 17, 1, str(fake)) == [0]
+
+
+def test_order_report_one_producer():
+    r = probes.order_report([(0, i) for i in range(5)], 1, 5)
+    assert r == {"per_producer_fifo": True, "switches": 0, "received": 5, "expected": 5}
+    assert not probes.order_report([(0, 1), (0, 0)], 1, 2)["per_producer_fifo"]
+
+
+def test_order_report_several_producers_keep_their_own_order():
+    merged = [(0, 0), (1, 0), (1, 1), (0, 1), (2, 0), (2, 1)]
+    r = probes.order_report(merged, 3, 2)
+    assert r["per_producer_fifo"] and r["switches"] == 3
+    swapped = [(0, 0), (1, 1), (1, 0), (0, 1), (2, 0), (2, 1)]
+    assert not probes.order_report(swapped, 3, 2)["per_producer_fifo"]
+
+
+def test_order_report_notices_missing_items_and_producers():
+    assert not probes.order_report([(0, 0), (0, 1)], 2, 2)["per_producer_fifo"]
+    assert not probes.order_report([(0, 0)], 1, 2)["per_producer_fifo"]
+
+
+def test_json_lines_keeps_only_json_objects():
+    text = 'noise\n{"a": 1}\n{broken\n  {"b": [2]}  \n'
+    assert probes.json_lines(text) == [{"a": 1}, {"b": [2]}]
+
+
+def test_mutate_shared_state_in_place():
+    probes.set_shared_state(counter=10, items=["parent"], table={"parent": 1})
+    report = queue.Queue()
+    probes.mutate_shared_state(report)
+    seen = report.get_nowait()
+    assert seen["before"] == {"counter": 10, "items": ["parent"], "table": {"parent": 1}}
+    assert seen["after"] == probes.shared_state()
+    assert probes.shared_state()["counter"] == 11 and probes.shared_state()["items"] == ["parent", "worker"]
+
+
+def test_settle_and_drain_on_nothing():
+    assert probes.settle([]) == []
+    q = queue.Queue()
+    q.put(1)
+    assert probes.drain(q, 0.01) == [1]
+
+
+def test_pagemap_readability_is_an_answer_with_a_reason():
+    readable, why_not = probes.pagemap_frames_readable()
+    assert isinstance(readable, bool)
+    assert readable or why_not
