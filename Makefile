@@ -5,8 +5,10 @@ PY     := $(VENV)/bin/python
 SCALE  ?= default
 STRICT ?= 0
 RESULTS ?= results
+PYTHONS ?=
+FREETHREADED ?= 3.13
 
-.PHONY: verify test report unit venv clean
+.PHONY: verify test report unit venv clean matrix freethreaded
 
 $(VENV)/.installed: requirements.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV) || { echo "claimbench: error: cannot create $(VENV) with $(PYTHON)" >&2; exit 2; }
@@ -29,6 +31,16 @@ unit: venv
 test: unit
 	rm -rf build/test-results
 	$(PY) -m claimbench verify --scale quick --strict $(STRICT) --results-dir build/test-results
+
+# Every claim on each interpreter of PYTHONS ("3.11 3.13t 3.8"; default: every one found, plus a
+# free-threaded one), one after another, each in its own .venvs/<version>/: results/matrix.md.
+matrix: venv
+	@$(if $(strip $(PYTHONS)),true,$(MAKE) --no-print-directory freethreaded)
+	$(PY) -m claimbench matrix --pythons "$(PYTHONS)" --scale $(SCALE) --strict $(STRICT) --results-dir $(RESULTS)
+
+# A free-threaded CPython $(FREETHREADED)t: found (pyenv, PATH, uv), or built once with pyenv.
+freethreaded: venv
+	@PY=$(PY) tools/freethreaded $(FREETHREADED)
 
 clean:
 	rm -rf build results/.tmp

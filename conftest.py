@@ -70,6 +70,14 @@ def _is_xdist_worker(config) -> bool:
     return hasattr(config, "workerinput")
 
 
+def _benchmark_json_target(path: Path):
+    """pytest-benchmark < 5.3 (the 3.8 and 3.9 pins of the matrix) wants an open file, later ones a path."""
+    import pytest_benchmark
+    if tuple(int(p) for p in pytest_benchmark.__version__.split(".")[:2]) < (5, 3):
+        return open(str(path), "wb")
+    return path
+
+
 def _benchmarks_active(config) -> bool:
     if config.getoption("benchmark_disable", False) or config.getoption("benchmark_skip", False):
         return False
@@ -91,7 +99,7 @@ def pytest_configure(config):
             and not config.getoption("no_store"):
         tmp = config._claimbench.results_dir / ".tmp" / "benchmark-{}.json".format(os.getpid())
         tmp.parent.mkdir(parents=True, exist_ok=True)
-        config.option.benchmark_json = tmp
+        config.option.benchmark_json = _benchmark_json_target(tmp)
         config._claimbench.bench_tmp = tmp
 
 
@@ -221,7 +229,7 @@ def pytest_sessionfinish(session, exitstatus):
     interrupted = exitstatus == pytest.ExitCode.INTERRUPTED
     bench_file = None
     if cb.bench_tmp is not None and cb.bench_tmp.exists():
-        if interrupted:
+        if interrupted or not cb.bench_tmp.stat().st_size:  # < 5.3 leaves an empty file when nothing ran
             cb.bench_tmp.unlink()
         else:
             bench_file = _store_benchmark(cb)

@@ -122,6 +122,10 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument("--results-dir", default="results")
     r.add_argument("--run-id", default="")
     r.set_defaults(func=cmd_report)
+    from . import matrix
+    m = sub.add_parser("matrix", help="run every claim on each interpreter of --pythons, one after another")
+    matrix.add_arguments(m)
+    m.set_defaults(func=matrix.cmd_matrix)
     return p
 
 

@@ -1,0 +1,206 @@
+"""The interpreter matrix: every claim on each runtime, one runtime after another.
+
+Each interpreter gets its own virtual environment, ``.venvs/<version>/``, made
+from ``requirements-runtime.txt`` (the experiments' needs only) and kept until
+that file or the interpreter changes. The claims run there through
+``python -m claimbench verify --python <that venv's python> --no-report``, from
+the repository root, so the experiments import this package from the tree.
+The runs are stored like any other (``results/runs/<run-id>/``, run id
+``<time>-<runtime tag>``); ``results/matrix.json`` names the runtimes of the
+last matrix, and the report's matrix part (``sections/m_matrix.py``, pandas,
+main venv only) turns the newest run of each into ``results/matrix.md`` and a
+section of ``results/report.html``.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import List, Sequence
+
+from . import interpreters, records, scales
+from .interpreters import Interpreter
+
+ROOT = Path(__file__).resolve().parent.parent
+REQUIREMENTS = ROOT / "requirements-runtime.txt"
+VENVS = ROOT / ".venvs"
+MARKER = ".claimbench-runtime.json"   # what a venv was made from
+MANIFEST = "matrix.json"              # under the results dir: the runtimes of the last matrix
+MANIFEST_FORMAT = "claimbench-matrix/1"
+MATRIX_MD = "matrix.md"
+
+# Asked of each venv's python from the repository root: its runtime fingerprint.
+# It also shows, before any measuring, that the package imports on that runtime.
+FINGERPRINT = "import json; from claimbench import runtime; print(json.dumps(runtime.fingerprint().as_dict()))"
+
+
+class MatrixError(Exception):
+    """One line for the user, exit status 2."""
+
+
+# ---------------------------------------------------------------- pure
+def venv_marker(interp: Interpreter, requirements_text: str) -> dict:
+    """What a runtime venv is made from; a venv whose marker differs is made again."""
+    return {"base": interp.path, "version": interp.tag,
+            "requirements_sha256": hashlib.sha256(requirements_text.encode("utf-8")).hexdigest()}
+
+
+def venv_is_current(marker_text: str, wanted: dict) -> bool:
+    try:
+        return json.loads(marker_text) == wanted
+    except ValueError:
+        return False
+
+
+def run_id_for(stamp: str, runtime_tag: str) -> str:
+    """``20261125T160251Z-3.13t-nogil-fork``: sorts by time, says which runtime."""
+    return "{}-{}".format(stamp, runtime_tag)
+
+
+def verify_command(main_python: str, venv_python: str, scale: str, strict: str, results_dir: Path,
+                   run_id: str, pytest_args: Sequence[str] = ()) -> List[str]:
+    """The one `claimbench verify` of a runtime: run by the main venv, measured by ``venv_python``."""
+    cmd = [main_python, "-m", "claimbench", "verify", "--python", venv_python, "--scale", scale,
+           "--strict", strict, "--results-dir", str(results_dir), "--run-id", run_id, "--no-report"]
+    if pytest_args:
+        cmd += ["--"] + list(pytest_args)
+    return cmd
+
+
+def check_distinct(runtimes: Sequence[dict]) -> None:
+    """Two interpreters that are the same runtime (3.11.2 and 3.11.7) would share one column."""
+    seen = {}
+    for fp in runtimes:
+        tag = fp["tag"]
+        if tag in seen:
+            raise MatrixError("PYTHONS: {} and {} are both runtime {}; name only one of them".format(
+                seen[tag], fp["executable"], tag))
+        seen[tag] = fp["executable"]
+
+
+def manifest(runs: Sequence[dict], scale: str, wall_s: float) -> dict:
+    return {"format": MANIFEST_FORMAT, "scale": scale, "wall_s": round(wall_s, 1),
+            "tags": [r["tag"] for r in runs], "runs": list(runs)}
+
+
+def read_manifest(results_dir: Path):
+    """The last matrix's runtimes, or None where there is none (or it is not ours)."""
+    try:
+        data = json.loads((Path(results_dir) / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(data, dict) or data.get("format") != MANIFEST_FORMAT or not isinstance(data.get("tags"), list):
+        return None
+    return data
+
+
+# ---------------------------------------------------------------- one runtime's venv
+def _run_quiet(cmd: List[str], what: str, timeout_s: float = 900) -> str:
+    try:
+        done = subprocess.run(cmd, cwd=str(ROOT), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                              universal_newlines=True, timeout=timeout_s)
+    except (OSError, subprocess.SubprocessError) as exc:
+        raise MatrixError("{}: {}".format(what, exc)) from None
+    if done.returncode != 0:
+        tail = [line for line in done.stdout.strip().splitlines() if line.strip()][-1:] or ["exit status {}".format(
+            done.returncode)]
+        raise MatrixError("{}: {}".format(what, tail[0].strip()))
+    return done.stdout
+
+
+def venv_python(venv: Path) -> Path:
+    return venv / "bin" / "python"
+
+
+def ensure_venv(interp: Interpreter, venvs_dir: Path = VENVS, requirements: Path = REQUIREMENTS) -> Path:
+    """``.venvs/<version>/`` with requirements-runtime.txt installed; made once, again only when stale."""
+    venv = Path(venvs_dir) / interp.tag
+    wanted = venv_marker(interp, requirements.read_text(encoding="utf-8"))
+    marker = venv / MARKER
+    if marker.exists() and venv_python(venv).exists() and venv_is_current(marker.read_text(), wanted):
+        return venv_python(venv)
+    print("claimbench matrix: making {} from {} ({})".format(venv, interp.path, requirements.name), flush=True)
+    if venv.exists():
+        shutil.rmtree(str(venv))
+    _run_quiet([interp.path, "-m", "venv", str(venv)], "cannot make a virtual environment with {}".format(interp.path))
+    _run_quiet([str(venv_python(venv)), "-m", "pip", "install", "-q", "--disable-pip-version-check",
+                "-r", str(requirements)], "cannot install {} for Python {}".format(requirements.name, interp.tag))
+    records.atomic_write_json(marker, wanted)
+    return venv_python(venv)
+
+
+def fingerprint_of(python: Path) -> dict:
+    out = _run_quiet([str(python), "-c", FINGERPRINT], "the package does not import on {}".format(python), 120)
+    return json.loads(out.strip().splitlines()[-1])
+
+
+# ---------------------------------------------------------------- the command
+def add_arguments(p) -> None:
+    p.add_argument("--pythons", default="", help="interpreters: 3.11 3.13t 3.8 /path/to/python "
+                                                 "(default: every series found)")
+    p.add_argument("--scale", default=scales.DEFAULT_SCALE)
+    p.add_argument("--strict", default="", help="1: an inconclusive verdict fails")
+    p.add_argument("--results-dir", default="results")
+    p.add_argument("--venvs", default=str(VENVS), help="where each runtime's venv lives")
+    p.add_argument("pytest_args", nargs="*", help="passed to pytest on every runtime (after --)")
+
+
+def cmd_matrix(args) -> int:
+    from .cli import CliError, new_run_id, parse_strict, run_session
+
+    scales.get_scale(args.scale)
+    strict = "1" if parse_strict(args.strict) else "0"
+    results_dir = Path(args.results_dir).resolve()
+    t0 = time.perf_counter()
+    try:
+        chosen = interpreters.select(args.pythons)
+    except interpreters.NotFound as exc:
+        raise CliError(str(exc))
+    print("claimbench matrix: {}".format(", ".join(c.describe() for c in chosen)), flush=True)
+    try:
+        pythons = [ensure_venv(c, Path(args.venvs)) for c in chosen]
+        runtimes = [fingerprint_of(p) for p in pythons]
+        check_distinct(runtimes)
+    except MatrixError as exc:
+        raise CliError(str(exc))
+
+    runs, worst = [], 0
+    for interp, python, fp in zip(chosen, pythons, runtimes):
+        run_id = run_id_for(new_run_id(), fp["tag"])
+        print("\n=== claimbench matrix: {} ({}) — run {}".format(fp["tag"], interp.path, run_id), flush=True)
+        rc = run_session(verify_command(sys.executable, str(python), args.scale, strict, results_dir, run_id,
+                                        args.pytest_args))
+        worst = max(worst, rc)
+        runs.append({"tag": fp["tag"], "run_id": run_id, "python": interp.path, "version": interp.tag,
+                     "exitstatus": rc})
+        time.sleep(1.0)  # run ids are stamped to the second
+    wall_s = time.perf_counter() - t0
+    records.atomic_write_json(results_dir / MANIFEST, manifest(runs, args.scale, wall_s))
+    return max(worst, write_matrix(results_dir, runs[0]["run_id"], wall_s, args.scale))
+
+
+def write_matrix(results_dir: Path, first_run_id: str, wall_s: float, scale: str) -> int:
+    """The report (its matrix part included) for the first runtime, and results/matrix.md."""
+    from . import report
+    from .document import Para, to_markdown
+    from .sections import m_matrix
+
+    try:
+        ctx = report.build(results_dir, first_run_id)
+    except report.NoRuns as exc:
+        print("claimbench: " + str(exc), file=sys.stderr)
+        return 1
+    section = m_matrix.build(ctx)
+    if section is None:
+        print("claimbench: no run of the matrix was stored", file=sys.stderr)
+        return 1
+    section.blocks.insert(0, Para("Made by `make matrix` in {:.0f} s at scale {}.".format(wall_s, scale)))
+    records.atomic_write_text(results_dir / MATRIX_MD, to_markdown("claimbench matrix", [section], results_dir))
+    print("\n" + m_matrix.text_table(ctx))
+    print("matrix: {}\nreport: {}".format(results_dir / MATRIX_MD, results_dir / "report.html"))
+    print("make matrix wall time: {:.1f} s (scale {})".format(wall_s, scale))
+    return 0

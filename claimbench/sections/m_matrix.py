@@ -1,0 +1,274 @@
+"""The interpreter matrix: one row per claim, one column per runtime, and the
+CPU-bound speed-up against workers with one line per runtime.
+
+Columns are the newest stored run of each runtime tag: those of the last
+``make matrix`` (results/matrix.json) in its order, or, without one, every tag
+stored, the reported run's first. A cell that differs from the first column is
+marked ≠, and each difference is explained by the claim's expectation on that
+runtime — or listed as having no reason, which is a finding to look into.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Dict, List, Optional, Sequence, Tuple
+
+import pandas as pd
+
+from .. import book, claims, records, stats
+from ..document import Figure, Para, Section, Table
+from ..verdicts import INCONCLUSIVE
+
+CPU_CLAIM = "cpu-bound-favours-processes"
+DIFFERS = "≠"
+MISSING = "—"
+FIGURE = "matrix-cpu-speedup.png"
+
+# Kinds of difference from the first column.
+SAME, EXPECTED, UNEXPLAINED, UNSETTLED, NOT_RUN = "same", "expected", "unexplained", "unsettled", "not run"
+
+
+@dataclass
+class Column:
+    """One runtime of the matrix: the cases of its newest stored run."""
+
+    tag: str
+    run_id: str = ""
+    runtime: dict = field(default_factory=dict)
+    scale: dict = field(default_factory=dict)
+    wall_s: float = 0.0
+    cases: List[dict] = field(default_factory=list)
+    note: str = ""  # why it has no cases
+
+
+def version_key(tag: str) -> Tuple:
+    """``3.13t-nogil-fork`` sorts after ``3.13-gil-fork`` and after ``3.9-…``."""
+    m = re.match(r"^(\d+)\.(\d+)(t?)", tag)
+    return (int(m.group(1)), int(m.group(2)), m.group(3), tag) if m else (999, 0, "", tag)
+
+
+def _by_tag(all_runs: Sequence[records.RunRecord]) -> Dict[str, List[records.RunRecord]]:
+    out: Dict[str, List[records.RunRecord]] = {}
+    for rec in all_runs:
+        out.setdefault(str(rec.runtime.get("tag", "")), []).append(rec)
+    return out
+
+
+def columns(all_runs: Sequence[records.RunRecord], manifest: Optional[dict] = None,
+            first_tag: str = "") -> List[Column]:
+    """The newest run of each runtime tag, in the manifest's order (or ``first_tag``, then by version)."""
+    by_tag = _by_tag(all_runs)
+    if manifest:
+        tags = list(manifest["tags"])
+        wanted = {r.get("tag"): r for r in manifest.get("runs", ()) if isinstance(r, dict)}
+    else:
+        tags = sorted(by_tag, key=lambda t: (t != first_tag, version_key(t)))
+        wanted = {}
+    out = []
+    for tag in tags:
+        run = records.latest(by_tag.get(tag, []))
+        want = wanted.get(tag, {})
+        if not run or (want.get("run_id") and run[0].run_id < want["run_id"]):
+            note = "no run stored"
+            if want.get("run_id"):
+                note = "run {} stored nothing (verify exit status {})".format(want["run_id"], want.get("exitstatus"))
+            out.append(Column(tag, run_id=want.get("run_id", ""), note=note))
+            continue
+        out.append(Column(tag, run_id=run[0].run_id, runtime=run[0].runtime, scale=run[0].scale,
+                          wall_s=sum(r.wall_s for r in run if r.wall_s == r.wall_s),
+                          cases=[v for r in run for v in r.verdicts]))
+    return out
+
+
+# ---------------------------------------------------------------- the claim table
+def claim_frame(cols: Sequence[Column]) -> pd.DataFrame:
+    """One row per (claim, runtime): verdict, expectation and the headline effect."""
+    rows = []
+    for col in cols:
+        for r in book.claim_rows(col.cases):
+            reasons = [c.get("expected_reason", "") for c in col.cases if c["claim"] == r.claim]
+            rows.append({"claim": r.claim, "tag": col.tag, "verdict": r.verdict, "expected": r.expected,
+                         "outcome": r.outcome, "effect": r.effect, "ci_low": r.ci_low, "ci_high": r.ci_high,
+                         "effect_name": r.effect_name, "reason": next((x for x in reasons if x), "")})
+    frame = pd.DataFrame(rows, columns=["claim", "tag", "verdict", "expected", "outcome", "effect", "ci_low",
+                                        "ci_high", "effect_name", "reason"])
+    order = {cid: i for i, cid in enumerate(claims.REGISTRY)}
+    rank = frame["claim"].map(lambda c: order.get(c, len(order)))
+    return frame.assign(_rank=rank).sort_values(["_rank", "claim"], kind="stable").drop(columns="_rank")
+
+
+def difference(first: Optional[dict], other: Optional[dict]) -> str:
+    """How a runtime's cell stands to the first column's (rows of ``claim_frame`` as dicts)."""
+    if first is None or other is None:
+        return NOT_RUN if (first is None) != (other is None) else SAME
+    if first["verdict"] == other["verdict"]:
+        return SAME
+    if first["expected"] != other["expected"]:
+        return EXPECTED
+    if INCONCLUSIVE in (first["verdict"], other["verdict"]):
+        return UNSETTLED
+    return UNEXPLAINED
+
+
+def cell_text(cell: Optional[dict], mark: bool) -> str:
+    """``refuted 0.94 [0.9, 0.98] ≠``: the verdict first (the HTML colours by it), the effect, the mark."""
+    if cell is None:
+        return MISSING
+    text = cell["verdict"]
+    if cell["effect"] == cell["effect"] and cell["effect"] is not None:
+        text += " {} [{}, {}]".format(stats.fmt(cell["effect"]), stats.fmt(cell["ci_low"]), stats.fmt(cell["ci_high"]))
+    if cell["verdict"] != cell["expected"]:
+        text += " (expected {})".format(cell["expected"])
+    return text + (" " + DIFFERS if mark else "")
+
+
+def table(frame: pd.DataFrame, tags: Sequence[str]) -> Tuple[List[str], List[list], List[Tuple[str, str, str, str]]]:
+    """Headers, rows, and every difference from the first column as (claim, tag, kind, why)."""
+    cells = {(r["claim"], r["tag"]): r for r in frame.to_dict("records")}
+    claim_ids = list(dict.fromkeys(frame["claim"]))
+    rows, found = [], []
+    for cid in claim_ids:
+        first = cells.get((cid, tags[0]))
+        row = [cid]
+        whys = []
+        for i, tag in enumerate(tags):
+            cell = cells.get((cid, tag))
+            kind = difference(first, cell) if i else SAME
+            row.append(cell_text(cell, kind != SAME))
+            if kind == SAME:
+                continue
+            if kind == EXPECTED:
+                why = "expected {} on {}{}".format(cell["expected"], tag, ": " + cell["reason"] if cell["reason"] else "")
+            elif kind == UNEXPLAINED:
+                why = "{} on {} with the same expectation ({}) — no reason to differ".format(
+                    cell["verdict"], tag, cell["expected"])
+            elif kind == UNSETTLED:
+                why = "inconclusive on {}".format(tag if cell["verdict"] == INCONCLUSIVE else tags[0])
+            else:
+                why = "not run on {}".format(tag if cell is None else tags[0])
+            whys.append(why)
+            found.append((cid, tag, kind, why))
+        effect_name = next((cells[(cid, t)]["effect_name"] for t in tags if (cid, t) in cells), "")
+        rows.append(row + [effect_name, "; ".join(whys)])
+    return ["claim"] + list(tags) + ["effect is", "why it differs"], rows, found
+
+
+def runtime_rows(cols: Sequence[Column]) -> List[list]:
+    out = []
+    for c in cols:
+        rt = c.runtime
+        if not rt:
+            out.append([c.tag, MISSING, MISSING, MISSING, MISSING, MISSING, c.run_id, c.note])
+            continue
+        out.append([c.tag, rt.get("python_version"), "off" if rt.get("gil_enabled") is False else "on",
+                    "yes" if rt.get("free_threaded_build") else "no", rt.get("default_start_method"),
+                    "{} of {}".format(rt.get("usable_cpus"), rt.get("cpu_count")), c.run_id,
+                    "scale {} (T = {} s), {:.0f} s; {}".format(c.scale.get("name"), c.scale.get("unit_s"), c.wall_s,
+                                                              rt.get("executable"))])
+    return out
+
+
+# ---------------------------------------------------------------- the speed-up plot
+def speedup_frame(cols: Sequence[Column]) -> pd.DataFrame:
+    """(runtime, way, k, speed-up) from the CPU-bound claim's cases; k = 1 is 1 by definition."""
+    rows = []
+    for col in cols:
+        for c in col.cases:
+            data = c.get("data") if isinstance(c.get("data"), dict) else {}
+            if c.get("claim") != CPU_CLAIM or "k" not in data or not isinstance(data.get("speedup"), dict):
+                continue
+            if data.get("work", "cpu") != "cpu":
+                continue
+            for way, value in data["speedup"].items():
+                if way != "sequential" and value is not None:
+                    rows.append({"tag": col.tag, "way": way, "k": int(data["k"]), "speedup": float(value)})
+    frame = pd.DataFrame(rows, columns=["tag", "way", "k", "speedup"])
+    if len(frame):
+        ones = frame[["tag", "way"]].drop_duplicates().assign(k=1, speedup=1.0)
+        frame = pd.concat([ones, frame], ignore_index=True).sort_values(["tag", "way", "k"], kind="stable")
+    return frame
+
+
+def plot_speedup(frame: pd.DataFrame, tags: Sequence[str], usable_cpus: int, path):
+    from .. import plots
+
+    ways = [w for w in ("threads", "processes", "subinterpreters") if w in set(frame["way"])]
+    ways += sorted(set(frame["way"]) - set(ways))
+    fig, axes = plots.figure(ncols=len(ways), width=4.6, height=4.2)
+    colours = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf"]
+    top = max(float(frame["speedup"].max()), float(usable_cpus)) * 1.15
+    ks = sorted(set(frame["k"]))
+    for ax, way in zip(axes, ways):
+        ax.plot(ks, [min(k, usable_cpus) for k in ks], "--", color="#999999",
+                label="ideal: min(k, {} CPUs)".format(usable_cpus))
+        for i, tag in enumerate(tags):
+            pts = frame[(frame["tag"] == tag) & (frame["way"] == way)]
+            if len(pts):
+                ax.plot(pts["k"], pts["speedup"], "o-", color=colours[i % len(colours)], label=tag)
+        ax.set_title(way)
+        ax.set_xlabel("workers k")
+        ax.set_xticks(ks)
+        ax.set_ylim(0, top)
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=8)
+    axes[0].set_ylabel("CPU-bound speed-up over sequential")
+    return plots.save(fig, path)
+
+
+# ---------------------------------------------------------------- the part
+def matrix_columns(ctx) -> List[Column]:
+    from ..matrix import read_manifest
+
+    manifest = read_manifest(ctx.results_dir)
+    cols = columns(ctx.all_runs, manifest, first_tag=str(ctx.runtime.get("tag", "")))
+    return cols if manifest or len(cols) > 1 else []
+
+
+def text_table(ctx) -> str:
+    """The verdicts alone, for a terminal."""
+    cols = matrix_columns(ctx)
+    if not cols:
+        return ""
+    tags = [c.tag for c in cols]
+    headers, rows, _ = table(claim_frame(cols), tags)
+    body = [[r[0]] + [c.split(" ")[0] + (" " + DIFFERS if c.endswith(DIFFERS) else "") for c in r[1:len(tags) + 1]]
+            for r in rows]
+    head = headers[:len(tags) + 1]
+    widths = [max([len(head[i])] + [len(b[i]) for b in body]) for i in range(len(head))]
+    line = "  ".join("{:<%d}" % w for w in widths)
+    return "\n".join([line.format(*head), line.format(*("-" * w for w in widths))]
+                     + [line.format(*b).rstrip() for b in body])
+
+
+def build(ctx):
+    cols = matrix_columns(ctx)
+    if not cols:
+        return None
+    tags = [c.tag for c in cols]
+    s = Section("Interpreter matrix", order=80)
+    s.add(Para("Each column is the newest stored run of one runtime (version, GIL, default start method). A cell "
+               "is the claim's verdict and its headline effect [95% CI]; {} marks a verdict that differs from the "
+               "first column ({}), and the last column says whether the claim's expectation on that runtime "
+               "explains it.".format(DIFFERS, tags[0])))
+    s.add(Table(("runtime", "Python", "GIL", "free-threaded build", "start method", "usable CPUs", "run", "notes"),
+                runtime_rows(cols)))
+    headers, rows, found = table(claim_frame(cols), tags)
+    s.add(Table(headers, rows))
+    unexplained = [f for f in found if f[2] == UNEXPLAINED]
+    if unexplained:
+        s.add(Para("Verdicts that change across runtimes with no reason in the claims' expectations: " + "; ".join(
+            "{} ({})".format(cid, why) for cid, _, _, why in unexplained) + "."))
+    else:
+        s.add(Para("No claim changes its verdict across these runtimes without a reason in its expectation{}.".format(
+            " (inconclusive cells aside)" if any(f[2] == UNSETTLED for f in found) else "")))
+    speed = speedup_frame(cols)
+    if len(speed):
+        usable = min(int(c.runtime.get("usable_cpus") or 1) for c in cols if c.runtime)
+        path = plot_speedup(speed, tags, usable, ctx.figure_path(FIGURE))
+        s.add(Figure(path, "CPU-bound work (4·T, split over k workers), speed-up over sequential with each way's "
+                           "start-up taken off, one line per runtime; {} usable CPUs.".format(usable)))
+    missing = [c.get("evidence", "") for col in cols for c in col.cases
+               if c.get("claim") == CPU_CLAIM and "not run:" in c.get("evidence", "")]
+    if missing:
+        s.add(Para("Not run everywhere: " + missing[0].split("not run:", 1)[1].strip()))
+    return s

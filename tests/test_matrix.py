@@ -1,0 +1,257 @@
+"""claimbench.matrix and its report part: commands, venv markers, the table, the plot's data.
+
+No interpreter is run, no venv is made: stored runs are synthetic.
+"""
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+from claimbench import cli, interpreters, matrix, records
+from claimbench.interpreters import Interpreter
+from claimbench.sections import m_matrix
+
+NAN = float("nan")
+CPU = m_matrix.CPU_CLAIM
+
+
+# ---------------------------------------------------------------- the runner's pure parts
+def test_venv_marker_follows_interpreter_and_requirements():
+    a = Interpreter("/x/3.8.18/bin/python", (3, 8, 18), False)
+    m = matrix.venv_marker(a, "pytest==8.3.5\n")
+    assert matrix.venv_is_current(json.dumps(m), m)
+    assert not matrix.venv_is_current(json.dumps(m), matrix.venv_marker(a, "pytest==8.3.6\n"))
+    b = Interpreter("/y/3.8.18/bin/python", (3, 8, 18), False)
+    assert not matrix.venv_is_current(json.dumps(m), matrix.venv_marker(b, "pytest==8.3.5\n"))
+    assert not matrix.venv_is_current("{not json", m)
+
+
+def test_run_ids_sort_by_time_and_name_the_runtime():
+    early = matrix.run_id_for("20261125T160000Z", "3.8-gil-fork")
+    late = matrix.run_id_for("20261125T160100Z", "3.11-gil-fork")
+    assert early < late and late.endswith("-3.11-gil-fork")
+
+
+def test_verify_command_runs_the_venv_python_without_a_report(tmp_path):
+    cmd = matrix.verify_command("/main/python", "/v/bin/python", "quick", "0", tmp_path, "RID", ["-k", "pool"])
+    assert cmd[:4] == ["/main/python", "-m", "claimbench", "verify"]
+    assert cmd[cmd.index("--python") + 1] == "/v/bin/python"
+    assert cmd[cmd.index("--run-id") + 1] == "RID" and "--no-report" in cmd
+    assert cmd[cmd.index("--results-dir") + 1] == str(tmp_path)
+    assert cmd[-3:] == ["--", "-k", "pool"]
+    assert "--" not in matrix.verify_command("/m", "/v", "quick", "0", tmp_path, "RID")
+    # The same command line the CLI's verify parser accepts.
+    args = cli.parser().parse_args(cmd[3:])
+    assert args.python == "/v/bin/python" and args.no_report and args.pytest_args == ["-k", "pool"]
+
+
+def test_two_interpreters_of_one_runtime_are_refused():
+    fps = [{"tag": "3.11-gil-fork", "executable": "/a"}, {"tag": "3.11-gil-fork", "executable": "/b"}]
+    with pytest.raises(matrix.MatrixError) as err:
+        matrix.check_distinct(fps)
+    assert "/a" in str(err.value) and "/b" in str(err.value)
+    matrix.check_distinct(fps[:1])
+
+
+def test_manifest_round_trip(tmp_path):
+    assert matrix.read_manifest(tmp_path) is None
+    (tmp_path / matrix.MANIFEST).write_text("{broken")
+    assert matrix.read_manifest(tmp_path) is None
+    runs = [{"tag": "3.11-gil-fork", "run_id": "R1", "exitstatus": 0}]
+    records.atomic_write_json(tmp_path / matrix.MANIFEST, matrix.manifest(runs, "quick", 12.34))
+    got = matrix.read_manifest(tmp_path)
+    assert got["tags"] == ["3.11-gil-fork"] and got["runs"] == runs and got["wall_s"] == 12.3
+
+
+# ---------------------------------------------------------------- the CLI: bad PYTHONS, nothing runs
+@pytest.fixture
+def nothing_runs(monkeypatch):
+    def refuse(*a, **k):
+        raise AssertionError("the matrix started something: {}".format(a))
+    monkeypatch.setattr(matrix, "ensure_venv", refuse)
+    monkeypatch.setattr(cli, "run_session", refuse)
+    monkeypatch.setattr(interpreters, "discover", lambda: [
+        Interpreter("/x/3.11.7/bin/python", (3, 11, 7), False, "pyenv"),
+        Interpreter("/x/3.13.5t/bin/python", (3, 13, 5), True, "pyenv")])
+
+
+@pytest.mark.parametrize("pythons, words", [
+    ("3.11 3.x", ["'3.x'"]),
+    ("3.11 3.8", ["3.8", "3.11.7, 3.13.5t"]),
+    ("3.14t", ["3.14t", "make freethreaded"]),
+    ("3.6", ["3.6", "3.8+"]),
+    ("/no/such/python", ["/no/such/python"]),
+])
+def test_cli_matrix_bad_pythons_is_one_line_exit_2(nothing_runs, capsys, pythons, words):
+    assert cli.main(["matrix", "--pythons", pythons, "--results-dir", "unused"]) == 2
+    out, err = capsys.readouterr()
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("claimbench: error: PYTHONS: ")
+    for w in words:
+        assert w in lines[0]
+
+
+def test_cli_matrix_bad_scale_and_strict(nothing_runs, capsys):
+    assert cli.main(["matrix", "--pythons", "3.11", "--scale", "nope"]) == 2
+    assert cli.main(["matrix", "--pythons", "3.11", "--strict", "maybe"]) == 2
+    assert len(capsys.readouterr().err.strip().splitlines()) == 2
+
+
+# ---------------------------------------------------------------- stored runs → columns
+def runtime(tag: str, version: str, gil: bool = True, ft: bool = False) -> dict:
+    return {"tag": tag, "python_version": version, "gil_enabled": gil, "free_threaded_build": ft,
+            "default_start_method": "fork", "usable_cpus": 2, "cpu_count": 2, "executable": "/v/" + tag}
+
+
+def case(claim, verdict, expected, effect=NAN, case_id="", data=None, reason=""):
+    lo, hi = (effect - 0.1, effect + 0.1) if effect == effect else (NAN, NAN)
+    return {"claim": claim, "case": case_id, "verdict": verdict, "expected": expected, "expected_reason": reason,
+            "outcome": "passed" if verdict == expected else "failed", "effect": effect, "ci_low": lo,
+            "ci_high": hi, "effect_name": "ratio" if effect == effect else "", "evidence": "", "data": data or {}}
+
+
+def record(run_id, rt, verdicts, session="timing"):
+    return records.RunRecord(path=Path("/r/{}/{}.json".format(run_id, session)), run_id=run_id, session=session,
+                             scale={"name": "default", "unit_s": 0.025}, runtime=rt, verdicts=verdicts,
+                             started="", wall_s=10.0)
+
+
+def cpu_cases(threads, processes):
+    return [case(CPU, "holds" if p > t else "refuted", "holds", effect=p / t, case_id="k{}".format(k),
+                 data={"k": k, "work": "cpu", "speedup": {"threads": t, "processes": p, "sequential": 1.0}})
+            for k, t, p in ((2, threads[0], processes[0]), (3, threads[1], processes[1]))]
+
+
+RT311 = runtime("3.11-gil-fork", "3.11.7")
+RT313T = runtime("3.13t-nogil-fork", "3.13.5", gil=False, ft=True)
+RT38 = runtime("3.8-gil-fork", "3.8.18")
+
+
+def runs():
+    return [
+        record("20261125T100000Z-3.11-gil-fork", RT311, [case("sequential-adds-up", "holds", "holds", 1.0)]),
+        record("20261125T110000Z-3.11-gil-fork", RT311, [case("sequential-adds-up", "holds", "holds", 1.01)]
+               + cpu_cases((0.95, 0.97), (1.8, 1.9))),
+        record("20261125T110000Z-3.11-gil-fork", RT311, [case("pool-reuses-workers", "holds", "holds")], "behaviour"),
+        record("20261125T110100Z-3.13t-nogil-fork", RT313T,
+               [case("sequential-adds-up", "refuted", "holds", 1.3)] + [
+                   dict(c, verdict="refuted", expected="refuted", expected_reason="no GIL on this runtime")
+                   for c in cpu_cases((1.9, 1.85), (1.8, 1.8))]),
+        record("20261125T110100Z-3.13t-nogil-fork", RT313T, [case("pool-reuses-workers", "holds", "holds")],
+               "behaviour"),
+        record("20261125T110200Z-3.8-gil-fork", RT38, [case("sequential-adds-up", "inconclusive", "holds", 1.05)]
+               + cpu_cases((0.9, 0.92), (1.7, 1.75))),
+    ]
+
+
+MANIFEST = {"format": matrix.MANIFEST_FORMAT, "tags": ["3.11-gil-fork", "3.13t-nogil-fork", "3.8-gil-fork"],
+            "runs": [{"tag": "3.11-gil-fork", "run_id": "20261125T110000Z-3.11-gil-fork", "exitstatus": 0},
+                     {"tag": "3.13t-nogil-fork", "run_id": "20261125T110100Z-3.13t-nogil-fork", "exitstatus": 1},
+                     {"tag": "3.8-gil-fork", "run_id": "20261125T110200Z-3.8-gil-fork", "exitstatus": 0}]}
+
+
+def test_columns_newest_run_per_tag_in_manifest_order():
+    cols = m_matrix.columns(runs(), MANIFEST)
+    assert [c.tag for c in cols] == MANIFEST["tags"]
+    assert cols[0].run_id == "20261125T110000Z-3.11-gil-fork"
+    assert {c["claim"] for c in cols[0].cases} == {"sequential-adds-up", CPU, "pool-reuses-workers"}
+    assert cols[0].wall_s == 20.0
+
+
+def test_columns_without_manifest_put_the_reported_runtime_first():
+    cols = m_matrix.columns(runs(), None, first_tag="3.13t-nogil-fork")
+    assert [c.tag for c in cols] == ["3.13t-nogil-fork", "3.8-gil-fork", "3.11-gil-fork"]
+
+
+def test_a_runtime_whose_run_stored_nothing_is_a_column_that_says_so():
+    manifest = dict(MANIFEST, tags=MANIFEST["tags"] + ["3.12-gil-fork"], runs=MANIFEST["runs"] + [
+        {"tag": "3.12-gil-fork", "run_id": "20261125T110300Z-3.12-gil-fork", "exitstatus": 4}])
+    stale = record("20261120T000000Z-3.12-gil-fork", runtime("3.12-gil-fork", "3.12.1"),
+                   [case("sequential-adds-up", "holds", "holds", 1.0)])
+    cols = m_matrix.columns(runs() + [stale], manifest)
+    last = cols[-1]
+    assert last.cases == [] and "stored nothing" in last.note and "4" in last.note
+    headers, rows, found = m_matrix.table(m_matrix.claim_frame(cols), [c.tag for c in cols])
+    assert rows[0][4] == m_matrix.MISSING
+
+
+def test_table_marks_differences_and_says_why():
+    cols = m_matrix.columns(runs(), MANIFEST)
+    tags = [c.tag for c in cols]
+    headers, rows, found = m_matrix.table(m_matrix.claim_frame(cols), tags)
+    assert headers == ["claim"] + tags + ["effect is", "why it differs"]
+    by_claim = {r[0]: r for r in rows}
+    assert list(by_claim)[:3] == ["sequential-adds-up", "pool-reuses-workers", CPU]  # the registry's order
+
+    seq = by_claim["sequential-adds-up"]
+    assert seq[1] == "holds 1.01 [0.91, 1.11]"
+    assert seq[2].startswith("refuted 1.3 ") and seq[2].endswith("(expected holds) " + m_matrix.DIFFERS)
+    assert seq[3].startswith("inconclusive") and seq[3].endswith(m_matrix.DIFFERS)
+    cpu = by_claim[CPU]
+    assert cpu[1].startswith("holds") and not cpu[1].endswith(m_matrix.DIFFERS)
+    assert cpu[2].startswith("refuted") and cpu[2].endswith(m_matrix.DIFFERS) and "expected" not in cpu[2]
+    assert "no GIL on this runtime" in cpu[-1]
+    assert by_claim["pool-reuses-workers"][1:4] == ["holds", "holds", m_matrix.MISSING]
+    assert by_claim["pool-reuses-workers"][-1] == "not run on 3.8-gil-fork"
+
+    kinds = {(cid, tag): kind for cid, tag, kind, _ in found}
+    assert kinds == {("sequential-adds-up", "3.13t-nogil-fork"): m_matrix.UNEXPLAINED,
+                     ("sequential-adds-up", "3.8-gil-fork"): m_matrix.UNSETTLED,
+                     (CPU, "3.13t-nogil-fork"): m_matrix.EXPECTED,
+                     ("pool-reuses-workers", "3.8-gil-fork"): m_matrix.NOT_RUN}
+
+
+@pytest.mark.parametrize("first, other, kind", [
+    ({"verdict": "holds", "expected": "holds"}, {"verdict": "holds", "expected": "holds"}, "same"),
+    ({"verdict": "holds", "expected": "holds"}, {"verdict": "refuted", "expected": "refuted"}, "expected"),
+    ({"verdict": "holds", "expected": "holds"}, {"verdict": "refuted", "expected": "holds"}, "unexplained"),
+    ({"verdict": "holds", "expected": "holds"}, {"verdict": "partly", "expected": "holds"}, "unexplained"),
+    ({"verdict": "inconclusive", "expected": "holds"}, {"verdict": "holds", "expected": "holds"}, "unsettled"),
+    ({"verdict": "holds", "expected": "holds"}, None, "not run"),
+    (None, {"verdict": "holds", "expected": "holds"}, "not run"),
+])
+def test_difference(first, other, kind):
+    assert m_matrix.difference(first, other) == kind
+
+
+def test_speedup_frame_reads_the_cpu_claims_data():
+    cols = m_matrix.columns(runs(), MANIFEST)
+    f = m_matrix.speedup_frame(cols)
+    assert set(f["way"]) == {"threads", "processes"}
+    assert set(f["tag"]) == set(MANIFEST["tags"])
+    ft = f[(f["tag"] == "3.13t-nogil-fork") & (f["way"] == "threads")]
+    assert list(ft["k"]) == [1, 2, 3] and list(ft["speedup"]) == [1.0, 1.9, 1.85]
+
+
+def test_speedup_frame_ignores_cases_without_the_data():
+    cols = [m_matrix.Column("x", cases=[case(CPU, "holds", "holds", 1.2, data={"k": 2}),
+                                        case(CPU, "holds", "holds", 1.2, data={"k": 2, "work": "sleep",
+                                                                             "speedup": {"threads": 2.0}})])]
+    assert len(m_matrix.speedup_frame(cols)) == 0
+
+
+def test_build_writes_the_table_and_the_plot(tmp_path):
+    records.atomic_write_json(tmp_path / matrix.MANIFEST, MANIFEST)
+    ctx = SimpleNamespace(results_dir=tmp_path, all_runs=runs(), runtime=RT311,
+                          figure_path=lambda name: tmp_path / "figures" / name)
+    section = m_matrix.build(ctx)
+    kinds = [type(b).__name__ for b in section.blocks]
+    assert kinds.count("Table") == 2 and "Figure" in kinds
+    png = tmp_path / "figures" / m_matrix.FIGURE
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    text = " ".join(getattr(b, "text", "") for b in section.blocks)
+    assert "sequential-adds-up (refuted on 3.13t-nogil-fork with the same expectation" in text
+    table = m_matrix.text_table(ctx)
+    assert table.splitlines()[0].split() == ["claim"] + MANIFEST["tags"]
+    assert "refuted ≠" in table
+
+
+def test_build_needs_two_runtimes_without_a_manifest(tmp_path):
+    ctx = SimpleNamespace(results_dir=tmp_path, all_runs=runs()[:2], runtime=RT311,
+                          figure_path=lambda name: tmp_path / name)
+    assert m_matrix.build(ctx) is None
+    assert math.isnan(NAN)
