@@ -98,7 +98,8 @@ def to_html(title: str, sections: List[Section], base: Path) -> str:
                     cells = []
                     for c in r:
                         text = _cell(c)
-                        cls = " class='{}'".format(text) if text in VERDICT_CLASSES else ""
+                        word = text.split(" ", 1)[0]  # a verdict, maybe with its figure after it (the matrix)
+                        cls = " class='{}'".format(word) if word in VERDICT_CLASSES else ""
                         cells.append("<td{}>{}</td>".format(cls, esc(text)))
                     out.append("<tr>" + "".join(cells) + "</tr>")
                 out.append("</table>")

@@ -178,12 +178,11 @@ def cmd_matrix(args) -> int:
         runs.append({"tag": fp["tag"], "run_id": run_id, "python": interp.path, "version": interp.tag,
                      "exitstatus": rc})
         time.sleep(1.0)  # run ids are stamped to the second
-    wall_s = time.perf_counter() - t0
-    records.atomic_write_json(results_dir / MANIFEST, manifest(runs, args.scale, wall_s))
-    return max(worst, write_matrix(results_dir, runs[0]["run_id"], wall_s, args.scale))
+    records.atomic_write_json(results_dir / MANIFEST, manifest(runs, args.scale, time.perf_counter() - t0))
+    return max(worst, write_matrix(results_dir, runs[0]["run_id"], t0, args.scale))
 
 
-def write_matrix(results_dir: Path, first_run_id: str, wall_s: float, scale: str) -> int:
+def write_matrix(results_dir: Path, first_run_id: str, t0: float, scale: str) -> int:
     """The report (its matrix part included) for the first runtime, and results/matrix.md."""
     from . import report
     from .document import Para, to_markdown
@@ -198,6 +197,7 @@ def write_matrix(results_dir: Path, first_run_id: str, wall_s: float, scale: str
     if section is None:
         print("claimbench: no run of the matrix was stored", file=sys.stderr)
         return 1
+    wall_s = time.perf_counter() - t0
     section.blocks.insert(0, Para("Made by `make matrix` in {:.0f} s at scale {}.".format(wall_s, scale)))
     records.atomic_write_text(results_dir / MATRIX_MD, to_markdown("claimbench matrix", [section], results_dir))
     print("\n" + m_matrix.text_table(ctx))

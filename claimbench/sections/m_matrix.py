@@ -140,10 +140,10 @@ def table(frame: pd.DataFrame, tags: Sequence[str]) -> Tuple[List[str], List[lis
             if kind == EXPECTED:
                 why = "expected {} on {}{}".format(cell["expected"], tag, ": " + cell["reason"] if cell["reason"] else "")
             elif kind == UNEXPLAINED:
-                why = "{} on {} with the same expectation ({}) — no reason to differ".format(
-                    cell["verdict"], tag, cell["expected"])
+                why = "no reason: {} on {}, {} on {}, the same expectation ({})".format(
+                    cell["verdict"], tag, first["verdict"], tags[0], cell["expected"])
             elif kind == UNSETTLED:
-                why = "inconclusive on {}".format(tag if cell["verdict"] == INCONCLUSIVE else tags[0])
+                why = "unsettled: inconclusive on {}".format(tag if cell["verdict"] == INCONCLUSIVE else tags[0])
             else:
                 why = "not run on {}".format(tag if cell is None else tags[0])
             whys.append(why)
