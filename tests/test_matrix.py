@@ -205,6 +205,16 @@ def test_table_marks_differences_and_says_why():
                      ("pool-reuses-workers", "3.8-gil-fork"): m_matrix.NOT_RUN}
 
 
+def test_an_inconclusive_first_column_is_said_once():
+    first = record("R1-3.11-gil-fork", RT311, [case("sequential-adds-up", "inconclusive", "holds", 1.2)])
+    others = [record("R2-3.8-gil-fork", RT38, [case("sequential-adds-up", "holds", "holds", 1.0)]),
+              record("R3-3.9-gil-fork", runtime("3.9-gil-fork", "3.9.18"),
+                     [case("sequential-adds-up", "holds", "holds", 1.0)])]
+    cols = m_matrix.columns([first] + others, None, first_tag="3.11-gil-fork")
+    _, rows, found = m_matrix.table(m_matrix.claim_frame(cols), [c.tag for c in cols])
+    assert rows[0][-1] == "unsettled: inconclusive on 3.11-gil-fork" and len(found) == 2
+
+
 @pytest.mark.parametrize("first, other, kind", [
     ({"verdict": "holds", "expected": "holds"}, {"verdict": "holds", "expected": "holds"}, "same"),
     ({"verdict": "holds", "expected": "holds"}, {"verdict": "refuted", "expected": "refuted"}, "expected"),

@@ -149,7 +149,7 @@ def table(frame: pd.DataFrame, tags: Sequence[str]) -> Tuple[List[str], List[lis
             whys.append(why)
             found.append((cid, tag, kind, why))
         effect_name = next((cells[(cid, t)]["effect_name"] for t in tags if (cid, t) in cells), "")
-        rows.append(row + [effect_name, "; ".join(whys)])
+        rows.append(row + [effect_name, "; ".join(dict.fromkeys(whys))])
     return ["claim"] + list(tags) + ["effect is", "why it differs"], rows, found
 
 
