@@ -195,6 +195,7 @@ def test_table_marks_differences_and_says_why():
     assert cpu[1].startswith("holds") and not cpu[1].endswith(m_matrix.DIFFERS)
     assert cpu[2].startswith("refuted") and cpu[2].endswith(m_matrix.DIFFERS) and "expected" not in cpu[2]
     assert "no GIL on this runtime" in cpu[-1]
+    assert "(" not in cpu[1]  # both cases hold: no per-case detail
     assert by_claim["pool-reuses-workers"][1:4] == ["holds", "holds", m_matrix.MISSING]
     assert by_claim["pool-reuses-workers"][-1] == "not run on 3.8-gil-fork"
 
@@ -203,6 +204,13 @@ def test_table_marks_differences_and_says_why():
                      ("sequential-adds-up", "3.8-gil-fork"): m_matrix.UNSETTLED,
                      (CPU, "3.13t-nogil-fork"): m_matrix.EXPECTED,
                      ("pool-reuses-workers", "3.8-gil-fork"): m_matrix.NOT_RUN}
+
+
+def test_cases_that_disagree_are_named_in_the_cell():
+    cases = [dict(c, verdict=v) for c, v in zip(cpu_cases((1.9, 1.85), (1.8, 1.8)), ("inconclusive", "refuted"))]
+    cols = [m_matrix.Column("3.13t-nogil-fork", cases=[dict(c, expected="refuted") for c in cases])]
+    _, rows, _ = m_matrix.table(m_matrix.claim_frame(cols), ["3.13t-nogil-fork"])
+    assert rows[0][1].endswith("(expected refuted; k2 inconclusive, k3 refuted)")
 
 
 def test_an_inconclusive_first_column_is_said_once():

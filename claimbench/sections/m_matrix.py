@@ -82,16 +82,21 @@ def columns(all_runs: Sequence[records.RunRecord], manifest: Optional[dict] = No
 
 # ---------------------------------------------------------------- the claim table
 def claim_frame(cols: Sequence[Column]) -> pd.DataFrame:
-    """One row per (claim, runtime): verdict, expectation and the headline effect."""
+    """One row per (claim, runtime): verdict, expectation, the headline effect, and the
+    cases' own verdicts where they disagree (``k2 inconclusive, k3 refuted``)."""
     rows = []
     for col in cols:
         for r in book.claim_rows(col.cases):
-            reasons = [c.get("expected_reason", "") for c in col.cases if c["claim"] == r.claim]
+            cs = [c for c in col.cases if c["claim"] == r.claim]
+            reasons = [c.get("expected_reason", "") for c in cs]
+            mixed = len({c["verdict"] for c in cs}) > 1
             rows.append({"claim": r.claim, "tag": col.tag, "verdict": r.verdict, "expected": r.expected,
                          "outcome": r.outcome, "effect": r.effect, "ci_low": r.ci_low, "ci_high": r.ci_high,
-                         "effect_name": r.effect_name, "reason": next((x for x in reasons if x), "")})
+                         "effect_name": r.effect_name, "reason": next((x for x in reasons if x), ""),
+                         "cases": ", ".join("{} {}".format(c.get("case") or "-", c["verdict"]) for c in cs)
+                         if mixed else ""})
     frame = pd.DataFrame(rows, columns=["claim", "tag", "verdict", "expected", "outcome", "effect", "ci_low",
-                                        "ci_high", "effect_name", "reason"])
+                                        "ci_high", "effect_name", "reason", "cases"])
     order = {cid: i for i, cid in enumerate(claims.REGISTRY)}
     rank = frame["claim"].map(lambda c: order.get(c, len(order)))
     return frame.assign(_rank=rank).sort_values(["_rank", "claim"], kind="stable").drop(columns="_rank")
@@ -117,8 +122,10 @@ def cell_text(cell: Optional[dict], mark: bool) -> str:
     text = cell["verdict"]
     if cell["effect"] == cell["effect"] and cell["effect"] is not None:
         text += " {} [{}, {}]".format(stats.fmt(cell["effect"]), stats.fmt(cell["ci_low"]), stats.fmt(cell["ci_high"]))
-    if cell["verdict"] != cell["expected"]:
-        text += " (expected {})".format(cell["expected"])
+    notes = ["expected " + cell["expected"]] if cell["verdict"] != cell["expected"] else []
+    notes += [cell["cases"]] if cell.get("cases") else []
+    if notes:
+        text += " ({})".format("; ".join(notes))
     return text + (" " + DIFFERS if mark else "")
 
 
