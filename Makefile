@@ -7,8 +7,9 @@ STRICT ?= 0
 RESULTS ?= results
 PYTHONS ?=
 FREETHREADED ?= 3.13
+RUNS   ?= 5
 
-.PHONY: verify test report unit venv clean matrix freethreaded
+.PHONY: verify test report unit venv clean matrix freethreaded stability
 
 $(VENV)/.installed: requirements.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV) || { echo "claimbench: error: cannot create $(VENV) with $(PYTHON)" >&2; exit 2; }
@@ -22,6 +23,11 @@ verify: venv
 
 report: venv
 	$(PY) -m claimbench report --results-dir $(RESULTS)
+
+# RUNS quiet verify runs, one under one usable CPU, one beside a CPU hog, into $(RESULTS)/stability/;
+# per-claim agreement in $(RESULTS)/stability.md and in the main report.
+stability: venv
+	$(PY) -m claimbench stability --runs=$(RUNS) --scale=$(SCALE) --results-dir=$(RESULTS)
 
 unit: venv
 	$(PY) -m pytest tests -q -p no:cacheprovider

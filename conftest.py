@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from claimbench import book, children, claims, records, runtime as rt, scales, verdicts
+from claimbench import book, children, claims, guard, loopback, records, runtime as rt, scales, unjudged, verdicts
 
 ROOT = Path(__file__).resolve().parent
 EXPERIMENTS = ROOT / "experiments"
@@ -59,6 +59,15 @@ class Session:
             if name == book.PROPERTY:
                 self.cases[report.nodeid] = json.loads(value)
 
+    @pytest.hookimpl(hookwrapper=True, tryfirst=True)
+    def pytest_sessionfinish(self, session, exitstatus):
+        """Ctrl-C mid-benchmark leaves one without timings, on which pytest-benchmark's own
+        session-finish crashes (and skips ours); an interrupted run stores nothing, so drop them."""
+        bench_session = getattr(self.config, "_benchmarksession", None)
+        if exitstatus == pytest.ExitCode.INTERRUPTED and bench_session is not None:
+            del bench_session.benchmarks[:]
+        yield
+
     def fingerprint(self) -> dict:
         d = self.runtime.as_dict()
         d["unit_s"] = self.scale.unit_s
@@ -93,6 +102,9 @@ def pytest_configure(config):
         config.pluginmanager.register(config._claimbench, "claimbench-session")
     except scales.UnknownScale as exc:
         raise pytest.UsageError(str(exc)) from None
+    # Session-level: children that escaped the per-test reaper fail the run (claimbench/guard.py).
+    config.pluginmanager.register(guard.SessionGuard(config), "claimbench-guard")
+    loopback.install()  # a server binding anything but 127.0.0.1:0 raises (claimbench/loopback.py)
     # Raw timings go to a private file first and are renamed into the
     # pytest-benchmark storage at the end, so a killed run never leaves half a file.
     if _benchmarks_active(config) and not config.getoption("benchmark_json", None) \
@@ -218,6 +230,17 @@ def no_stray_children():
     killed = children.reap_strays(grace_s=2.0)
     if killed:
         pytest.fail("child processes outlived the test and were killed: " + "; ".join(killed), pytrace=False)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A claim's test that errors or times out before judging still gets its row (claimbench/unjudged.py)."""
+    report = (yield).get_result()
+    cb = getattr(item.config, "_claimbench", None)
+    case = unjudged.case_for(item, report, cb.runtime) if cb is not None else None
+    if case is not None:
+        _store_case(item, case)
+        report.user_properties.append(item.user_properties[-1])
 
 
 # ---------------------------------------------------------------- reporting

@@ -11,7 +11,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import List, Optional
 
-from . import book, records, scales
+from . import book, preflight, records, scales
 
 ROOT = Path(__file__).resolve().parent.parent
 EXIT_USAGE = 2
@@ -50,7 +50,7 @@ def run_session(cmd: List[str]) -> int:
     """Run one pytest session in its own process group; on Ctrl-C stop the whole group."""
     proc = subprocess.Popen(cmd, cwd=str(ROOT), start_new_session=True)
     try:
-        return proc.wait()
+        rc = proc.wait()
     except KeyboardInterrupt:
         os.killpg(proc.pid, signal.SIGINT)
         try:
@@ -59,6 +59,14 @@ def run_session(cmd: List[str]) -> int:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
         raise
+    finally:
+        # Whatever is still in the session pytest led was left behind (claimbench/guard.py).
+        from . import guard
+        left = guard.kill_session(proc.pid)
+        if left:
+            print("claimbench: killed processes the pytest session left behind: " + "; ".join(left),
+                  file=sys.stderr)
+    return max(rc, 1) if left else rc
 
 
 def print_table(results_dir: Path, run_id: str) -> None:
@@ -74,14 +82,25 @@ def cmd_verify(args) -> int:
     strict = parse_strict(args.strict)
     results_dir = Path(args.results_dir)
     run_id = args.run_id or new_run_id()
+    try:
+        preflight.require_python(args.python)
+    except preflight.NotReady as exc:
+        raise CliError(str(exc))
     t0 = time.perf_counter()
     worst = 0
-    for cmd in sessions(args.python, args.scale, results_dir, run_id, strict, args.pytest_args):
-        rc = run_session(cmd)
-        if rc == PYTEST_NO_TESTS:
-            print("claimbench: no tests ran in: {}".format(" ".join(cmd[3:])), file=sys.stderr)
-            rc = 1
-        worst = max(worst, rc)
+    before = records.files_of_run(results_dir, run_id)
+    try:
+        for cmd in sessions(args.python, args.scale, results_dir, run_id, strict, args.pytest_args):
+            rc = run_session(cmd)
+            if rc == PYTEST_NO_TESTS:
+                print("claimbench: no tests ran in: {}".format(" ".join(cmd[3:])), file=sys.stderr)
+                rc = 1
+            worst = max(worst, rc)
+    except KeyboardInterrupt:
+        # Half a run is not a run: what it stored goes, and so do temp files of killed sessions.
+        records.discard(records.files_of_run(results_dir, run_id) - before)
+        records.discard(records.leftover_temp_files(results_dir, run_id))
+        raise
     print_table(results_dir, run_id)
     if not args.no_report:
         try:
@@ -122,6 +141,8 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument("--results-dir", default="results")
     r.add_argument("--run-id", default="")
     r.set_defaults(func=cmd_report)
+    from . import stability
+    stability.add_parser(sub)
     from . import matrix
     m = sub.add_parser("matrix", help="run every claim on each interpreter of --pythons, one after another")
     matrix.add_arguments(m)
@@ -129,13 +150,28 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
 def main(argv: Optional[List[str]] = None) -> int:
     args = parser().parse_args(argv)
+    # SIGTERM (a CI cancel, `timeout`) and SIGHUP stop a run like Ctrl-C: children stopped, nothing half-stored.
+    old_handlers = {s: signal.signal(s, _interrupt) for s in (signal.SIGTERM, signal.SIGHUP)}
     try:
         return args.func(args)
     except (CliError, scales.UnknownScale) as exc:
         print("claimbench: error: {}".format(exc), file=sys.stderr)
         return EXIT_USAGE
+    except ImportError as exc:
+        line = preflight.missing_dependency(exc)
+        if line is None:
+            raise
+        print("claimbench: error: {}".format(line), file=sys.stderr)
+        return EXIT_USAGE
     except KeyboardInterrupt:
         print("claimbench: interrupted; stored results are untouched", file=sys.stderr)
         return 130
+    finally:
+        for signum, handler in old_handlers.items():
+            signal.signal(signum, handler)

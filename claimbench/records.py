@@ -12,7 +12,7 @@ import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, List, Tuple
+from typing import Iterable, List, Set, Tuple
 
 FORMAT = "claimbench-run/1"
 
@@ -119,3 +119,60 @@ def latest(records: List[RunRecord], run_id: str = "") -> List[RunRecord]:
         return []
     chosen = run_id or ids[-1]
     return [r for r in records if r.run_id == chosen]
+
+
+# ---------------------------------------------------------------- a run's files; pytest-benchmark's
+def benchmarks_dir(results_dir: Path) -> Path:
+    return Path(results_dir) / "benchmarks"
+
+
+def files_of_run(results_dir: Path, run_id: str) -> Set[Path]:
+    """The files a run stored: its session records, and its raw timings (``<machine>/NNNN_<run-id>.json``)."""
+    found = set(runs_dir(results_dir).joinpath(run_id).glob("*.json"))
+    found.update(benchmarks_dir(results_dir).glob("*/[0-9][0-9][0-9][0-9]_{}.json".format(run_id)))
+    return found
+
+
+def discard(paths: Iterable[Path]) -> None:
+    """Remove the files an interrupted run stored (so half a run never becomes "the latest run")."""
+    for path in paths:
+        try:
+            Path(path).unlink()
+            Path(path).parent.rmdir()  # only once empty
+        except OSError:
+            pass
+
+
+def unreadable_benchmarks(results_dir: Path) -> List[str]:
+    """One line per file of pytest-benchmark's storage that it could not compare against; never changed."""
+    errors = []
+    for path in sorted(benchmarks_dir(results_dir).glob("*/*.json")):
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, ValueError) as exc:
+            errors.append("{}: not a readable JSON file ({})".format(path, exc))
+            continue
+        if not isinstance(data, dict) or not isinstance(data.get("benchmarks"), list):
+            errors.append("{}: not a pytest-benchmark file (no \"benchmarks\" list)".format(path))
+    return errors
+
+
+def leftover_temp_files(results_dir: Path, run_id: str) -> List[Path]:
+    """Temporary files a killed session of ``run_id`` can leave: its atomic writes' temp files, and
+    raw-timing files in ``.tmp/`` whose writer process is gone."""
+    found = list(runs_dir(results_dir).joinpath(run_id).glob(".*.tmp"))
+    for path in Path(results_dir).joinpath(".tmp").glob("benchmark-*.json"):
+        pid = path.stem.split("-")[-1]
+        if pid.isdigit() and not _alive(int(pid)):
+            found.append(path)
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

@@ -93,6 +93,7 @@ def build(results_dir: Path, run_id: str = "", out_dir: Optional[Path] = None) -
     results_dir = Path(results_dir)
     out_dir = Path(out_dir or results_dir)
     all_runs, errors = records.load_runs(results_dir)
+    errors += records.unreadable_benchmarks(results_dir)  # pytest-benchmark skips these when comparing
     for e in errors:
         print("claimbench: skipped " + e, file=sys.stderr)
     run = records.latest(all_runs, run_id)

@@ -1,0 +1,48 @@
+"""Checks before a run starts, each failing with one line: the interpreter, the dependencies.
+
+Standard library only: it runs on whichever interpreter the user pointed at.
+"""
+from __future__ import annotations
+
+import shutil
+import subprocess
+from typing import List, Optional, Sequence
+
+# What a verify run imports in the interpreter that runs the claims (requirements-runtime.txt).
+RUN_MODULES = ("pytest", "xdist", "pytest_benchmark", "pytest_timeout", "psutil")
+FIX = "make venv installs requirements.txt"
+
+
+class NotReady(RuntimeError):
+    """The one line the user sees."""
+
+
+def missing_modules(python: str, modules: Sequence[str] = RUN_MODULES, timeout_s: float = 60) -> List[str]:
+    code = ("import importlib.util as u, sys\n"
+            "print(' '.join(n for n in sys.argv[1:] if u.find_spec(n) is None))")
+    try:
+        out = subprocess.run([python, "-c", code] + list(modules), capture_output=True, text=True,
+                             timeout=timeout_s, check=True).stdout
+    except (OSError, subprocess.SubprocessError) as exc:
+        raise NotReady("cannot run the interpreter {}: {}".format(python, exc)) from None
+    return out.split()
+
+
+def require_python(python: str, modules: Sequence[str] = RUN_MODULES) -> str:
+    """The interpreter's path, if it exists and has ``modules``; else NotReady with one line."""
+    path: Optional[str] = shutil.which(python)
+    if not python or path is None:
+        raise NotReady("no interpreter {!r}: give a path or a name on PATH".format(python))
+    missing = missing_modules(path, modules)
+    if missing:
+        raise NotReady("{} lacks {} ({})".format(path, ", ".join(missing), FIX))
+    return path
+
+
+def missing_dependency(exc: ImportError) -> Optional[str]:
+    """One line for a third-party module missing in this interpreter; None for anything else (a bug)."""
+    name = getattr(exc, "name", None) or ""
+    if not isinstance(exc, ModuleNotFoundError) or not name or name.split(".")[0] == "claimbench":
+        return None
+    import sys
+    return "this interpreter ({}) lacks the module {!r}: {}".format(sys.executable, name.split(".")[0], FIX)
