@@ -211,6 +211,10 @@ def test_cases_that_disagree_are_named_in_the_cell():
     cols = [m_matrix.Column("3.13t-nogil-fork", cases=[dict(c, expected="refuted") for c in cases])]
     _, rows, _ = m_matrix.table(m_matrix.claim_frame(cols), ["3.13t-nogil-fork"])
     assert rows[0][1].endswith("(expected refuted; k2 inconclusive, k3 refuted)")
+    partly = [dict(c, verdict=v, expected="partly") for c, v in zip(cases, ("holds", "refuted"))]
+    cols = [m_matrix.Column(t, cases=partly) for t in ("3.11-gil-fork", "3.8-gil-fork")]
+    _, rows, _ = m_matrix.table(m_matrix.claim_frame(cols), ["3.11-gil-fork", "3.8-gil-fork"])
+    assert rows[0][1:3] == ["partly 0.947 [0.847, 1.05]"] * 2  # alike everywhere: no case list
 
 
 def test_an_inconclusive_first_column_is_said_once():

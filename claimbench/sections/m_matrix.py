@@ -116,14 +116,19 @@ def difference(first: Optional[dict], other: Optional[dict]) -> str:
 
 
 def cell_text(cell: Optional[dict], mark: bool) -> str:
-    """``refuted 0.94 [0.9, 0.98] ≠``: the verdict first (the HTML colours by it), the effect, the mark."""
+    """``refuted 0.94 [0.9, 0.98] ≠``: the verdict first (the HTML colours by it), the effect, the mark.
+
+    The cases' own verdicts are named where they explain the cell: an inconclusive or
+    marked one (a claim that is ``partly`` alike everywhere keeps its cell short).
+    """
     if cell is None:
         return MISSING
     text = cell["verdict"]
     if cell["effect"] == cell["effect"] and cell["effect"] is not None:
         text += " {} [{}, {}]".format(stats.fmt(cell["effect"]), stats.fmt(cell["ci_low"]), stats.fmt(cell["ci_high"]))
     notes = ["expected " + cell["expected"]] if cell["verdict"] != cell["expected"] else []
-    notes += [cell["cases"]] if cell.get("cases") else []
+    if cell.get("cases") and (mark or cell["verdict"] == INCONCLUSIVE):
+        notes.append(cell["cases"])
     if notes:
         text += " ({})".format("; ".join(notes))
     return text + (" " + DIFFERS if mark else "")
