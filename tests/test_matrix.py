@@ -101,6 +101,12 @@ def test_cli_matrix_bad_scale_and_strict(nothing_runs, capsys):
     assert len(capsys.readouterr().err.strip().splitlines()) == 2
 
 
+def test_report_only_without_a_matrix_is_one_line(nothing_runs, capsys, tmp_path):
+    assert cli.main(["matrix", "--report-only", "--results-dir", str(tmp_path)]) == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1 and "make matrix" in lines[0]
+
+
 # ---------------------------------------------------------------- stored runs → columns
 def runtime(tag: str, version: str, gil: bool = True, ft: bool = False) -> dict:
     return {"tag": tag, "python_version": version, "gil_enabled": gil, "free_threaded_build": ft,
