@@ -19,10 +19,10 @@ $(VENV)/.installed: requirements.txt
 venv: $(VENV)/.installed
 
 verify: venv
-	$(PY) -m claimbench verify --scale $(SCALE) --strict $(STRICT) --results-dir $(RESULTS)
+	$(PY) -m claimbench verify --scale=$(SCALE) --strict=$(STRICT) --results-dir=$(RESULTS)
 
 report: venv
-	$(PY) -m claimbench report --results-dir $(RESULTS)
+	$(PY) -m claimbench report --results-dir=$(RESULTS)
 
 # RUNS quiet verify runs, one under one usable CPU, one beside a CPU hog, into $(RESULTS)/stability/;
 # per-claim agreement in $(RESULTS)/stability.md and in the main report.
@@ -36,7 +36,7 @@ unit: venv
 # (into build/, so a test run never touches the stored results).
 test: unit
 	rm -rf build/test-results
-	$(PY) -m claimbench verify --scale quick --strict $(STRICT) --results-dir build/test-results
+	$(PY) -m claimbench verify --scale quick --strict=$(STRICT) --results-dir build/test-results
 
 # Every claim on each interpreter of PYTHONS ("3.11 3.13t 3.8"; default: every one found, plus a
 # free-threaded one), one after another, each in its own .venvs/<version>/: results/matrix.md.

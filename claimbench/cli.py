@@ -80,9 +80,9 @@ def print_table(results_dir: Path, run_id: str) -> None:
 def cmd_verify(args) -> int:
     scales.get_scale(args.scale)
     strict = parse_strict(args.strict)
-    results_dir = Path(args.results_dir)
     run_id = args.run_id or new_run_id()
     try:
+        results_dir = preflight.results_folder(args.results_dir)
         preflight.require_python(args.python)
     except preflight.NotReady as exc:
         raise CliError(str(exc))
@@ -117,8 +117,8 @@ def cmd_verify(args) -> int:
 def cmd_report(args) -> int:
     from . import report
     try:
-        ctx = report.build(Path(args.results_dir), args.run_id)
-    except report.NoRuns as exc:
+        ctx = report.build(preflight.results_folder(args.results_dir), args.run_id)
+    except (report.NoRuns, preflight.NotReady) as exc:
         raise CliError(str(exc))
     print(book.text_table(book.claim_rows([v for rec in ctx.run for v in rec.verdicts])))
     print("report: {}".format(Path(args.results_dir) / "report.html"))

@@ -39,6 +39,14 @@ def require_python(python: str, modules: Sequence[str] = RUN_MODULES) -> str:
     return path
 
 
+def results_folder(value) -> "Path":
+    """RESULTS / --results-dir: a folder name; an empty one would scatter runs into the current folder."""
+    from pathlib import Path
+    if not str(value).strip():
+        raise NotReady("RESULTS must name a folder, not {!r}".format(str(value)))
+    return Path(value)
+
+
 def missing_dependency(exc: ImportError) -> Optional[str]:
     """One line for a third-party module missing in this interpreter; None for anything else (a bug)."""
     name = getattr(exc, "name", None) or ""

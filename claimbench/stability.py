@@ -451,11 +451,9 @@ def cmd_stability(args) -> int:
     except BadRuns as exc:
         raise CliError(str(exc))
     scales.get_scale(args.scale)
-    if not str(args.results_dir).strip():
-        raise CliError("RESULTS must name a folder, not ''")
-    results_dir = Path(args.results_dir)
     from . import guard, preflight, report  # noqa: F401  (psutil, pandas: missing ones are one line now, not later)
     try:
+        results_dir = preflight.results_folder(args.results_dir)
         preflight.require_python(args.python)
     except preflight.NotReady as exc:
         raise CliError(str(exc))

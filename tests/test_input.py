@@ -41,6 +41,10 @@ def make(*args: str) -> subprocess.CompletedProcess:
     ("stability", ["RUNS=1", "SCALE=bogus"], "unknown scale 'bogus'"),
     ("verify", ["STRICT=2"], "STRICT must be 1 or 0"),
     ("verify", ["SCALE=bogus"], "unknown scale 'bogus'"),
+    ("verify", ["SCALE="], "unknown scale ''"),
+    ("verify", ["RESULTS="], "RESULTS must name a folder"),
+    ("report", ["RESULTS="], "RESULTS must name a folder"),
+    ("stability", ["RESULTS="], "RESULTS must name a folder"),
 ], ids=lambda x: x if isinstance(x, str) else " ".join(x))
 def test_bad_make_variables_are_one_line(target, variables, words, tmp_path):
     proc = make(target, "RESULTS={}".format(tmp_path / "results"), *variables)
