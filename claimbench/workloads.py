@@ -4,20 +4,29 @@ from __future__ import annotations
 
 import asyncio
 import os
+import socket
 import time
 from dataclasses import dataclass
 from typing import Sequence, Tuple
 
 SLEEP = "sleep"
 CPU = "cpu"
+HTTP_GET = "http-get"      # GET http://<target> (target: "host:port/path"), HTTP/1.0
+FILE_READ = "file-read"    # read the file at target to its end
+FILE_WRITE = "file-write"  # write ``amount`` bytes to a new file at target (the page cache keeps them)
+FILE_FSYNC = "file-fsync"  # the same, then fsync: until the disk has them
+# A request or file operation that takes longer than this has hung: it raises.
+IO_TIMEOUT_S = 30.0
 
 
 @dataclass(frozen=True)
 class Job:
-    """One unit of work: sleep ``amount`` seconds, or spin ``amount`` loop iterations."""
+    """One unit of work: sleep ``amount`` seconds, spin ``amount`` loop iterations, or an
+    I/O operation on ``target`` (a URL without its scheme, a file's path)."""
 
     kind: str
     amount: float
+    target: str = ""
 
 
 def notes_task(seconds: float) -> int:
@@ -46,11 +55,80 @@ def spin(iterations: int) -> int:
     return total
 
 
+def _host_port_path(target: str) -> Tuple[str, int, str]:
+    host_port, _, path = target.partition("/")
+    host, _, port = host_port.rpartition(":")
+    return host, int(port), "/" + path
+
+
+def _http_request(host: str, port: int, path: str) -> bytes:
+    return "GET {} HTTP/1.0\r\nHost: {}:{}\r\n\r\n".format(path, host, port).encode("ascii")
+
+
+def _check_http(response: bytes, target: str) -> int:
+    status = response.split(b"\r\n", 1)[0].split()
+    if len(status) < 2 or not status[0].startswith(b"HTTP/1.") or status[1] != b"200":
+        raise OSError("GET {} answered {!r}".format(target, response[:40]))
+    return len(response)
+
+
+def http_get(target: str) -> int:
+    """GET ``target`` over a fresh connection (HTTP/1.0: the server closes it); bytes received."""
+    host, port, path = _host_port_path(target)
+    with socket.create_connection((host, port), timeout=IO_TIMEOUT_S) as sock:
+        sock.sendall(_http_request(host, port, path))
+        chunks = []
+        while True:
+            chunk = sock.recv(65536)
+            if not chunk:
+                break
+            chunks.append(chunk)
+    return _check_http(b"".join(chunks), target)
+
+
+async def http_get_async(target: str) -> int:
+    """``http_get`` on the event loop: asyncio.open_connection, no client library."""
+    host, port, path = _host_port_path(target)
+    reader, writer = await asyncio.wait_for(asyncio.open_connection(host, port), IO_TIMEOUT_S)
+    try:
+        writer.write(_http_request(host, port, path))
+        await writer.drain()
+        response = await asyncio.wait_for(reader.read(), IO_TIMEOUT_S)
+    finally:
+        writer.close()
+    return _check_http(response, target)
+
+
+def read_file(path: str) -> int:
+    with open(path, "rb") as f:
+        return len(f.read())
+
+
+def write_file(path: str, size: int, sync: bool = False) -> None:
+    """Write ``size`` bytes to a new file at ``path`` (an old one is removed first: rewriting a
+    truncated file makes some filesystems start writing it out at once)."""
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
+    with open(path, "wb") as f:
+        f.write(b"x" * int(size))
+        if sync:
+            f.flush()
+            os.fsync(f.fileno())
+
+
 def run_job(job: Job) -> None:
     if job.kind == SLEEP:
         time.sleep(job.amount)
     elif job.kind == CPU:
         spin(int(job.amount))
+    elif job.kind == HTTP_GET:
+        http_get(job.target)
+    elif job.kind == FILE_READ:
+        read_file(job.target)
+    elif job.kind in (FILE_WRITE, FILE_FSYNC):
+        write_file(job.target, int(job.amount), sync=job.kind == FILE_FSYNC)
     else:
         raise ValueError("unknown job kind {!r}".format(job.kind))
 
@@ -63,8 +141,12 @@ def run_jobs(jobs: Sequence[Job]) -> None:
 async def run_job_async(job: Job) -> None:
     if job.kind == SLEEP:
         await asyncio.sleep(job.amount)
+    elif job.kind == HTTP_GET:
+        await http_get_async(job.target)
     else:
-        run_job(job)  # CPU work blocks the event loop: that is the point of comparing
+        # CPU work blocks the event loop: that is the point of comparing. So does file
+        # I/O: asyncio has no file API (the usual answer, a thread, is the threads way).
+        run_job(job)
 
 
 async def run_jobs_async(jobs: Sequence[Job]) -> None:

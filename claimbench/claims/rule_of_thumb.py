@@ -21,6 +21,10 @@ def _io_bound(runtime: Runtime, case=None) -> Expectation:
         return Expectation(PARTLY, "holds for network waits; cached file I/O is not waiting at all")
     if case.startswith("file-cached"):
         return Expectation(REFUTED, "cached file operations are memory copies, not waits")
+    if case == "file-fsync":
+        return Expectation(REFUTED, "fsync waits for the disk, but a disk finishes one flush after another "
+                                    "(one journal commit at a time): neither threads nor processes overlap "
+                                    "those waits much")
     return Expectation(HOLDS)
 
 

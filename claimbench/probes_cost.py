@@ -1,0 +1,576 @@
+"""What the cost experiments (section C of CLAIMS.md) run, and the sandbox they run it in.
+
+Creation costs and many concurrent waits are measured in a *sandbox*: a fresh
+interpreter started as ``python -m claimbench.probes_cost`` that answers one
+JSON request per line on stdin with one JSON line on stdout. Two reasons:
+
+- a spawn or forkserver child re-imports the parent's ``__main__``; under pytest
+  that is pytest itself, which would make every such child pay for importing
+  pytest. The sandbox's ``__main__`` is this small module, as a small script's
+  would be. (So this module imports only what a child needs at the top.)
+- memory per wait is the growth of a process's own RSS; a request marked
+  ``fresh`` runs in a child forked from the sandbox for it alone, so nothing an
+  earlier request allocated (thread stacks glibc keeps, freed arenas) counts.
+
+The ping-pong and round-trip workers (handoff latency, handing data to a
+worker) are here too, importable by name for spawn and forkserver children.
+Standard library only at import time (psutil is imported where memory is read);
+Python 3.8+.
+"""
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import queue
+import sys
+import threading
+import time
+from typing import Dict, List, Optional, Sequence
+
+# Every wait a child makes is bounded, so a lost parent never leaves it hanging.
+CHILD_WAIT_S = 60.0
+# A forked measurement child that runs longer than this is killed by SIGALRM.
+FRESH_LIMIT_S = 120
+
+COROUTINES, THREADS, PROCESSES = "coroutines", "threads", "processes"
+WAITING_WAYS = (COROUTINES, THREADS, PROCESSES)
+
+
+# ---------------------------------------------------------------- pure helpers
+def per_unit_overhead_s(wall_s: float, wait_s: float, n: int) -> float:
+    """What each of n concurrent waits of ``wait_s`` cost beyond the wait itself.
+
+    n waits that overlap perfectly take ``wait_s``; whatever the wall time has on
+    top (creating, scheduling, joining them) is spread over the n units.
+    """
+    if n <= 0:
+        raise ValueError("n must be positive")
+    return max(0.0, wall_s - wait_s) / n
+
+
+def bytes_label(n: int) -> str:
+    """``100B``, ``10KiB``, ``64MiB``: a payload size as a readable parameter id."""
+    for unit, size in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
+        if n >= size and n % size == 0:
+            return "{}{}".format(n // size, unit)
+    return "{}B".format(n)
+
+
+def parse_bytes_label(label: str) -> int:
+    """Inverse of ``bytes_label``: ``"64MiB"`` → 67108864."""
+    for unit, size in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10), ("B", 1)):
+        if label.endswith(unit):
+            return int(label[:-len(unit)]) * size
+    raise ValueError("not a size: {!r}".format(label))
+
+
+def fmt_bytes(n: float) -> str:
+    """``1.2 KiB``, ``16 MiB``: a memory figure for evidence text."""
+    n = float(n)
+    for unit, size in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
+        if abs(n) >= size:
+            return "{:.3g} {}".format(n / size, unit)
+    return "{:.3g} B".format(n)
+
+
+def fmt_seconds(s: float) -> str:
+    """``85 µs``, ``2.1 ms``, ``1.3 s``."""
+    if s != s:
+        return "nan"
+    for unit, size in (("s", 1.0), ("ms", 1e-3), ("µs", 1e-6)):
+        if abs(s) >= size:
+            return "{:.3g} {}".format(s / size, unit)
+    return "{:.3g} ns".format(s / 1e-9)
+
+
+def all_of(decisions: Sequence[str]) -> str:
+    """A claim that needs every part: INSIDE when all parts are, OUTSIDE as soon as one is
+    (that part alone refutes it), STRADDLES otherwise."""
+    from .stats import INSIDE, OUTSIDE, STRADDLES
+    ds = list(decisions)
+    if OUTSIDE in ds:
+        return OUTSIDE
+    return INSIDE if ds and all(d == INSIDE for d in ds) else STRADDLES
+
+
+def ladder(caps: Dict[str, int], steps: Sequence[int]) -> Dict[str, List[int]]:
+    """{way: the steps of N it runs}: each way climbs ``steps`` up to its cap."""
+    return {way: [n for n in steps if n <= cap] for way, cap in caps.items()}
+
+
+def process_limit(nproc_soft: Optional[int], running: int, pids_max: Optional[int],
+                  nofile_soft: Optional[int], open_fds: int) -> Optional[int]:
+    """How many more child processes this process may have at once, as the machine says.
+
+    The user's process limit (RLIMIT_NPROC, counted over all their processes and
+    threads), the cgroup's pids.max, and open files: multiprocessing keeps one
+    sentinel descriptor per live child. None where none of them is limited.
+    """
+    limits = []
+    if nproc_soft is not None and nproc_soft >= 0:
+        limits.append(nproc_soft - running)
+    if pids_max is not None:
+        limits.append(pids_max - running)
+    if nofile_soft is not None and nofile_soft >= 0:
+        limits.append(nofile_soft - open_fds)
+    return max(0, min(limits)) if limits else None
+
+
+def machine_process_limit() -> Optional[int]:
+    """``process_limit`` for this process, read from the system (Linux; None elsewhere)."""
+    try:
+        import resource
+        nproc = resource.getrlimit(resource.RLIMIT_NPROC)[0]
+        nofile = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+    except (ImportError, AttributeError, ValueError):
+        return None
+    inf = getattr(resource, "RLIM_INFINITY", -1)
+    nproc = None if nproc == inf else nproc
+    nofile = None if nofile == inf else nofile
+    pids_max = None
+    try:
+        text = open("/sys/fs/cgroup/pids.max").read().strip()
+        pids_max = None if text == "max" else int(text)
+    except (OSError, ValueError):
+        pass
+    try:
+        import psutil
+        me = psutil.Process()
+        running = sum(p.num_threads() for p in psutil.process_iter() if _same_user(p, me))
+        open_fds = me.num_fds()
+    except Exception:
+        running, open_fds = 0, 0
+    return process_limit(nproc, running, pids_max, nofile, open_fds)
+
+
+def _same_user(p, me) -> bool:
+    try:
+        return p.uids().real == me.uids().real
+    except Exception:
+        return False
+
+
+# ---------------------------------------------------------------- creation costs
+def noop() -> None:
+    return None
+
+
+async def noop_coroutine() -> None:
+    return None
+
+
+def thread_cost(count: int) -> float:
+    """Seconds per thread started and joined, one at a time."""
+    t0 = time.perf_counter()
+    for _ in range(count):
+        t = threading.Thread(target=noop)
+        t.start()
+        t.join()
+    return (time.perf_counter() - t0) / count
+
+
+def threads_batch_cost(count: int) -> float:
+    """Seconds per thread when ``count`` are started together, then all joined."""
+    t0 = time.perf_counter()
+    threads = [threading.Thread(target=noop) for _ in range(count)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return (time.perf_counter() - t0) / count
+
+
+def task_cost(count: int) -> float:
+    """Seconds per asyncio task created and awaited, one at a time (the loop's set-up left out)."""
+    import asyncio
+
+    async def main():
+        t0 = time.perf_counter()
+        for _ in range(count):
+            await asyncio.ensure_future(noop_coroutine())
+        return time.perf_counter() - t0
+    return asyncio.run(main()) / count
+
+
+def tasks_batch_cost(count: int) -> float:
+    """Seconds per asyncio task when ``count`` are created together and gathered."""
+    import asyncio
+
+    async def main():
+        t0 = time.perf_counter()
+        await asyncio.gather(*[asyncio.ensure_future(noop_coroutine()) for _ in range(count)])
+        return time.perf_counter() - t0
+    return asyncio.run(main()) / count
+
+
+def coroutine_cost(count: int) -> float:
+    """Seconds per bare coroutine object created and awaited to completion."""
+    import asyncio
+
+    async def main():
+        t0 = time.perf_counter()
+        for _ in range(count):
+            await noop_coroutine()
+        return time.perf_counter() - t0
+    return asyncio.run(main()) / count
+
+
+def process_cost(start_method: str, count: int) -> float:
+    """Seconds per process started and joined, one at a time, with ``start_method``."""
+    ctx = multiprocessing.get_context(start_method)
+    t0 = time.perf_counter()
+    for _ in range(count):
+        p = ctx.Process(target=noop)
+        p.start()
+        p.join(CHILD_WAIT_S)
+        if p.is_alive():
+            p.kill()
+            p.join()
+            raise RuntimeError("a no-op {} process did not end within {} s".format(start_method, CHILD_WAIT_S))
+    return (time.perf_counter() - t0) / count
+
+
+CREATORS = {
+    "thread": thread_cost,
+    "threads-batch": threads_batch_cost,
+    "task": task_cost,
+    "tasks-batch": tasks_batch_cost,
+    "coroutine": coroutine_cost,
+}
+
+
+def creation_cost(what: str, count: int) -> float:
+    """Seconds per unit of ``what``: a key of CREATORS, or ``process-<start method>``."""
+    if what.startswith("process-"):
+        return process_cost(what[len("process-"):], count)
+    return CREATORS[what](count)
+
+
+# ---------------------------------------------------------------- many concurrent waits
+def rss_bytes() -> int:
+    import psutil
+    return psutil.Process().memory_info().rss
+
+
+def waits_context():
+    """The start method for the processes way: fork where offered (the cheapest, so the
+    most generous to processes), else the platform's default."""
+    methods = multiprocessing.get_all_start_methods()
+    return multiprocessing.get_context("fork" if "fork" in methods else None)
+
+
+def waits_wall(way: str, n: int, wait_s: float) -> dict:
+    """n concurrent waits of ``wait_s``, each started as fast as ``way`` allows; the wall time to all done."""
+    if way == COROUTINES:
+        import asyncio
+
+        async def main():
+            t0 = time.perf_counter()
+            await asyncio.gather(*[asyncio.sleep(wait_s) for _ in range(n)])
+            return time.perf_counter() - t0
+        return {"wall_s": asyncio.run(main())}
+    if way == THREADS:
+        t0 = time.perf_counter()
+        threads = [threading.Thread(target=time.sleep, args=(wait_s,), daemon=True) for _ in range(n)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(CHILD_WAIT_S)
+        return {"wall_s": time.perf_counter() - t0}
+    if way == PROCESSES:
+        ctx = waits_context()
+        t0 = time.perf_counter()
+        procs = [ctx.Process(target=time.sleep, args=(wait_s,), daemon=True) for _ in range(n)]
+        try:
+            for p in procs:
+                p.start()
+        finally:
+            _reap([p for p in procs if p.pid is not None])
+        return {"wall_s": time.perf_counter() - t0, "start_method": ctx.get_start_method()}
+    raise ValueError("unknown way {!r}".format(way))
+
+
+def _reap(procs, timeout_s: float = CHILD_WAIT_S) -> None:
+    for p in procs:
+        p.join(timeout_s)
+        if p.is_alive():
+            p.kill()
+            p.join(5)
+
+
+def _parked_process(ready, gate) -> None:
+    ready.release()
+    gate.wait(CHILD_WAIT_S)
+
+
+def waits_memory(way: str, n: int, release: bool = False) -> dict:
+    """Memory per unit while n units of ``way`` all wait at once (parked on a gate).
+
+    Coroutines and threads: the growth of this process's RSS. Processes: the sum of
+    the children's USS (what each holds alone; RSS would count the pages they share
+    with the parent again for every child), with their RSS beside it. Run it in a
+    fresh process (``fresh``): the threads are not released (``release``), the process
+    just ends; thousands of threads woken at once would fight for the GIL for seconds.
+    """
+    if way == COROUTINES:
+        import asyncio
+
+        async def main():
+            gate = asyncio.Event()
+            started = [0]
+            all_in = asyncio.get_running_loop().create_future()
+
+            async def unit():
+                started[0] += 1
+                if started[0] == n:
+                    all_in.set_result(None)
+                await gate.wait()
+            before = rss_bytes()
+            tasks = [asyncio.ensure_future(unit()) for _ in range(n)]
+            await all_in
+            grown = rss_bytes() - before
+            gate.set()
+            await asyncio.gather(*tasks)
+            return grown
+        grown = asyncio.run(main())
+        return {"bytes_per_unit": grown / n, "rss_growth_bytes": grown}
+    if way == THREADS:
+        ready = threading.Semaphore(0)
+        gate = threading.Event()
+
+        def unit():
+            ready.release()
+            gate.wait(CHILD_WAIT_S)
+        before = rss_bytes()
+        for _ in range(n):
+            threading.Thread(target=unit, daemon=True).start()
+        for _ in range(n):
+            ready.acquire()
+        grown = rss_bytes() - before
+        if release:
+            gate.set()
+        return {"bytes_per_unit": grown / n, "rss_growth_bytes": grown}
+    if way == PROCESSES:
+        import psutil
+        ctx = waits_context()
+        ready, gate = ctx.Semaphore(0), ctx.Event()
+        procs = []
+        try:
+            for _ in range(n):
+                p = ctx.Process(target=_parked_process, args=(ready, gate), daemon=True)
+                p.start()
+                procs.append(p)
+            for _ in range(n):
+                if not ready.acquire(timeout=CHILD_WAIT_S):
+                    raise RuntimeError("a parked process never reported in")
+            uss = rss = 0
+            for p in procs:
+                info = psutil.Process(p.pid).memory_full_info()
+                uss += info.uss
+                rss += info.rss
+        finally:
+            for p in procs:
+                p.kill()
+            _reap(procs, 5)
+        return {"bytes_per_unit": uss / n, "uss_total_bytes": uss, "rss_per_unit": rss / n,
+                "start_method": ctx.get_start_method()}
+    raise ValueError("unknown way {!r}".format(way))
+
+
+# ---------------------------------------------------------------- the sandbox
+def run_request(req: dict) -> dict:
+    op = req["op"]
+    if op == "creation":
+        return {"per_unit_s": creation_cost(req["what"], int(req["count"]))}
+    if op == "waits-wall":
+        return waits_wall(req["way"], int(req["n"]), float(req["wait_s"]))
+    if op == "waits-memory":
+        return waits_memory(req["way"], int(req["n"]), release=not hasattr(os, "fork"))
+    if op == "process-limit":
+        return {"limit": machine_process_limit()}
+    if op == "ping":
+        return {"pid": os.getpid()}
+    raise ValueError("unknown op {!r}".format(op))
+
+
+def _answer(req: dict) -> dict:
+    try:
+        return run_request(req)
+    except Exception as exc:  # the caller raises it; the sandbox lives on
+        return {"error": "{}: {}".format(type(exc).__name__, exc)}
+
+
+def in_fresh_child(req: dict) -> dict:
+    """Answer ``req`` in a child forked for it alone, which then ends with os._exit."""
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: answer, write, and end without running any clean-up
+        try:
+            os.close(r)
+            import signal
+            if hasattr(signal, "alarm"):
+                signal.alarm(FRESH_LIMIT_S)
+            data = json.dumps(_answer(req)).encode()
+            while data:
+                data = data[os.write(w, data):]
+        finally:
+            os._exit(0)
+    os.close(w)
+    chunks = []
+    while True:
+        chunk = os.read(r, 65536)
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(r)
+    _, status = os.waitpid(pid, 0)
+    if not chunks:
+        return {"error": "the fresh child ended with status {} and no answer".format(status)}
+    return json.loads(b"".join(chunks).decode())
+
+
+def serve(stdin=None, stdout=None) -> None:
+    """One JSON request per line in, one JSON answer per line out, until stdin ends."""
+    stdin = stdin or sys.stdin
+    stdout = stdout or sys.stdout
+    for line in stdin:
+        if not line.strip():
+            continue
+        req = json.loads(line)
+        fresh = req.get("fresh") and hasattr(os, "fork")
+        answer = in_fresh_child(req) if fresh else _answer(req)
+        stdout.write(json.dumps(answer) + "\n")
+        stdout.flush()
+
+
+class SandboxError(RuntimeError):
+    pass
+
+
+class Sandbox:
+    """The test's end of a sandbox: ``request(op=..., ...)`` → the answer dict."""
+
+    def __init__(self, cwd: Optional[str] = None):
+        import subprocess
+        from pathlib import Path
+        root = str(Path(__file__).resolve().parent.parent)
+        env = dict(os.environ)
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH", "")) if p)
+        self.proc = subprocess.Popen([sys.executable, "-m", "claimbench.probes_cost"], cwd=cwd or root, env=env,
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, universal_newlines=True, bufsize=1)
+
+    def request(self, **req) -> dict:
+        self.proc.stdin.write(json.dumps(req) + "\n")
+        self.proc.stdin.flush()
+        line = self.proc.stdout.readline()
+        if not line:
+            raise SandboxError("the sandbox ended (exit code {}) before answering {}".format(self.proc.poll(), req))
+        answer = json.loads(line)
+        if "error" in answer:
+            raise SandboxError("{} failed in the sandbox: {}".format(req, answer["error"]))
+        return answer
+
+    def close(self, timeout_s: float = 10.0) -> None:
+        import subprocess
+        try:
+            self.proc.stdin.close()
+        except OSError:
+            pass
+        try:
+            self.proc.wait(timeout_s)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        self.proc.stdout.close()
+
+    def __enter__(self) -> "Sandbox":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+# ---------------------------------------------------------------- handoffs and round trips
+def coroutine_ping_pong(rounds: int) -> float:
+    """Seconds per round trip of a token between two coroutines through asyncio queues."""
+    import asyncio
+
+    async def main():
+        there, back = asyncio.Queue(), asyncio.Queue()
+
+        async def peer():
+            for _ in range(rounds):
+                back.put_nowait(await there.get())
+        task = asyncio.ensure_future(peer())
+        t0 = time.perf_counter()
+        for i in range(rounds):
+            there.put_nowait(i)
+            await back.get()
+        elapsed = time.perf_counter() - t0
+        await task
+        return elapsed
+    return asyncio.run(main()) / rounds
+
+
+def _thread_peer(there, back, rounds: int) -> None:
+    for _ in range(rounds):
+        back.put(there.get(timeout=CHILD_WAIT_S))
+
+
+def thread_ping_pong(rounds: int) -> float:
+    """Seconds per round trip of a token between two threads through queue.Queue."""
+    there, back = queue.Queue(), queue.Queue()
+    peer = threading.Thread(target=_thread_peer, args=(there, back, rounds), daemon=True)
+    peer.start()
+    t0 = time.perf_counter()
+    for i in range(rounds):
+        there.put(i)
+        back.get(timeout=CHILD_WAIT_S)
+    elapsed = time.perf_counter() - t0
+    peer.join(CHILD_WAIT_S)
+    return elapsed / rounds
+
+
+def pipe_echo_loop(conn) -> None:
+    """Worker process: send back every object received on a Pipe end, until None."""
+    while conn.poll(CHILD_WAIT_S):
+        msg = conn.recv()
+        if msg is None:
+            break
+        conn.send(msg)
+    conn.close()
+
+
+def pipe_ping_pong(conn, rounds: int) -> float:
+    """Seconds per round trip of a token to a ``pipe_echo_loop`` process and back."""
+    t0 = time.perf_counter()
+    for i in range(rounds):
+        conn.send(i)
+        if not conn.poll(CHILD_WAIT_S):
+            raise RuntimeError("the echo process did not answer within {} s".format(CHILD_WAIT_S))
+        conn.recv()
+    return (time.perf_counter() - t0) / rounds
+
+
+def length_worker(inbox, outbox) -> None:
+    """Worker (thread or process): answer each payload with its length, until None."""
+    while True:
+        payload = inbox.get(timeout=CHILD_WAIT_S)
+        if payload is None:
+            break
+        outbox.put(len(payload))
+
+
+def round_trips(inbox, outbox, payload: bytes, rounds: int) -> float:
+    """Seconds per request (the payload) and response (its length) through a worker's queues."""
+    t0 = time.perf_counter()
+    for _ in range(rounds):
+        inbox.put(payload)
+        if outbox.get(timeout=CHILD_WAIT_S) != len(payload):
+            raise RuntimeError("the worker answered a wrong length")
+    return (time.perf_counter() - t0) / rounds
+
+
+if __name__ == "__main__":
+    serve()

@@ -1,0 +1,55 @@
+"""The rule of thumb with real I/O: speed-up of each way on a crawler and on file operations."""
+from __future__ import annotations
+
+from .. import plots
+from ..document import Figure, Para, Section, Table
+from ..stats import fmt
+
+WAYS = ("threads", "processes", "asyncio")
+WORKS = ("http", "file-cached-read", "file-cached-write", "file-fsync")
+
+
+def build(ctx):
+    rows = {}
+    for c in ctx.cases_of("io-bound-favours-threads").itertuples():
+        data = c.data if isinstance(c.data, dict) else {}
+        if data.get("work") in WORKS and "speedup" in data:
+            rows[data["work"]] = (data, c.verdict)
+    if not rows:
+        return None
+    works = [w for w in WORKS if w in rows]
+    k = rows[works[0]][0]["k"]
+    fig, (ax,) = plots.figure(width=8.6, height=4.4)
+    width = 0.8 / len(WAYS)
+    lowest = 1.0
+    for i, way in enumerate(WAYS):
+        xs = [j + (i - (len(WAYS) - 1) / 2) * width for j in range(len(works))]
+        ys = [rows[w][0]["speedup"].get(way, float("nan")) for w in works]
+        lowest = min([lowest] + [y for y in ys if y == y])
+        # Bars grow from 1 (as fast as sequential): up is faster, down is slower.
+        ax.bar(xs, [y - 1 for y in ys], bottom=1, width=width, color=plots.WAY_COLOURS.get(way), alpha=0.85,
+               label=way)
+    ax.axhline(k, color="#999999", linestyle="--", label="ideal ({} workers)".format(k))
+    ax.axhline(k / 2, color="#999999", linestyle=":", label="halfway: the claim's threshold")
+    ax.axhline(1, color="#555555", linewidth=0.8)
+    ax.set_yscale("log", base=2)
+    ticks = [2.0 ** e for e in range(-8, 4) if 2.0 ** e >= lowest / 2 and 2.0 ** e <= 2 * k]
+    ax.set_yticks(ticks)
+    ax.set_yticklabels([("1/{:g}".format(1 / t) if t < 1 else "{:g}".format(t)) for t in ticks])
+    ax.set_ylim(lowest / 1.6, k * 1.5)
+    ax.minorticks_off()
+    ax.set_xticks(range(len(works)))
+    ax.set_xticklabels(["{}\nwaits {:.0%}".format(w, max(0.0, 1 - rows[w][0].get("cpu_share", 1))) for w in works])
+    ax.set_ylabel("speed-up over sequential")
+    ax.set_title("Real I/O over {} workers".format(k))
+    ax.grid(axis="y", alpha=0.3)
+    ax.legend(fontsize=8.5, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    path = plots.save(fig, ctx.figure_path("real-io.png"))
+    s = Section("I/O-bound work with real I/O", order=36.5)
+    s.add(Figure(path, "Medians of this run. Under each case: the share of the sequential run's wall time spent "
+                       "off the CPU, i.e. waiting. Runtime {}.".format(ctx.runtime.get("tag"))))
+    s.add(Table(("case", "verdict", "waits", "threads", "processes", "asyncio"),
+                [(w, rows[w][1], "{:.0%}".format(max(0.0, 1 - rows[w][0].get("cpu_share", 1))))
+                 + tuple(fmt(rows[w][0]["speedup"].get(way, float("nan"))) + "×" for way in WAYS) for w in works]))
+    s.add(Para("asyncio runs file operations in its one thread (it has no file API), so they block its loop."))
+    return s

@@ -1,0 +1,114 @@
+"""What it costs to create a thread, a process (per start method) and a coroutine.
+
+Everything is timed in a sandbox interpreter whose ``__main__`` is the small
+``claimbench.probes_cost`` (so spawn and forkserver children re-import that, as a
+small script's children would, and not pytest); each sample is the sandbox's own
+time per unit, so the request round trip to it is left out.
+"""
+from __future__ import annotations
+
+import pytest
+
+from claimbench import stats, verdicts
+from claimbench.measure import Interleaved, Seconds
+from claimbench.probes_cost import Sandbox, fmt_seconds
+
+# Halfway, on a log scale (costs multiply), between each claim and its negation:
+# 代价大 "expensive" read as an order of magnitude dearer than a thread, against "as cheap
+# as a thread": √10 …
+EXPENSIVE = 10 ** 0.5
+# … and 完全可以忽略 "completely negligible" read as a hundredth of a thread, against "as
+# dear as a thread": a tenth.
+NEGLIGIBLE = 0.1
+
+# Units per sample, so that one sample lasts a few milliseconds (one spawn alone takes tens).
+COUNTS = {"thread": 100, "threads-batch": 100, "task": 400, "tasks-batch": 400, "coroutine": 4000,
+          "process-fork": 4, "process-forkserver": 1, "process-spawn": 1}
+
+
+@pytest.fixture
+def sandbox():
+    with Sandbox() as sb:
+        yield sb
+
+
+def per_unit(sandbox, what: str):
+    """A variant: the sandbox's seconds per unit of ``what`` over COUNTS[what] units."""
+    def sample():
+        return Seconds(sandbox.request(op="creation", what=what, count=COUNTS[what])["per_unit_s"])
+    return sample
+
+
+def spread(m, name: str) -> list:
+    """[low, high] of a variant's 95% interval, for the plot's error bars."""
+    i = m.interval(name)
+    return [i.low, i.high]
+
+
+def warmed(variants: dict) -> dict:
+    """Run each variant once, unmeasured: the forkserver's server starts on first use."""
+    for v in variants.values():
+        v()
+    return variants
+
+
+@pytest.mark.claim("process-creation-expensive")
+@pytest.mark.timeout(180)
+@pytest.mark.ways("processes-fork", "processes-forkserver", "processes-spawn")
+def test_process_creation_expensive(way, sandbox, scale, benchmark, judge):
+    """False if starting and joining a no-op process costs less than √10 ≈ 3.2 times a thread's."""
+    process = "process-" + way.start_method
+    m = Interleaved(warmed({"thread": per_unit(sandbox, "thread"), "process": per_unit(sandbox, process),
+                            "task": per_unit(sandbox, "task")}))
+
+    def effect(m):
+        return m.ratio("process", "thread")
+
+    decision = m.until_settled(lambda m: stats.above(effect(m), EXPENSIVE), scale, benchmark)
+    e = effect(m)
+    cost = {name: m.median_s(name) for name in m.samples}
+    judge(verdicts.measured(
+        "process-creation-expensive", "", e, decision, "process / thread (start+join of a no-op)",
+        "> √10 ≈ {:.3g} (halfway, on a log scale, from a thread's cost to ten times it)".format(EXPENSIVE),
+        "start+join of a no-op, medians of {} rounds: thread {}, {} process {} ({}× a thread), "
+        "asyncio task {} (the process costs {}× a task)".format(
+            m.rounds, fmt_seconds(cost["thread"]), way.start_method, fmt_seconds(cost["process"]),
+            stats.fmt(e.median), fmt_seconds(cost["task"]), stats.fmt(cost["process"] / cost["task"])),
+        data={"start_method": way.start_method, "per_unit_s": {"thread": cost["thread"], "task": cost["task"],
+                                                               process: cost["process"]},
+              "interval_s": {"thread": spread(m, "thread"), "task": spread(m, "task"), process: spread(m, "process")},
+              "style": "one at a time"}))
+
+
+# Each case: (what is created, what it is set against, how they are used).
+COROUTINE_CASES = {
+    "coroutine": ("coroutine", "thread", "a bare coroutine created and awaited, against a thread "
+                                         "started and joined, one at a time"),
+    "task": ("tasks-batch", "threads-batch", "asyncio tasks created {} at a time and gathered, against threads "
+                                             "started {} at a time and joined".format(
+                                                 COUNTS["tasks-batch"], COUNTS["threads-batch"])),
+}
+
+
+@pytest.mark.claim("coroutine-creation-negligible")
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize("unit", list(COROUTINE_CASES))
+def test_coroutine_creation_negligible(unit, sandbox, scale, benchmark, judge):
+    """False if creating and running a no-op coroutine costs a tenth of a thread's or more."""
+    mine, theirs, how = COROUTINE_CASES[unit]
+    m = Interleaved(warmed({"coroutine": per_unit(sandbox, mine), "thread": per_unit(sandbox, theirs)}))
+
+    def effect(m):
+        return m.ratio("coroutine", "thread")
+
+    decision = m.until_settled(lambda m: stats.below(effect(m), NEGLIGIBLE), scale, benchmark)
+    e = effect(m)
+    judge(verdicts.measured(
+        "coroutine-creation-negligible", "", e, decision, "{} / thread (create and run a no-op)".format(unit),
+        "< {} (halfway, on a log scale, from a hundredth of a thread's cost to all of it)".format(NEGLIGIBLE),
+        "{}: {} each against {} ({} of a thread; medians of {} rounds)".format(
+            how, fmt_seconds(m.median_s("coroutine")), fmt_seconds(m.median_s("thread")),
+            stats.fmt(e.median), m.rounds),
+        data={"per_unit_s": {mine: m.median_s("coroutine"), theirs: m.median_s("thread")},
+              "interval_s": {mine: spread(m, "coroutine"), theirs: spread(m, "thread")},
+              "style": "batch" if unit == "task" else "one at a time"}))

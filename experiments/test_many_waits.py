@@ -1,0 +1,146 @@
+"""Many concurrent waits: coroutines against threads and processes, in time and memory.
+
+Each measurement runs in a process forked from a sandbox interpreter for it alone,
+so its memory growth is its own: coroutines and threads are the growth of that
+process's RSS while all N wait at once; processes are the sum of their own USS.
+Time is the wall time from the first unit started to the last one done, for N
+waits of T each, started as fast as the way allows.
+"""
+from __future__ import annotations
+
+import pytest
+
+from claimbench import stats, verdicts
+from claimbench.measure import Interleaved, Seconds
+from claimbench.probes_cost import (COROUTINES, PROCESSES, THREADS, Sandbox, all_of, fmt_bytes,
+                                    fmt_seconds, ladder, per_unit_overhead_s)
+
+# "More tasks": coroutines must need at most half the memory and half the time per wait.
+MORE = 2.0
+# N for the verdict's rounds: each way where its per-wait figure is precise (coroutines need
+# a thousand for their RSS growth to span many pages) and cheap enough to repeat. Threads and
+# processes cost more per wait at larger N (see the plot), so small N favours them.
+VERDICT_N = {COROUTINES: 1000, THREADS: 100, PROCESSES: 10}
+STEPS = (10, 100, 1000, 10000)
+
+
+def caps(scale, machine_limit):
+    """({way: largest N timed}, {way: largest N whose memory is read}, {way: why it stops there})."""
+    quick = scale.unit_s < 0.02
+    wall = {COROUTINES: 10000, THREADS: 1000 if quick else 10000, PROCESSES: 1000 if scale.unit_s >= 1 else 100}
+    memory = {COROUTINES: 10000, THREADS: 10000 if scale.unit_s >= 1 else 1000, PROCESSES: wall[PROCESSES]}
+    why = {THREADS: "", PROCESSES: "processes stop at {} for this scale's time budget".format(wall[PROCESSES])}
+    if quick:
+        why[THREADS] = "at the quick scale threads stop at 1 000 (10 000 take seconds here)"
+    elif memory[THREADS] < wall[THREADS]:
+        why[THREADS] = "the memory of 10 000 threads is not read: parking them all takes ≈3 s here"
+    if machine_limit is not None and machine_limit < wall[PROCESSES]:
+        wall[PROCESSES] = memory[PROCESSES] = max([n for n in STEPS if n <= machine_limit] or [0])
+        why[PROCESSES] = "processes stop at {}: the machine allows {} more".format(wall[PROCESSES], machine_limit)
+    return wall, memory, why
+
+
+@pytest.fixture
+def sandbox():
+    with Sandbox() as sb:
+        yield sb
+
+
+class Waits:
+    """One way at one N: each call times N waits of T and reads their memory, both in fresh processes."""
+
+    def __init__(self, sandbox, way: str, n: int, unit_s: float):
+        self.sandbox, self.way, self.n, self.unit_s = sandbox, way, n, unit_s
+        self.bytes_per_unit = []
+        self.overhead_s = []
+
+    def __call__(self):
+        wall = self.wall()
+        self.overhead_s.append(per_unit_overhead_s(wall, self.unit_s, self.n))
+        self.bytes_per_unit.append(self.memory())
+        return Seconds(wall)
+
+    def wall(self) -> float:
+        return self.sandbox.request(op="waits-wall", way=self.way, n=self.n, wait_s=self.unit_s, fresh=True)["wall_s"]
+
+    def memory(self) -> float:
+        return self.sandbox.request(op="waits-memory", way=self.way, n=self.n, fresh=True)["bytes_per_unit"]
+
+
+def climb(sandbox, way: str, wall_steps, memory_steps, unit_s: float) -> list:
+    """One measurement per step of N: the points of the plot."""
+    points = []
+    probe = Waits(sandbox, way, 0, unit_s)
+    for n in wall_steps:
+        probe.n = n
+        point = {"n": n, "wall_s": probe.wall()}
+        point["wall_over_t"] = point["wall_s"] / unit_s
+        if n in memory_steps:
+            point["bytes_per_unit"] = probe.memory()
+        points.append(point)
+    return points
+
+
+@pytest.mark.claim("coroutines-handle-more-tasks")
+@pytest.mark.timeout(300)
+@pytest.mark.parametrize("other", [THREADS, PROCESSES])
+def test_coroutines_handle_more_tasks(other, sandbox, unit_s, scale, benchmark, judge):
+    """False if coroutines need half or more of the memory, or of the time, per concurrent wait
+    that threads (processes) need."""
+    machine_limit = sandbox.request(op="process-limit")["limit"]
+    wall_caps, memory_caps, why = caps(scale, machine_limit)
+    units = {COROUTINES: Waits(sandbox, COROUTINES, VERDICT_N[COROUTINES], unit_s),
+             other: Waits(sandbox, other, VERDICT_N[other], unit_s)}
+    m = Interleaved(dict(units))
+
+    def effects(m):
+        memory = stats.ratio_interval(units[other].bytes_per_unit, units[COROUTINES].bytes_per_unit)
+        time = stats.ratio_interval(units[other].overhead_s, units[COROUTINES].overhead_s)
+        return memory, time
+
+    def decide(m):
+        return all_of([stats.above(e, MORE) for e in effects(m)])
+
+    decision = m.until_settled(decide, scale, benchmark)
+    memory, time = effects(m)
+
+    # The ladder for the plot: one measurement per N, each way up to its cap.
+    ways_here = [COROUTINES, other] if other == THREADS else [other]
+    walls = ladder({w: wall_caps[w] for w in ways_here}, STEPS)
+    mems = ladder({w: memory_caps[w] for w in ways_here}, STEPS)
+    points = {w: climb(sandbox, w, walls[w], mems[w], unit_s) for w in ways_here}
+    stop = why[other]
+    top = points[other][-1] if points[other] else None
+    next_n = next((n for n in STEPS if top and n > top["n"]), None)
+    if other == PROCESSES and next_n:
+        stop += " (the machine would allow {}; {} would take ≈{} at this rate)".format(
+            machine_limit, next_n, fmt_seconds(top["wall_s"] * next_n / top["n"]))
+
+    def side(way):
+        u = units[way]
+        return "{}: {} waits of T in {} T, {} and {} of overhead each".format(
+            way, u.n, stats.fmt(m.median_s(way) / unit_s),
+            fmt_bytes(stats.median_interval(u.bytes_per_unit).median),
+            fmt_seconds(stats.median_interval(u.overhead_s).median))
+
+    def rung(p):
+        return "{}: {} T{}".format(p["n"], stats.fmt(p["wall_over_t"]),
+                                   ", " + fmt_bytes(p["bytes_per_unit"]) + " each" if "bytes_per_unit" in p else "")
+
+    ladder_text = "; ".join("{} at N = {}".format(w, ", ".join(rung(p) for p in pts)) for w, pts in points.items())
+    judge(verdicts.measured(
+        "coroutines-handle-more-tasks", "", memory, decision,
+        "{} / coroutines memory per wait".format(other),
+        "> {} for memory and for time overhead per wait".format(MORE),
+        "{}; {} (medians of {} rounds): {} need {}× the memory and {}× the time overhead per wait "
+        "[{}, {}]. Ladder: {}. {}".format(
+            side(COROUTINES), side(other), m.rounds, other, stats.fmt(memory.median), stats.fmt(time.median),
+            stats.fmt(time.low), stats.fmt(time.high), ladder_text, stop),
+        data={"unit_s": unit_s, "verdict_n": {COROUTINES: VERDICT_N[COROUTINES], other: VERDICT_N[other]},
+              "bytes_per_unit": {w: stats.median_interval(u.bytes_per_unit).median for w, u in units.items()},
+              "overhead_s": {w: stats.median_interval(u.overhead_s).median for w, u in units.items()},
+              "time_ratio": [time.median, time.low, time.high],
+              "ladder": points, "stop": {other: stop},
+              "machine_process_limit": machine_limit,
+              "memory_measure": {COROUTINES: "RSS growth", THREADS: "RSS growth", PROCESSES: "sum of USS"}},
+        verdict=verdicts.from_decision(decision)))
