@@ -42,7 +42,7 @@ test: unit
 # free-threaded one), one after another, each in its own .venvs/<version>/: results/matrix.md.
 matrix: venv
 	@$(if $(strip $(PYTHONS)),true,$(MAKE) --no-print-directory freethreaded)
-	$(PY) -m claimbench matrix --pythons "$(PYTHONS)" --scale $(SCALE) --strict $(STRICT) --results-dir $(RESULTS)
+	$(PY) -m claimbench matrix --pythons="$(PYTHONS)" --scale=$(SCALE) --strict=$(STRICT) --results-dir=$(RESULTS)
 
 # A free-threaded CPython $(FREETHREADED)t: found (pyenv, PATH, uv), or built once with pyenv.
 freethreaded: venv

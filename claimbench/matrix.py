@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 from typing import List, Sequence
 
-from . import interpreters, records, scales
+from . import interpreters, preflight, records, scales
 from .interpreters import Interpreter
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -156,7 +156,10 @@ def cmd_matrix(args) -> int:
 
     scales.get_scale(args.scale)
     strict = "1" if parse_strict(args.strict) else "0"
-    results_dir = Path(args.results_dir).resolve()
+    try:
+        results_dir = preflight.results_folder(args.results_dir).resolve()
+    except preflight.NotReady as exc:
+        raise CliError(str(exc))
     t0 = time.perf_counter()
     if args.report_only:
         last = read_manifest(results_dir)

@@ -98,7 +98,8 @@ def test_cli_matrix_bad_pythons_is_one_line_exit_2(nothing_runs, capsys, pythons
 def test_cli_matrix_bad_scale_and_strict(nothing_runs, capsys):
     assert cli.main(["matrix", "--pythons", "3.11", "--scale", "nope"]) == 2
     assert cli.main(["matrix", "--pythons", "3.11", "--strict", "maybe"]) == 2
-    assert len(capsys.readouterr().err.strip().splitlines()) == 2
+    assert cli.main(["matrix", "--pythons", "3.11", "--results-dir="]) == 2
+    assert len(capsys.readouterr().err.strip().splitlines()) == 3
 
 
 def test_report_only_without_a_matrix_is_one_line(nothing_runs, capsys, tmp_path):
