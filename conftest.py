@@ -132,6 +132,23 @@ def pytest_collection_modifyitems(session, config, items):
             problems.append("{}: {}".format(item.nodeid, exc.args[0]))
     if problems:
         raise pytest.UsageError("experiments that name no known claim:\n  " + "\n  ".join(problems))
+    cb = getattr(config, "_claimbench", None)
+    if cb is not None and cb.bench_tmp is not None \
+            and not any("benchmark" in getattr(i, "fixturenames", ()) for i in items):
+        _drop_benchmark_file(config, cb)
+
+
+def _drop_benchmark_file(config, cb) -> None:
+    """Nothing here is timed (unit tests, behaviour claims): write no benchmark file at all."""
+    bs = getattr(config, "_benchmarksession", None)
+    target = getattr(bs, "json", None)
+    if bs is not None:
+        bs.json = None
+    if hasattr(target, "close"):  # older pytest-benchmark opened the file already
+        target.close()
+    if cb.bench_tmp.exists():
+        cb.bench_tmp.unlink()
+    cb.bench_tmp = None
 
 
 # ---------------------------------------------------------------- fixtures
@@ -285,7 +302,7 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
     cb = getattr(config, "_claimbench", None)
     if cb is None or not cb.cases:
         return
-    rows = book.claim_rows(list(cb.cases.values()))
+    rows = book.claim_rows(list(cb.cases.values()), claims.REGISTRY)
     terminalreporter.section("claimbench verdicts — {} (T = {} s, {})".format(
         cb.runtime.tag, cb.scale.unit_s, cb.scale.name))
     terminalreporter.write_line(book.text_table(rows))

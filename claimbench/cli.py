@@ -11,7 +11,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import List, Optional
 
-from . import book, preflight, records, scales
+from . import book, claims, preflight, records, scales
 
 ROOT = Path(__file__).resolve().parent.parent
 EXIT_USAGE = 2
@@ -74,7 +74,7 @@ def print_table(results_dir: Path, run_id: str) -> None:
     cases = [v for rec in run for v in rec.verdicts]
     if cases:
         print("\nclaimbench verdicts — run {} ({})".format(run_id, run[0].runtime.get("tag")))
-        print(book.text_table(book.claim_rows(cases)))
+        print(book.text_table(book.claim_rows(cases, claims.REGISTRY)))
 
 
 def cmd_verify(args) -> int:
@@ -120,7 +120,7 @@ def cmd_report(args) -> int:
         ctx = report.build(preflight.results_folder(args.results_dir), args.run_id)
     except (report.NoRuns, preflight.NotReady) as exc:
         raise CliError(str(exc))
-    print(book.text_table(book.claim_rows([v for rec in ctx.run for v in rec.verdicts])))
+    print(book.text_table(book.claim_rows([v for rec in ctx.run for v in rec.verdicts], claims.REGISTRY)))
     print("report: {}".format(Path(args.results_dir) / "report.html"))
     return 0
 
