@@ -29,14 +29,14 @@ def caps(scale, machine_limit):
     quick = scale.unit_s < 0.02
     wall = {COROUTINES: 10000, THREADS: 1000 if quick else 10000, PROCESSES: 1000 if scale.unit_s >= 1 else 100}
     memory = {COROUTINES: 10000, THREADS: 10000 if scale.unit_s >= 1 else 1000, PROCESSES: wall[PROCESSES]}
-    why = {THREADS: "", PROCESSES: "processes stop at {} for this scale's time budget".format(wall[PROCESSES])}
+    why = {THREADS: "", PROCESSES: "processes stop at {:,} for this scale's time budget".format(wall[PROCESSES])}
     if quick:
         why[THREADS] = "at the quick scale threads stop at 1 000 (10 000 take seconds here)"
     elif memory[THREADS] < wall[THREADS]:
         why[THREADS] = "the memory of 10 000 threads is not read: parking them all takes ≈3 s here"
     if machine_limit is not None and machine_limit < wall[PROCESSES]:
         wall[PROCESSES] = memory[PROCESSES] = max([n for n in STEPS if n <= machine_limit] or [0])
-        why[PROCESSES] = "processes stop at {}: the machine allows {} more".format(wall[PROCESSES], machine_limit)
+        why[PROCESSES] = "processes stop at {:,}: the machine allows {:,} more".format(wall[PROCESSES], machine_limit)
     return wall, memory, why
 
 
@@ -113,8 +113,9 @@ def test_coroutines_handle_more_tasks(other, sandbox, unit_s, scale, benchmark, 
     top = points[other][-1] if points[other] else None
     next_n = next((n for n in STEPS if top and n > top["n"]), None)
     if other == PROCESSES and next_n:
-        stop += " (the machine would allow {}; {} would take ≈{} at this rate)".format(
-            machine_limit, next_n, fmt_seconds(top["wall_s"] * next_n / top["n"]))
+        stop += " ({}{:,} would take ≈{} at this rate)".format(
+            "" if machine_limit is None else "the machine would allow {:,} more; ".format(machine_limit),
+            next_n, fmt_seconds(top["wall_s"] * next_n / top["n"]))
 
     def side(way):
         u = units[way]

@@ -9,6 +9,7 @@ of test_rule_of_thumb.py are.
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -68,6 +69,13 @@ def http_server(unit_s):
         proc.stdout.close()
 
 
+@pytest.fixture
+def io_dir(tmp_path):
+    """The test's temporary folder, emptied when the test ends (pytest would keep it)."""
+    yield tmp_path
+    shutil.rmtree(str(tmp_path), ignore_errors=True)
+
+
 def jobs_for(case: str, request, tmp_path: Path):
     if case == "http":
         server = request.getfixturevalue("http_server")
@@ -101,9 +109,9 @@ class Sequential:
 @pytest.mark.claim("io-bound-favours-threads")
 @pytest.mark.timeout(300)
 @pytest.mark.parametrize("case", list(CASES))
-def test_io_bound_favours_threads_real_io(case, request, tmp_path, unit_s, scale, benchmark, judge):
+def test_io_bound_favours_threads_real_io(case, request, io_dir, unit_s, scale, benchmark, judge):
     """False if threads do not get halfway to a k-fold speed-up on this I/O, or are slower than processes."""
-    jobs = jobs_for(case, request, tmp_path)
+    jobs = jobs_for(case, request, io_dir)
     present = ways.available(IO_WAYS)
     k = WORKERS
     sequential = Sequential(ways.WAYS["sequential"], jobs)
