@@ -214,9 +214,9 @@ class Judge:
             verdict = verdicts.Verdict(**dict(verdict.as_dict(), case=self.case))
         outcome = verdicts.outcome(verdict.verdict, self.expectation, self.session.strict)
         self.record(verdict, outcome)
-        figure = "{} = {} [{}, {}]".format(verdict.effect_name or "effect", *(
-            stats_fmt(x) for x in (verdict.effect, verdict.ci_low, verdict.ci_high)))
-        summary = "{} [{}]: {} ({}); expected {}{}. {}".format(
+        figure = "" if verdict.effect != verdict.effect else " ({} = {} [{}, {}])".format(
+            verdict.effect_name or "effect", *(stats_fmt(x) for x in (verdict.effect, verdict.ci_low, verdict.ci_high)))
+        summary = "{} [{}]: {}{}; expected {}{}. {}".format(
             self.claim.id, verdict.case, verdict.verdict, figure, self.expectation.verdict,
             " — " + self.expectation.reason if self.expectation.reason else "", verdict.evidence)
         if outcome == verdicts.XFAILED:

@@ -6,7 +6,7 @@ absorbs it.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 
 @dataclass(frozen=True)
@@ -16,6 +16,11 @@ class Scale:
     min_rounds: int    # 6 is the least that gives a 95% distribution-free interval
     max_rounds: int    # per-claim budget when the interval straddles the threshold
     batch_rounds: int  # rounds added each time the interval still straddles
+
+
+    def with_budget(self, factor: int) -> "Scale":
+        """The same T with ``factor`` times the round budget, for a claim whose noise is absolute."""
+        return replace(self, max_rounds=self.max_rounds * factor)
 
 
 SCALES = {

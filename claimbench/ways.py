@@ -10,6 +10,8 @@ from __future__ import annotations
 import asyncio
 import multiprocessing
 import threading
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Callable, List, Optional, Sequence
 
@@ -79,6 +81,36 @@ def run_subinterpreters(jobs: Sequence[Job], workers: int) -> None:
     from concurrent.futures import InterpreterPoolExecutor  # 3.14+
     with InterpreterPoolExecutor(max_workers=workers) as pool:
         list(pool.map(workloads.run_jobs, chunks(jobs, workers)))
+
+
+@contextmanager
+def started_executor(name: str, workers: int):
+    """A concurrent.futures executor of ``workers`` for way ``name``, all workers up.
+
+    For claims about throughput: workers are started (and warmed) before any timing,
+    since what a start costs is a claim of its own (process-creation-expensive).
+    """
+    if name == "threads":
+        pool = ThreadPoolExecutor(max_workers=workers)
+    elif name.startswith("processes"):
+        method = WAYS[name].start_method
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method))
+    elif name == "subinterpreters":
+        from concurrent.futures import InterpreterPoolExecutor  # 3.14+
+        pool = InterpreterPoolExecutor(max_workers=workers)
+    else:
+        raise ValueError("no executor for way {!r}".format(name))
+    try:
+        # Tasks that overlap in time make the executor start every worker.
+        list(pool.map(workloads.run_job, [Job(workloads.SLEEP, 0.02)] * workers, timeout=JOIN_TIMEOUT_S))
+        yield pool
+    finally:
+        pool.shutdown(wait=True)
+
+
+def run_on(pool, jobs: Sequence[Job], workers: int) -> None:
+    """Split ``jobs`` over a started executor's workers, as the other ways split them."""
+    list(pool.map(workloads.run_jobs, chunks(jobs, workers), timeout=JOIN_TIMEOUT_S))
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,8 @@
 """The notes' rule of thumb: CPU-bound work → processes, I/O-bound work → threads."""
 from __future__ import annotations
 
+from contextlib import ExitStack
+
 import pytest
 
 from claimbench import runtime as rt, stats, verdicts, ways, workloads
@@ -32,49 +34,41 @@ def _speedups(m, names):
     return {n: stats.fmt(m.median_s("sequential") / m.median_s(n)) for n in names}
 
 
-def net_of_startup(m, name: str):
-    """Per-round time of a way minus its start-up (the same workers given no work)."""
-    return [a - b for a, b in zip(m.samples[name], m.samples[name + "-startup"])]
-
-
 @pytest.mark.claim("cpu-bound-favours-processes")
 @pytest.mark.timeout(600)
 @pytest.mark.parametrize("k", CPU_WORKERS, ids=lambda k: "k{}".format(k))
 def test_cpu_bound_favours_processes(k, cpu_iterations, runtime, unit_s, scale, benchmark, judge):
-    """False if k processes do not get through fixed CPU-bound work at least 10 % sooner than k threads.
+    """False if k worker processes do not get through fixed CPU-bound work at least 10 % sooner than k threads.
 
-    Each way's start-up (its k workers given no work) is measured in the same
-    round and taken off, so the effect compares the work itself and does not
-    change with T; the raw speed-ups, start-up included, are in the evidence.
+    The workers (ThreadPoolExecutor, ProcessPoolExecutor, InterpreterPoolExecutor
+    where it exists) are started before timing: the claim is about running the
+    work, and what starting a process costs is measured by process-creation-expensive.
     """
     jobs = [Job(workloads.CPU, cpu_iterations / k)] * k
-    idle = [Job(workloads.CPU, 0)] * k
-    present = ways.available(CPU_WAYS)
-    parallel = [w for w in present if w.name != "sequential"]
-    variants = {w.name: (lambda w=w: w.run(jobs, k)) for w in present}
-    variants.update({w.name + "-startup": (lambda w=w: w.run(idle, k)) for w in parallel})
-    m = Interleaved(variants)
+    present = [w.name for w in ways.available(CPU_WAYS) if w.name != "sequential"]
+    with ExitStack() as stack:
+        pools = {n: stack.enter_context(ways.started_executor(n, k)) for n in present}
+        variants = {"sequential": lambda: ways.run_sequential(jobs)}
+        variants.update({n: (lambda pool=pool: ways.run_on(pool, jobs, k)) for n, pool in pools.items()})
+        m = Interleaved(variants)
 
-    def effect(m):
-        return stats.ratio_interval(net_of_startup(m, "threads"), net_of_startup(m, "processes"))
+        def effect(m):
+            return m.ratio("threads", "processes")
 
-    decision = m.until_settled(lambda m: stats.above(effect(m), FAVOURS_PROCESSES), scale, benchmark)
-    seq_s = m.median_s("sequential")
-    net_speedup = {w.name: seq_s / stats.median_interval(net_of_startup(m, w.name)).median for w in parallel}
-    raw_speedup = {w.name: seq_s / m.median_s(w.name) for w in parallel}
+        decision = m.until_settled(lambda m: stats.above(effect(m), FAVOURS_PROCESSES), scale, benchmark)
+    speedup = {n: m.median_s("sequential") / m.median_s(n) for n in present}
     missing = ways.missing(CPU_WAYS)
     judge(verdicts.measured(
         "cpu-bound-favours-processes", "", effect(m), decision,
-        "threads time / processes time (start-up excluded)", "> {}".format(FAVOURS_PROCESSES),
-        "4·T of CPU work over {} workers on {} usable CPUs (GIL {}): speed-up over sequential, start-up "
-        "excluded: {}; with start-up: {}{}".format(
+        "threads time / processes time", "> {}".format(FAVOURS_PROCESSES),
+        "4·T of CPU work split over {} started workers on {} usable CPUs (GIL {}): speed-up over "
+        "sequential {}{}".format(
             k, runtime.usable_cpus, "on" if runtime.gil_enabled else "off",
-            ", ".join("{} {}×".format(n, stats.fmt(v)) for n, v in net_speedup.items()),
-            ", ".join("{} {}×".format(n, stats.fmt(v)) for n, v in raw_speedup.items()),
+            ", ".join("{} {}×".format(n, stats.fmt(v)) for n, v in speedup.items()),
             "; not run: " + "; ".join("{} ({})".format(n, r) for n, r in missing.items()) if missing else ""),
         data={"k": k, "work": "cpu", "unit_s": unit_s, "usable_cpus": runtime.usable_cpus,
-              "speedup": dict(net_speedup, sequential=1.0), "speedup_with_startup": raw_speedup,
-              "startup_s": {w.name: m.median_s(w.name + "-startup") for w in parallel}}))
+              "speedup": dict(speedup, sequential=1.0),
+              "median_s": {n: m.median_s(n) for n in ["sequential"] + present}}))
 
 
 SLEEP_WORKERS = [2, 4, 8]

@@ -5,7 +5,7 @@ from .. import plots
 from ..document import Figure, Para, Section
 
 PANELS = (
-    ("cpu-bound-favours-processes", "cpu", "CPU-bound (start-up excluded)"),
+    ("cpu-bound-favours-processes", "cpu", "CPU-bound (workers started before timing)"),
     ("io-bound-favours-threads", "sleep", "sleep-bound (waits of T)"),
 )
 
