@@ -297,8 +297,10 @@ def _store_benchmark(cb: Session):
     return target
 
 
-@pytest.hookimpl(trylast=True)
+@pytest.hookimpl(hookwrapper=True, tryfirst=True)
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    # Outermost wrapper, printing after everything else: the summary ends with the verdicts.
+    yield
     cb = getattr(config, "_claimbench", None)
     if cb is None or not cb.cases:
         return

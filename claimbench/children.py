@@ -55,10 +55,23 @@ def reap_strays(grace_s: float = 1.0, pid: int = 0) -> List[str]:
         time.sleep(0.05)
         strays = living_children(pid)
     killed = describe(strays).split(", ") if strays else []
-    for p in strays:
+    stop(strays)
+    return killed
+
+
+def stop(procs, grace_s: float = 0.0) -> None:
+    """SIGTERM and ``grace_s`` to exit cleanly (if grace_s > 0), then SIGKILL for the rest."""
+    alive = list(procs)
+    if grace_s > 0:
+        for p in alive:
+            try:
+                p.terminate()
+            except psutil.Error:
+                pass
+        _, alive = psutil.wait_procs(alive, timeout=grace_s)
+    for p in alive:
         try:
             p.kill()
-        except psutil.NoSuchProcess:
+        except psutil.Error:
             pass
-    psutil.wait_procs(strays, timeout=5)
-    return killed
+    psutil.wait_procs(alive, timeout=5)

@@ -237,16 +237,5 @@ def kill_session(sid: int, grace_s: float = 2.0) -> List[str]:
     with signals_deferred():
         left = session_members(sid)
         lines = [children.describe([p]) for p in left]
-        for p in left:
-            try:
-                p.terminate()
-            except psutil.Error:
-                pass
-        _, alive = psutil.wait_procs(left, timeout=grace_s)
-        for p in alive:
-            try:
-                p.kill()
-            except psutil.Error:
-                pass
-        psutil.wait_procs(alive, timeout=5)
+        children.stop(left, grace_s)
     return lines

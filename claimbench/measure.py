@@ -55,8 +55,14 @@ class Interleaved:
         for _ in range(rounds):
             self.round()
 
+    def warm_up(self, rounds: int) -> None:
+        """Rounds that are run and thrown away (fresh workers, idle CPUs waking up)."""
+        kept, self.samples = self.samples, {name: [] for name in self.variants}
+        self.run(rounds)
+        self.samples, self.rounds = kept, self.rounds - rounds
+
     def until_settled(self, decide: Callable[["Interleaved"], str], scale: Scale,
-                      benchmark=None) -> str:
+                      benchmark=None, warmup_rounds: int = 0) -> str:
         """Measure ``scale.min_rounds``, then more while ``decide`` straddles.
 
         With a pytest-benchmark fixture the first rounds go through
@@ -64,6 +70,7 @@ class Interleaved:
         so the stored run has raw timings for ``--benchmark-compare``; the
         per-variant samples go into ``extra_info``.
         """
+        self.warm_up(warmup_rounds)
         if benchmark is not None:
             benchmark.pedantic(self.round, rounds=scale.min_rounds, iterations=1)
         self.run(max(0, scale.min_rounds - self.rounds))  # a disabled benchmark runs once

@@ -146,3 +146,13 @@ def test_until_settled_benchmark_extra_info_counts_the_extra_batches():
 def test_worst():
     assert worst([stats.INSIDE, stats.OUTSIDE]) == stats.INSIDE
     assert worst([stats.INSIDE, stats.STRADDLES]) == stats.STRADDLES
+
+
+def test_warm_up_rounds_run_but_are_not_kept():
+    calls = []
+    m = Interleaved({"a": lambda: calls.append("a"), "b": lambda: calls.append("b")})
+    m.warm_up(3)
+    assert len(calls) == 6
+    assert m.rounds == 0 and m.samples == {"a": [], "b": []}
+    m.run(2)
+    assert m.rounds == 2 and len(m.samples["a"]) == 2
