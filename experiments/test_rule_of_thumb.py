@@ -68,8 +68,9 @@ def test_cpu_bound_favours_processes(k, cpu_iterations, runtime, unit_s, scale, 
             return cap if cap != stats.INSIDE else stats.above(effect(m), FAVOURS_PROCESSES)
 
         # Freshly forked workers and an idle second CPU run slow for the first few
-        # tenths of a second (seen here: 1.1× → 1.7× after ~6 rounds at T = 10 ms).
-        decision = m.until_settled(decide, scale, benchmark, warmup_rounds=WARMUP_ROUNDS)
+        # tenths of a second (seen here: 1.1× → 1.7× after ~6 rounds at T = 10 ms); and a
+        # VM's second CPU comes and goes for seconds at a time, so allow twice the rounds.
+        decision = m.until_settled(decide, scale.with_budget(2), benchmark, warmup_rounds=WARMUP_ROUNDS)
     speedup = {n: m.median_s("sequential") / m.median_s(n) for n in present}
     missing = ways.missing(CPU_WAYS)
     no_capacity = capacity(m) != stats.INSIDE
