@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from claimbench import book, children, claims, guard, loopback, records, runtime as rt, scales, unjudged, verdicts
+from claimbench import book, children, claims, guard, loopback, records, runtime as rt, scales, stats, unjudged, verdicts
 
 ROOT = Path(__file__).resolve().parent
 EXPERIMENTS = ROOT / "experiments"
@@ -215,7 +215,7 @@ class Judge:
         outcome = verdicts.outcome(verdict.verdict, self.expectation, self.session.strict)
         self.record(verdict, outcome)
         figure = "" if verdict.effect != verdict.effect else " ({} = {} [{}, {}])".format(
-            verdict.effect_name or "effect", *(stats_fmt(x) for x in (verdict.effect, verdict.ci_low, verdict.ci_high)))
+            verdict.effect_name or "effect", *(stats.fmt(x) for x in (verdict.effect, verdict.ci_low, verdict.ci_high)))
         summary = "{} [{}]: {}{}; expected {}{}. {}".format(
             self.claim.id, verdict.case, verdict.verdict, figure, self.expectation.verdict,
             " — " + self.expectation.reason if self.expectation.reason else "", verdict.evidence)
@@ -225,11 +225,6 @@ class Judge:
             pytest.skip("inconclusive: " + summary)
         elif outcome == verdicts.FAILED:
             pytest.fail(summary, pytrace=False)
-
-
-def stats_fmt(x) -> str:
-    from claimbench.stats import fmt
-    return fmt(x) if x is not None else "nan"
 
 
 @pytest.fixture

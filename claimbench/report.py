@@ -70,9 +70,7 @@ def claims_frame(run: List[records.RunRecord]) -> pd.DataFrame:
         row["quote"] = c.quote if c else ""
         row["statement"] = c.statement if c else ""
         rows.append(row)
-    order = {cid: i for i, cid in enumerate(claims.REGISTRY)}
-    df = pd.DataFrame(rows, columns=CLAIM_COLUMNS)
-    return df.sort_values("claim", key=lambda s: s.map(lambda x: order.get(x, 999)), kind="stable")
+    return pd.DataFrame(rows, columns=CLAIM_COLUMNS)  # claim_rows already follows the registry
 
 
 def discover_sections(ctx: ReportContext) -> List[Section]:

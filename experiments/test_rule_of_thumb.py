@@ -34,10 +34,6 @@ def cpu_iterations(unit_s):
     return workloads.calibrate_spin(4 * unit_s)
 
 
-def _speedups(m, names):
-    return {n: stats.fmt(m.median_s("sequential") / m.median_s(n)) for n in names}
-
-
 @pytest.mark.claim("cpu-bound-favours-processes")
 @pytest.mark.timeout(600)
 @pytest.mark.parametrize("k", CPU_WORKERS, ids=lambda k: "k{}".format(k))
@@ -110,22 +106,21 @@ def test_io_bound_favours_threads_sleep(k, unit_s, scale, benchmark, judge):
         versus = m.ratio("processes", "threads")
         return ideal, versus
 
-    def decide(m):
+    def decisions(m):
         ideal, versus = effects(m)
-        return worst([stats.above(ideal, IDEAL_FRACTION), stats.above(versus, THREADS_VS_PROCESSES)])
+        return [stats.above(ideal, IDEAL_FRACTION), stats.above(versus, THREADS_VS_PROCESSES)]
 
-    m.until_settled(decide, scale, benchmark)
+    m.until_settled(lambda m: worst(decisions(m)), scale, benchmark)
     ideal, versus = effects(m)
-    verdict = verdicts.combine([verdicts.from_decision(stats.above(ideal, IDEAL_FRACTION)),
-                                verdicts.from_decision(stats.above(versus, THREADS_VS_PROCESSES))])
+    verdict = verdicts.combine(verdicts.from_decision(d) for d in decisions(m))
     names = [w.name for w in present]
+    speedup = {n: m.median_s("sequential") / m.median_s(n) for n in names}
     judge(verdicts.measured(
         "io-bound-favours-threads", "", ideal, "", "threads speed-up / k",
         "> {} and processes/threads time > {}".format(IDEAL_FRACTION, THREADS_VS_PROCESSES),
         "{} waits of T = {} s over {} workers: speed-up over sequential {}; processes take {} of threads' time".format(
-            SLEEP_WAITS, unit_s, k, ", ".join("{} {}×".format(n, v) for n, v in _speedups(m, names[1:]).items()),
+            SLEEP_WAITS, unit_s, k, ", ".join("{} {}×".format(n, stats.fmt(speedup[n])) for n in names[1:]),
             versus),
         verdict=verdict,
         data={"k": k, "work": "sleep", "unit_s": unit_s,
-              "speedup": {n: m.median_s("sequential") / m.median_s(n) for n in names},
-              "median_s": {n: m.median_s(n) for n in names}}))
+              "speedup": speedup, "median_s": {n: m.median_s(n) for n in names}}))
