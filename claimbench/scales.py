@@ -16,6 +16,7 @@ class Scale:
     min_rounds: int    # 6 is the least that gives a 95% distribution-free interval
     max_rounds: int    # per-claim budget when the interval straddles the threshold
     batch_rounds: int  # rounds added each time the interval still straddles
+    timeout_factor: float = 1.0  # experiments' time limits are set for T ≤ 25 ms; stretched at larger T
 
 
     def with_budget(self, factor: int) -> "Scale":
@@ -26,7 +27,7 @@ class Scale:
 SCALES = {
     "quick": Scale("quick", unit_s=0.01, min_rounds=6, max_rounds=18, batch_rounds=4),
     "default": Scale("default", unit_s=0.025, min_rounds=8, max_rounds=24, batch_rounds=4),
-    "seed": Scale("seed", unit_s=2.0, min_rounds=6, max_rounds=10, batch_rounds=2),
+    "seed": Scale("seed", unit_s=2.0, min_rounds=6, max_rounds=10, batch_rounds=2, timeout_factor=10.0),
 }
 DEFAULT_SCALE = "default"
 

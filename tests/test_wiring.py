@@ -146,3 +146,36 @@ def test_unknown_scale_is_a_usage_error(tmp_path):
     proc = run_pytest(folder, "--scale", "bogus")
     assert proc.returncode == pytest.ExitCode.USAGE_ERROR
     assert "unknown scale 'bogus'" in proc.stderr
+
+
+LIMITS_EXPERIMENT = '''
+import pytest
+
+from claimbench import verdicts
+
+CLAIM = {claim!r}
+
+
+@pytest.mark.claim(CLAIM)
+def test_default_limit(request, judge):
+    print("LIMIT default", request.node.get_closest_marker("timeout"))
+    judge(verdicts.observed(CLAIM, "", verdicts.HOLDS, "seen it"))
+
+
+@pytest.mark.claim(CLAIM)
+@pytest.mark.timeout(60)
+def test_own_limit(request, judge):
+    print("LIMIT own", request.node.get_closest_marker("timeout").args)
+    judge(verdicts.observed(CLAIM, "", verdicts.HOLDS, "seen it"))
+'''
+
+
+@pytest.mark.parametrize("scale, default, own", [("quick", "None", "(60,)"), ("seed", "(3000.0,)", "(600.0,)")])
+def test_time_limits_stretch_with_the_scale(tmp_path, scale, default, own):
+    folder = project(tmp_path, LIMITS_EXPERIMENT.format(claim=holds_here_claim()))
+    (folder / "pytest.ini").write_text("[pytest]\ntimeout = 300\n", encoding="utf-8")
+    proc = run_pytest(folder, "--scale", scale, "-s", "--no-store")
+    output = proc.stdout + proc.stderr
+    assert proc.returncode == 0, output
+    assert "LIMIT default " + (default if default == "None" else "Mark(name='timeout', args={}".format(default)) in output, output
+    assert "LIMIT own " + own in output, output
