@@ -117,7 +117,9 @@ def cmd_verify(args) -> int:
 def cmd_report(args) -> int:
     from . import report
     try:
-        ctx = report.build(preflight.results_folder(args.results_dir), args.run_id)
+        from . import runtime
+        ctx = report.build(preflight.results_folder(args.results_dir), args.run_id,
+                           runtime_tag=runtime.fingerprint().tag)
     except (report.NoRuns, preflight.NotReady) as exc:
         raise CliError(str(exc))
     print(book.text_table(book.claim_rows([v for rec in ctx.run for v in rec.verdicts], claims.REGISTRY)))

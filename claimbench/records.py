@@ -112,11 +112,18 @@ def run_ids(records: Iterable[RunRecord]) -> List[str]:
     return sorted({r.run_id for r in records})
 
 
-def latest(records: List[RunRecord], run_id: str = "") -> List[RunRecord]:
-    """The records of one run: the given id, or the newest one."""
+def latest(records: List[RunRecord], run_id: str = "", runtime_tag: str = "") -> List[RunRecord]:
+    """The records of one run: the given id; else the newest of ``runtime_tag`` (3.11-gil-fork), if any; else the newest.
+
+    The tag keeps `make report` after `make matrix` on the main interpreter's newest run, not on
+    whichever interpreter the matrix ran last.
+    """
     ids = run_ids(records)
     if not ids:
         return []
+    if not run_id and runtime_tag:
+        own = run_ids(r for r in records if r.runtime.get("tag") == runtime_tag)
+        run_id = own[-1] if own else ""
     chosen = run_id or ids[-1]
     return [r for r in records if r.run_id == chosen]
 

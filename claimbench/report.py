@@ -86,15 +86,15 @@ def discover_sections(ctx: ReportContext) -> List[Section]:
     return sorted(out, key=lambda s: s.order)
 
 
-def build(results_dir: Path, run_id: str = "", out_dir: Optional[Path] = None) -> ReportContext:
-    """Compile the newest run (or ``run_id``) into CSV, Markdown and HTML under ``out_dir``."""
+def build(results_dir: Path, run_id: str = "", out_dir: Optional[Path] = None, runtime_tag: str = "") -> ReportContext:
+    """Compile ``run_id`` (or the newest run, of ``runtime_tag`` where there is one) into CSV, Markdown and HTML."""
     results_dir = Path(results_dir)
     out_dir = Path(out_dir or results_dir)
     all_runs, errors = records.load_runs(results_dir)
     errors += records.unreadable_benchmarks(results_dir)  # pytest-benchmark skips these when comparing
     for e in errors:
         print("claimbench: skipped " + e, file=sys.stderr)
-    run = records.latest(all_runs, run_id)
+    run = records.latest(all_runs, run_id, runtime_tag)
     if not run:
         raise NoRuns("no stored run{} in {}".format(" " + run_id if run_id else "", records.runs_dir(results_dir)))
     ctx = ReportContext(results_dir=results_dir, figures_dir=out_dir / "figures", run=run, all_runs=all_runs,

@@ -158,3 +158,16 @@ def test_latest_picks_the_newest_run_or_the_one_asked_for(tmp_path):
     assert [(r.run_id, r.session) for r in asked] == [("20240101T000000Z-a", "timing")]
     assert records.latest(loaded, "no-such-run") == []
     assert records.latest([]) == []
+
+
+def test_latest_of_a_runtime_is_that_runtimes_newest_run_else_the_newest(tmp_path):
+    # What `make report` after `make matrix` sees: the main interpreter's run, then 3.13t's, then 3.8's.
+    records.save_record(tmp_path, "20240101T000000Z-3.11-gil-fork", "timing", payload())
+    records.save_record(tmp_path, "20240101T000100Z-3.13t-nogil-fork", "timing",
+                        payload(runtime={"tag": "3.13t-nogil-fork"}))
+    records.save_record(tmp_path, "20240101T000200Z-3.8-gil-fork", "timing", payload(runtime={"tag": "3.8-gil-fork"}))
+    loaded, _ = records.load_runs(tmp_path)
+    assert {r.run_id for r in records.latest(loaded, runtime_tag="3.11-gil-fork")} == {"20240101T000000Z-3.11-gil-fork"}
+    assert {r.run_id for r in records.latest(loaded, runtime_tag="3.12-gil-fork")} == {"20240101T000200Z-3.8-gil-fork"}
+    assert {r.run_id for r in records.latest(loaded, "20240101T000100Z-3.13t-nogil-fork", "3.11-gil-fork")} == {
+        "20240101T000100Z-3.13t-nogil-fork"}
