@@ -119,9 +119,8 @@ def pytest_configure(config):
 def pytest_collection_modifyitems(session, config, items):
     """Every experiment names a registered claim; an unknown id is a collection error."""
     problems = []
-    for item in items:
-        if EXPERIMENTS not in Path(str(item.fspath)).parents:
-            continue
+    experiments = [item for item in items if EXPERIMENTS in Path(str(item.fspath)).parents]
+    for item in experiments:
         marker = item.get_closest_marker("claim")
         if marker is None or not marker.args:
             problems.append("{}: no @pytest.mark.claim(id)".format(item.nodeid))
@@ -134,21 +133,19 @@ def pytest_collection_modifyitems(session, config, items):
         raise pytest.UsageError("experiments that name no known claim:\n  " + "\n  ".join(problems))
     cb = getattr(config, "_claimbench", None)
     if cb is not None and cb.scale.timeout_factor != 1:
-        _stretch_time_limits(config, items, cb.scale.timeout_factor)
+        _stretch_time_limits(config, experiments, cb.scale.timeout_factor)
     if cb is not None and cb.bench_tmp is not None \
             and not any("benchmark" in getattr(i, "fixturenames", ()) for i in items):
         _drop_benchmark_file(config, cb)
 
 
-def _stretch_time_limits(config, items, factor: float) -> None:
+def _stretch_time_limits(config, experiments, factor: float) -> None:
     """An experiment's time limit (its own or pytest.ini's) is set for a small T; at T = 2 s it is `factor` times it."""
     try:
         default = float(config.getini("timeout") or 0)
     except ValueError:
         default = 0.0
-    for item in items:
-        if EXPERIMENTS not in Path(str(item.fspath)).parents:
-            continue
+    for item in experiments:
         marker = item.get_closest_marker("timeout")
         base = float(marker.args[0]) if marker is not None and marker.args else default
         if base > 0:

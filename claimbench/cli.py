@@ -115,9 +115,8 @@ def cmd_verify(args) -> int:
 
 
 def cmd_report(args) -> int:
-    from . import report
+    from . import report, runtime
     try:
-        from . import runtime
         ctx = report.build(preflight.results_folder(args.results_dir), args.run_id,
                            runtime_tag=runtime.fingerprint().tag)
     except (report.NoRuns, preflight.NotReady) as exc:
