@@ -9,7 +9,7 @@ PYTHONS ?=
 FREETHREADED ?= 3.13
 RUNS   ?= 5
 
-.PHONY: verify test report unit venv clean matrix freethreaded stability
+.PHONY: verify test report unit venv clean matrix freethreaded stability controls
 
 $(VENV)/.installed: requirements.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV) || { echo "claimbench: error: cannot create $(VENV) with $(PYTHON)" >&2; exit 2; }
@@ -29,6 +29,12 @@ report: venv
 stability: venv
 	$(PY) -m claimbench stability --runs=$(RUNS) --scale=$(SCALE) --results-dir=$(RESULTS)
 
+# Every claim's planted counterparts (claimbench/roles.py): results/controls.md and controls.csv.
+# Quick scale unless SCALE is given.
+CONTROLS_SCALE = $(if $(filter command line environment,$(origin SCALE)),$(SCALE),quick)
+controls: venv
+	$(PY) -m claimbench controls --scale=$(CONTROLS_SCALE) --strict=$(STRICT) --results-dir=$(RESULTS)
+
 unit: venv
 	$(PY) -m pytest tests -q -p no:cacheprovider
 
@@ -37,6 +43,7 @@ unit: venv
 test: unit
 	rm -rf build/test-results
 	$(PY) -m claimbench verify --scale quick --strict=$(STRICT) --results-dir build/test-results
+	$(PY) -m claimbench controls --scale quick --strict=$(STRICT) --results-dir build/test-results
 
 # Every claim on each interpreter of PYTHONS ("3.11 3.13t 3.8"; default: every one found, plus a
 # free-threaded one), one after another, each in its own .venvs/<version>/: results/matrix.md.

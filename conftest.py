@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from claimbench import book, children, claims, guard, loopback, records, runtime as rt, scales, stats, unjudged, verdicts
+from claimbench import book, children, claims, guard, loopback, records, roles, runtime as rt, scales, stats, unjudged, verdicts
 
 ROOT = Path(__file__).resolve().parent
 EXPERIMENTS = ROOT / "experiments"
@@ -97,6 +97,8 @@ def _benchmarks_active(config) -> bool:
 def pytest_configure(config):
     config.addinivalue_line("markers", "claim(id): the claim of ../shared/CLAIMS.md this experiment tests")
     config.addinivalue_line("markers", "behaviour: a claim about what happens, not how long (runs under xdist)")
+    for line in roles.MARKERS:
+        config.addinivalue_line("markers", line)
     try:
         config._claimbench = Session(config)
         config.pluginmanager.register(config._claimbench, "claimbench-session")
@@ -205,10 +207,14 @@ class Judge:
         self.claim = claims.get(marker.args[0])
         self.case = _case_id(item)
         self.session = session
+        self.role = roles.of(item)
         self.expectation = self.claim.expectation(session.runtime, self.case or None)
+        planted = self.role.expectation(session.runtime)
+        if planted is not None and self.expectation.testable:  # a control of an untestable case is too
+            self.expectation = planted
 
     def record(self, verdict: verdicts.Verdict, outcome: str) -> None:
-        case = verdict.as_dict()
+        case = dict(verdict.as_dict(), role=self.role.role, control=self.role.control)
         case.update(expected=self.expectation.verdict, expected_reason=self.expectation.reason,
                     outcome=outcome, nodeid=self.item.nodeid)
         _store_case(self.item, case)
@@ -227,11 +233,13 @@ class Judge:
         if not verdict.case and self.case:
             verdict = verdicts.Verdict(**dict(verdict.as_dict(), case=self.case))
         outcome = verdicts.outcome(verdict.verdict, self.expectation, self.session.strict)
+        if self.role.role == verdicts.CONTROL and outcome == verdicts.XFAILED:
+            outcome = verdicts.PASSED  # refuted as planted: the control did its job
         self.record(verdict, outcome)
         figure = "" if verdict.effect != verdict.effect else " ({} = {} [{}, {}])".format(
             verdict.effect_name or "effect", *(stats.fmt(x) for x in (verdict.effect, verdict.ci_low, verdict.ci_high)))
-        summary = "{} [{}]: {}{}; expected {}{}. {}".format(
-            self.claim.id, verdict.case, verdict.verdict, figure, self.expectation.verdict,
+        summary = "{}{} [{}]: {}{}; expected {}{}. {}".format(
+            "control of " if self.role.role == verdicts.CONTROL else "", self.claim.id, verdict.case, verdict.verdict, figure, self.expectation.verdict,
             " — " + self.expectation.reason if self.expectation.reason else "", verdict.evidence)
         if outcome == verdicts.XFAILED:
             pytest.xfail(summary)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Dict, Iterable, List
 
 from . import stats
-from .verdicts import combine
+from .verdicts import CLAIM, CONTROL, RELATED, combine
 
 # The name under which a judged case travels in a pytest report's user_properties
 # (xdist serialises those from its workers to the controller).
@@ -29,6 +29,15 @@ class ClaimRow:
     effect_name: str
     evidence: str
     cases: int
+
+
+def role_of(case: dict) -> str:
+    """claim, related or control; runs stored before roles existed hold only the claim's cases."""
+    return case.get("role") or CLAIM
+
+
+def cases_of_role(cases: Iterable[dict], role: str) -> List[dict]:
+    return [c for c in cases if role_of(c) == role]
 
 
 def claim_outcome(outcomes: Iterable[str]) -> str:
@@ -59,7 +68,8 @@ def claim_rows(cases: List[dict], order: Iterable[str] = ()) -> List[ClaimRow]:
     """
     by_claim: Dict[str, List[dict]] = {}
     for c in cases:
-        by_claim.setdefault(c["claim"], []).append(c)
+        if role_of(c) == CLAIM:  # related findings and controls have verdicts of their own
+            by_claim.setdefault(c["claim"], []).append(c)
     rows = []
     for claim, cs in by_claim.items():
         verdict = combine(c["verdict"] for c in cs)

@@ -35,14 +35,21 @@ def parse_strict(value: str) -> bool:
 
 
 def sessions(python: str, scale: str, results_dir: Path, run_id: str, strict: bool,
-             extra: List[str]) -> List[List[str]]:
-    """The pytest sessions of one run: timing claims serially, behaviour claims under xdist."""
+             extra: List[str], controls: bool = False) -> List[List[str]]:
+    """The pytest sessions of one run: timing claims serially, behaviour claims under xdist.
+
+    A verify run takes the claims' cases and related findings; a controls run (``controls``)
+    only the planted counterparts (claimbench/roles.py).
+    """
     common = [python, "-m", "pytest", "experiments", "-q", "--scale", scale, "--results-dir", str(results_dir),
               "--run-id", run_id, "--benchmark-storage", str(results_dir / "benchmarks")]
     if strict:
         common.append("--strict-verdicts")
-    timing = common + ["-m", "not behaviour", "-p", "no:xdist", "--session-name", "timing"] + extra
-    behaviour = common + ["-m", "behaviour", "-n", "auto", "--session-name", "behaviour"] + extra
+    which, prefix = ("control", records.CONTROLS_SESSION_PREFIX + "-") if controls else ("not control", "")
+    timing = common + ["-m", "not behaviour and " + which, "-p", "no:xdist",
+                       "--session-name", prefix + "timing"] + extra
+    behaviour = common + ["-m", "behaviour and " + which, "-n", "auto",
+                          "--session-name", prefix + "behaviour"] + extra
     return [timing, behaviour]
 
 
@@ -77,10 +84,10 @@ def print_table(results_dir: Path, run_id: str) -> None:
         print(book.text_table(book.claim_rows(cases, claims.REGISTRY)))
 
 
-def cmd_verify(args) -> int:
+def cmd_verify(args, controls: bool = False) -> int:
     scales.get_scale(args.scale)
     strict = parse_strict(args.strict)
-    run_id = args.run_id or new_run_id()
+    run_id = args.run_id or (new_run_id() + ("-controls" if controls else ""))
     try:
         results_dir = preflight.results_folder(args.results_dir)
         preflight.require_python(args.python)
@@ -90,7 +97,7 @@ def cmd_verify(args) -> int:
     worst = 0
     before = records.files_of_run(results_dir, run_id)
     try:
-        for cmd in sessions(args.python, args.scale, results_dir, run_id, strict, args.pytest_args):
+        for cmd in sessions(args.python, args.scale, results_dir, run_id, strict, args.pytest_args, controls):
             rc = run_session(cmd)
             if rc == PYTEST_NO_TESTS:
                 print("claimbench: no tests ran in: {}".format(" ".join(cmd[3:])), file=sys.stderr)
@@ -101,6 +108,8 @@ def cmd_verify(args) -> int:
         records.discard(records.files_of_run(results_dir, run_id) - before)
         records.discard(records.leftover_temp_files(results_dir, run_id))
         raise
+    if controls:
+        return max(worst, write_controls(results_dir, run_id, t0, args.scale))
     print_table(results_dir, run_id)
     if not args.no_report:
         try:
@@ -112,6 +121,26 @@ def cmd_verify(args) -> int:
             worst = max(worst, 1)
     print("make verify wall time: {:.1f} s (scale {})".format(time.perf_counter() - t0, args.scale))
     return worst
+
+
+def write_controls(results_dir: Path, run_id: str, t0: float, scale: str) -> int:
+    """controls.md and controls.csv from the run; 1 if a claim lacks a control or one missed its plant."""
+    from . import control_table
+    run = records.latest(records.load_runs(results_dir)[0], run_id)
+    table = control_table.write(results_dir, run, claims.REGISTRY)
+    print("\n" + control_table.summary(table))
+    print("controls: {}".format(results_dir / "controls.md"))
+    print("make controls wall time: {:.1f} s (scale {})".format(time.perf_counter() - t0, scale))
+    missing = [r for r in table if not r.ran and not claims.REGISTRY[r.claim].no_control] \
+        if all(r.claim in claims.REGISTRY for r in table) else []
+    # A control that comes out inconclusive is reported (and fails under STRICT=1, like a claim);
+    # one that comes out decisively against its plant has already failed its test.
+    off = [r for r in table if r.ran and not r.as_planted and r.verdict not in ("", "inconclusive")]
+    return 1 if missing or off else 0
+
+
+def cmd_controls(args) -> int:
+    return cmd_verify(args, controls=True)
 
 
 def cmd_report(args) -> int:
@@ -138,6 +167,14 @@ def parser() -> argparse.ArgumentParser:
     v.add_argument("--no-report", action="store_true")
     v.add_argument("pytest_args", nargs="*", help="passed to pytest (after --)")
     v.set_defaults(func=cmd_verify)
+    c = sub.add_parser("controls", help="run every claim's planted counterparts: controls.md, controls.csv")
+    c.add_argument("--scale", default="quick")
+    c.add_argument("--strict", default="", help="1: an inconclusive control fails")
+    c.add_argument("--results-dir", default="results")
+    c.add_argument("--run-id", default="")
+    c.add_argument("--python", default=sys.executable, help="the interpreter that runs the controls")
+    c.add_argument("pytest_args", nargs="*", help="passed to pytest (after --)")
+    c.set_defaults(func=cmd_controls)
     r = sub.add_parser("report", help="rebuild the report from stored runs, without measuring")
     r.add_argument("--results-dir", default="results")
     r.add_argument("--run-id", default="")

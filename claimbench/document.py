@@ -34,6 +34,26 @@ class Figure:
     caption: str
 
 
+@dataclass(frozen=True)
+class Link:
+    """A table cell that links to an anchor of the same document."""
+    text: str
+    target: str
+
+    def __str__(self) -> str:
+        return self.text
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """A table cell that other cells link to."""
+    text: str
+    name: str
+
+    def __str__(self) -> str:
+        return self.text
+
+
 Block = Union[Para, Pre, Table, Figure]
 
 
@@ -52,6 +72,24 @@ def _cell(x) -> str:
     return "" if x is None else str(x)
 
 
+def _md_cell(x) -> str:
+    text = _cell(x).replace("|", "\\|").replace("\n", " ")
+    if isinstance(x, Link):
+        return "[{}](#{})".format(text, x.target)
+    if isinstance(x, Anchor):
+        return '<a id="{}"></a>{}'.format(x.name, text)
+    return text
+
+
+def _html_cell(x) -> str:
+    text = html.escape(_cell(x))
+    if isinstance(x, Link):
+        return "<a href='#{}'>{}</a>".format(html.escape(x.target), text)
+    if isinstance(x, Anchor):
+        return "<span id='{}'>{}</span>".format(html.escape(x.name), text)
+    return text
+
+
 def to_markdown(title: str, sections: List[Section], base: Path) -> str:
     out = ["# " + title, ""]
     for s in sections:
@@ -65,7 +103,7 @@ def to_markdown(title: str, sections: List[Section], base: Path) -> str:
                 out.append("| " + " | ".join(b.headers) + " |")
                 out.append("|" + "---|" * len(b.headers))
                 for r in b.rows:
-                    out.append("| " + " | ".join(_cell(c).replace("|", "\\|").replace("\n", " ") for c in r) + " |")
+                    out.append("| " + " | ".join(_md_cell(c) for c in r) + " |")
                 out.append("")
             elif isinstance(b, Figure):
                 out += ["![{}]({})".format(b.caption, os.path.relpath(b.path, base)), "", "*{}*".format(b.caption), ""]
@@ -100,7 +138,7 @@ def to_html(title: str, sections: List[Section], base: Path) -> str:
                         text = _cell(c)
                         word = text.split(" ", 1)[0]  # a verdict, maybe with its figure after it (the matrix)
                         cls = " class='{}'".format(word) if word in VERDICT_CLASSES else ""
-                        cells.append("<td{}>{}</td>".format(cls, esc(text)))
+                        cells.append("<td{}>{}</td>".format(cls, _html_cell(c)))
                     out.append("<tr>" + "".join(cells) + "</tr>")
                 out.append("</table>")
             elif isinstance(b, Figure):

@@ -112,12 +112,24 @@ def run_ids(records: Iterable[RunRecord]) -> List[str]:
     return sorted({r.run_id for r in records})
 
 
-def latest(records: List[RunRecord], run_id: str = "", runtime_tag: str = "") -> List[RunRecord]:
+CONTROLS_SESSION_PREFIX = "controls"
+
+
+def is_controls(record: RunRecord) -> bool:
+    """A session of `make controls`: planted counterparts only, never "the latest run" of the claims."""
+    return record.session.startswith(CONTROLS_SESSION_PREFIX)
+
+
+def latest(records: List[RunRecord], run_id: str = "", runtime_tag: str = "",
+           controls: bool = False) -> List[RunRecord]:
     """The records of one run: the given id; else the newest of ``runtime_tag`` (3.11-gil-fork), if any; else the newest.
 
     The tag keeps `make report` after `make matrix` on the main interpreter's newest run, not on
-    whichever interpreter the matrix ran last.
+    whichever interpreter the matrix ran last. Without an id, runs of `make controls` are chosen
+    only when ``controls`` asks for them, and then only they are.
     """
+    if not run_id:
+        records = [r for r in records if is_controls(r) == controls]
     ids = run_ids(records)
     if not ids:
         return []

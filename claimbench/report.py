@@ -15,7 +15,7 @@ from typing import List, Optional
 
 import pandas as pd
 
-from . import book, claims, records
+from . import book, claims, control_table, records
 from .document import Section, to_html, to_markdown
 
 CLAIM_COLUMNS = ["claim", "verdict", "expected", "outcome", "effect", "ci_low", "ci_high",
@@ -31,6 +31,11 @@ class ReportContext:
     cases: pd.DataFrame                       # one row per judged case of this run
     claims: pd.DataFrame                      # one row per claim of this run
     errors: List[str] = field(default_factory=list)
+    control_run: List[records.RunRecord] = field(default_factory=list)  # newest `make controls` run
+    controls: List[control_table.ControlRow] = field(default_factory=list)
+
+    def controls_of(self, claim: str) -> List[control_table.ControlRow]:
+        return [r for r in self.controls if r.claim == claim]
 
     @property
     def runtime(self) -> dict:
@@ -99,6 +104,10 @@ def build(results_dir: Path, run_id: str = "", out_dir: Optional[Path] = None, r
         raise NoRuns("no stored run{} in {}".format(" " + run_id if run_id else "", records.runs_dir(results_dir)))
     ctx = ReportContext(results_dir=results_dir, figures_dir=out_dir / "figures", run=run, all_runs=all_runs,
                         cases=cases_frame(run), claims=claims_frame(run), errors=errors)
+    # The controls of this run's runtime (or the newest of any, or none): `make controls` stores them.
+    ctx.control_run = records.latest(all_runs, runtime_tag=run[0].runtime.get("tag", ""), controls=True)
+    if ctx.control_run:
+        ctx.controls = control_table.rows([c for rec in ctx.control_run for c in rec.verdicts], claims.REGISTRY)
     sections = discover_sections(ctx)
     title = "claimbench report — run {}".format(run[0].run_id)
     records.atomic_write_text(out_dir / "verdicts.csv", ctx.claims.to_csv(index=False))

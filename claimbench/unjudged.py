@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from typing import Optional
 
-from . import book, claims, verdicts
+from . import book, claims, roles, verdicts
 from .runtime import Runtime
 
 TIMEOUT_MARK = "Timeout"  # pytest-timeout's failure message starts "Timeout (>300.0s) ..."
@@ -68,14 +68,16 @@ def case_for(item, report, runtime: Runtime) -> Optional[dict]:
         return None
     callspec = getattr(item, "callspec", None)
     case_id = callspec.id if callspec else ""
+    role = roles.of(item)
     try:
         expectation = claims.get(claim_id).expectation(runtime, case_id or None)
+        expectation = role.expectation(runtime) or expectation
     except Exception as exc:  # the expectation itself may be what broke
         expectation = verdicts.Expectation(verdicts.INCONCLUSIVE, "expectation failed: {}".format(exc))
     line = error_line(report.longrepr)
     v = verdicts.observed(claim_id, case_id, verdicts.INCONCLUSIVE, reason(report.when, line),
                           data={"error": line, "phase": report.when})
-    case = v.as_dict()
+    case = dict(v.as_dict(), role=role.role, control=role.control)
     case.update(expected=expectation.verdict, expected_reason=expectation.reason,
                 outcome=verdicts.FAILED, nodeid=item.nodeid)
     return case

@@ -11,6 +11,16 @@ REFUTED = "refuted"
 PARTLY = "partly"
 INCONCLUSIVE = "inconclusive"
 VERDICTS = (HOLDS, PARTLY, REFUTED, INCONCLUSIVE)
+# An expectation, never a verdict: the answer hinges on hardware the suite cannot know in
+# advance (how a disk serialises fsync). The case is reported and explained; it neither
+# passes nor fails on its verdict, and its evidence names the measured property that decided it.
+MACHINE_DEPENDENT = "machine-dependent"
+
+# What a judged case is to its claim (claimbench/roles.py reads it from the test's markers).
+CLAIM = "claim"      # answers the notes' own sentence: it makes the claim's verdict
+RELATED = "related"  # a neighbouring fact the experiment found: its own verdict, beside the claim's
+CONTROL = "control"  # the experiment run on a planted counterpart: must come out as planted
+ROLES = (CLAIM, RELATED, CONTROL)
 
 # Test outcomes, named as pytest names them.
 PASSED = "passed"
@@ -47,6 +57,8 @@ class Verdict:
     evidence: str
     rounds: int = 0
     data: dict = field(default_factory=dict)
+    role: str = CLAIM
+    control: str = ""  # the planted counterpart's name, for role CONTROL
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -91,6 +103,8 @@ def combine(verdicts: Iterable[str]) -> str:
     part that is itself partly) → partly; anything unsettled → inconclusive.
     """
     vs = list(verdicts)
+    if MACHINE_DEPENDENT in vs:  # expectations only: one case that hangs on the machine makes the claim so
+        return MACHINE_DEPENDENT
     if not vs or INCONCLUSIVE in vs:
         return INCONCLUSIVE
     kinds = set(vs)
@@ -112,6 +126,8 @@ def outcome(verdict: str, expectation: Expectation, strict: bool = False) -> str
         return SKIPPED
     if verdict == INCONCLUSIVE:
         return FAILED if strict else SKIPPED
+    if expectation.verdict == MACHINE_DEPENDENT:
+        return PASSED
     if verdict != expectation.verdict:
         return FAILED
     if verdict == REFUTED:

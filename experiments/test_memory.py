@@ -7,7 +7,8 @@ import threading
 
 import pytest
 
-from claimbench import probes, verdicts
+from claimbench import planted, probes, verdicts
+from claimbench.roles import control
 
 # What the parent sets before it starts a worker; the worker adds one, appends, inserts.
 PARENT_STATE = {"counter": 10, "items": ["parent"], "table": {"parent": 1}}
@@ -24,8 +25,21 @@ def _state(s: dict) -> str:
 @pytest.mark.ways("processes-fork", "processes-forkserver", "processes-spawn")
 def test_child_process_changes_stay_in_the_child(way, judge):
     """False if the parent sees a change a child process made to a global int, list or dict."""
+    child_changes_stay(multiprocessing.get_context(way.start_method), judge)
+
+
+@pytest.mark.behaviour
+@pytest.mark.timeout(60)
+@pytest.mark.claim("process-memory-isolated")
+@pytest.mark.parametrize("ctx", [control("threads-as-processes", planted.THREADS_AS_PROCESSES,
+                                         why="the 'child process' is a thread of the parent, so it changes "
+                                             "the parent's own objects")])
+def test_control_child_changes_stay_in_the_child(ctx, judge):
+    child_changes_stay(ctx, judge)
+
+
+def child_changes_stay(ctx, judge):
     probes.set_shared_state(**PARENT_STATE)
-    ctx = multiprocessing.get_context(way.start_method)
     report = ctx.Queue()
     p = ctx.Process(target=probes.mutate_shared_state, args=(report,))
     p.start()
@@ -44,26 +58,38 @@ def test_child_process_changes_stay_in_the_child(way, judge):
             verdicts.REFUTED if parent != PARENT_STATE else verdicts.INCONCLUSIVE)
         start = "the parent's values" if seen["before"] == PARENT_STATE else \
             "the module's defaults (it imported the module afresh)"
-        what = "{} child {} started from {} and changed them to {}; the parent still has {}".format(
-            way.start_method, seen["pid"], start, _state(seen["after"]), _state(parent))
+        what = "{} child {} started from {} and changed them to {}; the parent {} has {}".format(
+            ctx.get_start_method(), seen["pid"], start, _state(seen["after"]),
+            "still" if parent == PARENT_STATE else "now", _state(parent))
     judge(verdicts.observed("process-memory-isolated", "", verdict, what,
-                            data={"start_method": way.start_method, "child": seen, "parent": parent}))
+                            data={"start_method": ctx.get_start_method(), "child": seen, "parent": parent}))
+
 
 
 @pytest.mark.behaviour
 @pytest.mark.timeout(30)
 @pytest.mark.claim("threads-share-memory")
-@pytest.mark.ways("threads")
-def test_thread_changes_are_seen_by_the_main_thread(way, judge):
+@pytest.mark.parametrize("kind", [
+    pytest.param("thread", id="threads"),
+    control("process-as-thread", "forked-process",
+            why="the 'thread' is a forked process: it changes its own copy of the objects"),
+])
+def test_thread_changes_are_seen_by_the_main_thread(kind, judge):
     """False if the main thread does not see a change a thread made to a global int, list or dict."""
     probes.set_shared_state(**PARENT_STATE)
-    report = queue.Queue()
-    t = threading.Thread(target=probes.mutate_shared_state, args=(report,), daemon=True)
+    if kind == "thread":
+        report = queue.Queue()
+        t = threading.Thread(target=probes.mutate_shared_state, args=(report,), daemon=True)
+    else:
+        report = multiprocessing.get_context("fork").Queue() if planted.can_fork() else None
+        t = planted.forked_process_as_thread(probes.mutate_shared_state, args=(report,))
+        if t is None:
+            pytest.skip("fork is not offered here, and the plant needs it")
     t.start()
     t.join(WAIT_S)
     main = probes.shared_state()
     try:
-        seen = report.get(timeout=1)
+        seen = report.get(timeout=WAIT_S if kind != "thread" else 1)
     except queue.Empty:
         seen = None
     if seen is None:
@@ -72,5 +98,6 @@ def test_thread_changes_are_seen_by_the_main_thread(way, judge):
         verdict = verdicts.HOLDS if main == seen["after"] != PARENT_STATE else verdicts.REFUTED
         what = "a thread changed {} to {}; the main thread now has {}".format(
             _state(seen["before"]), _state(seen["after"]), _state(main))
+    probes.settle([t] if kind != "thread" else [])
     judge(verdicts.observed("threads-share-memory", "", verdict, what,
-                            data={"way": way.name, "thread": seen, "main": main}))
+                            data={"way": kind, "thread": seen, "main": main}))

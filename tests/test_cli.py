@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from claimbench import cli, scales
+from claimbench import records, cli, scales
 
 
 @pytest.fixture
@@ -101,7 +101,15 @@ def test_sessions_split_timing_and_behaviour(tmp_path):
         assert cmd[cmd.index("--run-id") + 1] == "r1"
         assert "--strict-verdicts" in cmd
         assert cmd[-2:] == ["-k", "pool"]
-    assert timing[timing.index("-m", 3) + 1] == "not behaviour" and "no:xdist" in timing
-    assert behaviour[behaviour.index("-m", 3) + 1] == "behaviour" and "-n" in behaviour
+    assert timing[timing.index("-m", 3) + 1] == "not behaviour and not control" and "no:xdist" in timing
+    assert behaviour[behaviour.index("-m", 3) + 1] == "behaviour and not control" and "-n" in behaviour
     assert timing[timing.index("--session-name") + 1] != behaviour[behaviour.index("--session-name") + 1]
     assert "--strict-verdicts" not in cli.sessions("py", "quick", tmp_path, "r1", False, [])[0]
+
+
+def test_controls_sessions_take_only_the_planted_counterparts(tmp_path):
+    timing, behaviour = cli.sessions("py", "quick", tmp_path, "r1-controls", False, [], controls=True)
+    assert timing[timing.index("-m", 3) + 1] == "not behaviour and control"
+    assert behaviour[behaviour.index("-m", 3) + 1] == "behaviour and control"
+    names = [cmd[cmd.index("--session-name") + 1] for cmd in (timing, behaviour)]
+    assert all(n.startswith(records.CONTROLS_SESSION_PREFIX) for n in names)

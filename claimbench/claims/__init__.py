@@ -27,6 +27,7 @@ class Claim:
     expect: Expect    # (runtime, case or None for the whole claim) -> Expectation
     section: str      # the CLAIMS.md section letter
     note: str = ""    # a remark the report prints beside the verdict
+    no_control: str = ""  # why no planted counterpart can be run (rare: say it in the controls table)
 
     def expectation(self, runtime: Runtime, case: Optional[str] = None) -> Expectation:
         return self.expect(runtime, case)

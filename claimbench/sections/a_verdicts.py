@@ -1,8 +1,22 @@
 """The verdict table and the runtime fingerprint: the top of the report."""
 from __future__ import annotations
 
-from ..document import Para, Section, Table
+from ..document import Link, Para, Section, Table
 from ..stats import fmt
+
+
+def control_cell(ctx, claim: str):
+    """Whether the claim's planted counterparts came out as planted, linked to their evidence."""
+    if not ctx.control_run:
+        return "not run (make controls)"
+    rows = ctx.controls_of(claim)
+    ran = [r for r in rows if r.ran]
+    if not ran:
+        return Link("none: " + (rows[0].evidence if rows else "not run"), "control-" + claim)
+    missed = [r for r in ran if not r.as_planted]
+    text = "as planted ({}/{})".format(len(ran) - len(missed), len(ran)) if not missed else \
+        "NOT as planted: " + ", ".join("{} {}".format(r.control, r.verdict) for r in missed)
+    return Link(text, "control-" + claim)
 
 
 def build(ctx):
@@ -18,8 +32,9 @@ def build(ctx):
     rows = []
     for r in ctx.claims.itertuples():
         fig = "" if r.effect != r.effect else "{} [{}, {}]".format(fmt(r.effect), fmt(r.ci_low), fmt(r.ci_high))
-        rows.append((r.claim, r.verdict, r.expected, r.outcome, fig, r.effect_name, r.evidence))
-    s.add(Table(("claim", "verdict", "expected", "outcome", "effect [95% CI]", "effect is", "evidence"), rows))
+        rows.append((r.claim, r.verdict, r.expected, r.outcome, control_cell(ctx, r.claim), fig, r.effect_name,
+                     r.evidence))
+    s.add(Table(("claim", "verdict", "expected", "outcome", "control", "effect [CI]", "effect is", "evidence"), rows))
     if ctx.errors:
         s.add(Para("Files skipped as unreadable: " + "; ".join(ctx.errors)))
     return s

@@ -15,7 +15,8 @@ def build(ctx):
         return None
     by_claim = {}
     for case in ctx.cases.itertuples():
-        if _is_behaviour(case):
+        role = getattr(case, "role", "claim")
+        if _is_behaviour(case) and (not isinstance(role, str) or role in ("claim", "")):
             by_claim.setdefault(case.claim, []).append(case)
     rows = [(claim, case.case or "-", case.verdict, case.expected, case.evidence)
             for claim, cases in by_claim.items() if len(cases) > 1

@@ -1,0 +1,17 @@
+"""Related findings: what the experiments found next to the notes' sentences, each with its own verdict."""
+from __future__ import annotations
+
+from ..document import Para, Section, Table
+
+
+def build(ctx):
+    if not len(ctx.cases) or "role" not in ctx.cases.columns:
+        return None
+    related = ctx.cases[ctx.cases["role"].astype(str) == "related"]
+    if not len(related):
+        return None
+    s = Section("Related findings", order=14)
+    s.add(Para("Facts an experiment finds beside the notes' own sentence. Each has its own verdict and "
+               "expectation; they change a claim's verdict only where they contradict its sentence."))
+    rows = [(r.claim, r.case or "-", r.verdict, r.expected, r.evidence) for r in related.itertuples()]
+    return s.add(Table(("claim", "finding", "verdict", "expected", "evidence"), rows))
