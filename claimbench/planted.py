@@ -96,3 +96,45 @@ def forked_process_as_thread(target, args=(), daemon=True):
     if not can_fork():
         return None
     return multiprocessing.get_context("fork").Process(target=target, args=args, daemon=daemon)
+
+
+# ---------------------------------------------------------------- a wait that keeps the GIL
+_LIBC = None
+GIL_KEEPING_CHUNK_S = 0.5  # usleep may refuse a second or more
+
+
+def gil_keeping_sleep_unavailable() -> Optional[str]:
+    """Why this runtime cannot plant a wait that keeps the GIL, or None."""
+    import sys
+    gil = getattr(sys, "_is_gil_enabled", lambda: True)()
+    if not gil:
+        return "no GIL on this runtime: a C call that keeps the thread attached stops no other thread"
+    try:
+        _libc()
+    except (OSError, AttributeError) as exc:
+        return "no libc usleep to call through ctypes.PyDLL: {}".format(exc)
+    return None
+
+
+def _libc():
+    global _LIBC
+    if _LIBC is None:
+        import ctypes
+        lib = ctypes.PyDLL(None)  # PyDLL: the GIL stays held for the whole call
+        lib.usleep.argtypes = [ctypes.c_uint]
+        _LIBC = lib
+    return _LIBC
+
+
+def gil_keeping_sleep(seconds: float) -> None:
+    """time.sleep, but through ctypes.PyDLL, which keeps the GIL while the C call waits.
+
+    Between chunks of at most half a second the interpreter may hand the GIL over once, as
+    it would after any C call; inside a chunk no other thread runs Python code.
+    """
+    lib = _libc()
+    left = seconds
+    while left > 0:
+        chunk = min(left, GIL_KEEPING_CHUNK_S)
+        lib.usleep(int(chunk * 1e6))
+        left -= chunk

@@ -231,7 +231,25 @@ def process_cost(start_method: str, count: int) -> float:
     return (time.perf_counter() - t0) / count
 
 
+def thread_in_coroutine_cost(count: int) -> float:
+    """Planted (a control): seconds per "coroutine" that is a thread in disguise, started and joined inside it."""
+    import asyncio
+
+    async def thread_in_disguise():
+        t = threading.Thread(target=noop)
+        t.start()
+        t.join()
+
+    async def main():
+        t0 = time.perf_counter()
+        for _ in range(count):
+            await thread_in_disguise()
+        return time.perf_counter() - t0
+    return asyncio.run(main()) / count
+
+
 CREATORS = {
+    "thread-in-coroutine": thread_in_coroutine_cost,
     "thread": thread_cost,
     "threads-batch": threads_batch_cost,
     "task": task_cost,

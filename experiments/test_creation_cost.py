@@ -12,6 +12,7 @@ import pytest
 from claimbench import stats, verdicts
 from claimbench.measure import Interleaved, Seconds
 from claimbench.probes_cost import Sandbox, fmt_seconds
+from claimbench.roles import control
 
 # Halfway, on a log scale (costs multiply), between each claim and its negation:
 # 代价大 "expensive" read as an order of magnitude dearer than a thread, against "as cheap
@@ -22,7 +23,7 @@ EXPENSIVE = 10 ** 0.5
 NEGLIGIBLE = 0.1
 
 # Units per sample, so that one sample lasts a few milliseconds (one spawn alone takes tens).
-COUNTS = {"thread": 100, "threads-batch": 100, "task": 400, "tasks-batch": 400, "coroutine": 4000,
+COUNTS = {"thread": 100, "threads-batch": 100, "thread-in-coroutine": 100, "task": 400, "tasks-batch": 400, "coroutine": 4000,
           "process-fork": 4, "process-forkserver": 1, "process-spawn": 1}
 
 
@@ -57,7 +58,17 @@ def warmed(variants: dict) -> dict:
 @pytest.mark.ways("processes-fork", "processes-forkserver", "processes-spawn")
 def test_process_creation_expensive(way, sandbox, scale, benchmark, judge):
     """False if starting and joining a no-op process costs less than √10 ≈ 3.2 times a thread's."""
-    process = "process-" + way.start_method
+    process_creation(way.start_method, "process-" + way.start_method, sandbox, scale, benchmark, judge)
+
+
+@pytest.mark.claim("process-creation-expensive")
+@pytest.mark.timeout(180)
+@pytest.mark.control(name="thread-as-process", why="the 'process' started and joined is a thread")
+def test_process_creation_expensive_control(sandbox, scale, benchmark, judge):
+    process_creation("threads posing as processes", "thread", sandbox, scale, benchmark, judge)
+
+
+def process_creation(start_method: str, process: str, sandbox, scale, benchmark, judge):
     m = Interleaved(warmed({"thread": per_unit(sandbox, "thread"), "process": per_unit(sandbox, process),
                             "task": per_unit(sandbox, "task")}))
 
@@ -72,15 +83,20 @@ def test_process_creation_expensive(way, sandbox, scale, benchmark, judge):
         "> √10 ≈ {:.3g} (halfway, on a log scale, from a thread's cost to ten times it)".format(EXPENSIVE),
         "start+join of a no-op, medians of {} rounds: thread {}, {} process {} ({}× a thread), "
         "asyncio task {} (the process costs {}× a task)".format(
-            m.rounds, fmt_seconds(cost["thread"]), way.start_method, fmt_seconds(cost["process"]),
+            m.rounds, fmt_seconds(cost["thread"]), start_method, fmt_seconds(cost["process"]),
             stats.fmt(e.median), fmt_seconds(cost["task"]), stats.fmt(cost["process"] / cost["task"])),
-        data={"start_method": way.start_method, "per_unit_s": {"thread": cost["thread"], "task": cost["task"],
-                                                               process: cost["process"]},
+        data={"start_method": start_method, "per_unit_s": {"thread": cost["thread"], "task": cost["task"],
+                                                           process: cost["process"]},
               "interval_s": {"thread": spread(m, "thread"), "task": spread(m, "task"), process: spread(m, "process")},
               "style": "one at a time"}))
 
 
 # Each case: (what is created, what it is set against, how they are used).
+# The control's plant: the same comparison with a thread in each 'coroutine'.
+PLANTED_CASES = {
+    "thread-in-coroutine": ("thread-in-coroutine", "thread", "planted: a coroutine that starts and joins a "
+                                                             "thread, against a thread, one at a time"),
+}
 COROUTINE_CASES = {
     "coroutine": ("coroutine", "thread", "a bare coroutine created and awaited, against a thread "
                                          "started and joined, one at a time"),
@@ -92,10 +108,12 @@ COROUTINE_CASES = {
 
 @pytest.mark.claim("coroutine-creation-negligible")
 @pytest.mark.timeout(120)
-@pytest.mark.parametrize("unit", list(COROUTINE_CASES))
+@pytest.mark.parametrize("unit", list(COROUTINE_CASES) + [
+    control("thread-in-coroutine", "thread-in-coroutine",
+            why="each 'coroutine' starts and joins a thread inside it: a thread in disguise")])
 def test_coroutine_creation_negligible(unit, sandbox, scale, benchmark, judge):
     """False if creating and running a no-op coroutine costs a tenth of a thread's or more."""
-    mine, theirs, how = COROUTINE_CASES[unit]
+    mine, theirs, how = dict(COROUTINE_CASES, **PLANTED_CASES)[unit]
     m = Interleaved(warmed({"coroutine": per_unit(sandbox, mine), "thread": per_unit(sandbox, theirs)}))
 
     def effect(m):

@@ -1,4 +1,10 @@
-"""The GIL and waiting: sleeping threads, and threads blocked in I/O."""
+"""The GIL and waiting: sleeping threads, and threads blocked in I/O.
+
+Every case measures a counting thread's pace beside other threads, relative to its pace
+alone, and also beside a neighbour that never waits (a CPU-bound thread: the yardstick of
+a GIL shared with one Python thread). The controls plant a wait that keeps the GIL — a C
+call through ``ctypes.PyDLL``, which never releases it — or a "wait" that polls in Python.
+"""
 from __future__ import annotations
 
 import os
@@ -9,27 +15,65 @@ import time
 
 import pytest
 
-from claimbench import stats, verdicts, workloads
-from claimbench.measure import Interleaved, Measured, worst
+from claimbench import planted, stats, verdicts, workloads
+from claimbench.measure import Interleaved, Measured
+from claimbench.roles import control
+from claimbench.runtime import Runtime
 from claimbench.workloads import Job
 
-# A CPU thread's pace beside a waiting thread, relative to its pace alone: 1 if
-# the wait released the GIL, near 0 if it held it. Halfway between: 0.5.
-PACE_THRESHOLD = 0.5
+# A counting thread's pace beside a neighbour, over its pace alone: 1 when the neighbour
+# released the GIL; ½ when it shares the GIL as a thread running Python code does (one thread
+# at a time, handed over every switch interval); lower still when it keeps the GIL while it
+# waits. Halfway between 1 and ½:
+PACE_THRESHOLD = 0.75
+# The counting window is T; the sleepers beside it nap T at a time, so a nap that keeps the
+# GIL (T ≥ 10 ms, the switch interval 5 ms) holds the counter for longer than it lets it run.
+SLEEPERS = 4
+
+
+def _gil_kept(runtime: Runtime) -> verdicts.Expectation:
+    """A planted GIL-keeping wait must refute; where there is no GIL, nothing can be kept."""
+    why = planted.gil_keeping_sleep_unavailable() if runtime.gil_enabled else \
+        "no GIL on this runtime: a C call that keeps the thread attached stops no other thread"
+    if why:
+        return verdicts.Expectation(verdicts.INCONCLUSIVE, why, testable=False)
+    return verdicts.Expectation(verdicts.REFUTED, "planted: the wait is a C call through ctypes.PyDLL, "
+                                                  "which keeps the GIL for the whole call")
+
+
+def _gil_shared(runtime: Runtime) -> verdicts.Expectation:
+    if not runtime.gil_enabled:
+        return verdicts.Expectation(verdicts.INCONCLUSIVE, "no GIL on this runtime: a thread running Python "
+                                                           "code shares nothing with the counter", testable=False)
+    return verdicts.Expectation(verdicts.REFUTED, "planted: the 'waiter' polls a flag and a clock in a Python "
+                                                  "loop instead of blocking, so it runs Python code and shares "
+                                                  "the GIL")
+
+
+def _gil_kept_param(*values, name="gil-kept"):
+    return control(name, *values, expect=_gil_kept, why="a wait through ctypes.PyDLL keeps the GIL")
 
 
 @pytest.mark.claim("sleep-releases-gil")
-@pytest.mark.parametrize("k", [2, 8], ids=lambda k: "threads-k{}".format(k))
-def test_sleeping_threads_overlap(k, unit_s, scale, benchmark, judge):
+@pytest.mark.parametrize("k,sleep", [
+    pytest.param(2, time.sleep, id="threads-k2"),
+    pytest.param(8, time.sleep, id="threads-k8"),
+    _gil_kept_param(8, planted.gil_keeping_sleep, name="gil-kept-k8"),
+])
+def test_sleeping_threads_overlap(k, sleep, unit_s, scale, benchmark, judge):
     """False if k threads sleeping T take closer to k times as long as one thread sleeping T than to as long.
 
     One sleeping thread, measured in the same round, is the yardstick: it pays the
     same thread start-up and wake-up latency, so a busy machine cannot pass for a held GIL.
     """
     from claimbench.ways import run_threads
-    jobs = [Job(workloads.SLEEP, unit_s)] * k
-    m = Interleaved({"threads": lambda: run_threads(jobs, k),
-                     "one-thread": lambda: run_threads(jobs[:1], 1)})
+    if sleep is time.sleep:
+        jobs = [Job(workloads.SLEEP, unit_s)] * k
+        m = Interleaved({"threads": lambda: run_threads(jobs, k),
+                         "one-thread": lambda: run_threads(jobs[:1], 1)})
+    else:
+        m = Interleaved({"threads": lambda: _threads_calling(sleep, unit_s, k),
+                         "one-thread": lambda: _threads_calling(sleep, unit_s, 1)})
     threshold = (1 + k) / 2  # halfway between 1 (GIL released) and k (held)
 
     def effect(m):
@@ -39,10 +83,19 @@ def test_sleeping_threads_overlap(k, unit_s, scale, benchmark, judge):
     judge(verdicts.measured(
         "sleep-releases-gil", "", effect(m), decision, "k threads / one thread, each sleeping T",
         "< {} (halfway between 1 and {})".format(threshold, k),
-        "{} threads each sleeping T = {} s finished in {} s; one such thread in {} s".format(
-            k, unit_s, stats.fmt(m.median_s("threads")), stats.fmt(m.median_s("one-thread"))),
+        "{} threads each sleeping T = {} s{} finished in {} s; one such thread in {} s".format(
+            k, unit_s, "" if sleep is time.sleep else " through ctypes.PyDLL (GIL kept)",
+            stats.fmt(m.median_s("threads")), stats.fmt(m.median_s("one-thread"))),
         data={"k": k, "unit_s": unit_s, "median_s": m.median_s("threads"),
-              "notes_figure": "threads-2" if k == 2 else None}))
+              "notes_figure": "threads-2" if k == 2 and sleep is time.sleep else None}))
+
+
+def _threads_calling(fn, seconds: float, k: int) -> None:
+    threads = [threading.Thread(target=fn, args=(seconds,), daemon=True) for _ in range(k)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60 + 10 * seconds)
 
 
 def _pace_beside(make_neighbours, seconds: float) -> Measured:
@@ -60,12 +113,12 @@ def _pace_beside(make_neighbours, seconds: float) -> Measured:
             t.join(30)
 
 
-def _sleepers(n: int, nap_s: float):
+def _nappers(n: int, nap_s: float, nap=time.sleep):
     def make(stop):
-        def nap():
+        def napping():
             while not stop.is_set():
-                time.sleep(nap_s)
-        return [threading.Thread(target=nap, daemon=True) for _ in range(n)]
+                nap(nap_s)
+        return [threading.Thread(target=napping, daemon=True) for _ in range(n)]
     return make
 
 
@@ -76,24 +129,55 @@ def _spinner(stop):
     return [threading.Thread(target=spin, daemon=True)]
 
 
+def pace_decision(m, beside: str):
+    """(effect, yardstick, decision): the claim's pace must clear the threshold, and the yardstick
+    (a CPU-bound neighbour) must fall below it, or the measurement cannot see the GIL here."""
+    effect = m.ratio(beside, "alone")
+    yardstick = m.ratio("beside-spinner", "alone")
+    seen = stats.below(yardstick, PACE_THRESHOLD)
+    return effect, yardstick, (seen if seen != stats.INSIDE else stats.above(effect, PACE_THRESHOLD))
+
+
+def pace_verdict(decision: str, yardstick: stats.Interval):
+    """A yardstick that did not fall below the threshold makes the case inconclusive, not a verdict."""
+    if stats.below(yardstick, PACE_THRESHOLD) == stats.OUTSIDE:
+        return verdicts.INCONCLUSIVE
+    return verdicts.from_decision(decision)
+
+
+def _yardstick_line(yardstick: stats.Interval) -> str:
+    seen = stats.below(yardstick, PACE_THRESHOLD)
+    return "; beside a CPU-bound thread (the yardstick of a shared GIL): {}{}".format(yardstick, {
+        stats.INSIDE: "",
+        stats.STRADDLES: " — not settled below {} within the round budget, so nothing is decided".format(
+            PACE_THRESHOLD),
+        stats.OUTSIDE: " — above {}: this run cannot see a shared GIL, so nothing is decided".format(
+            PACE_THRESHOLD)}[seen])
+
+
 @pytest.mark.claim("sleep-releases-gil")
-def test_cpu_thread_keeps_pace_beside_sleepers(unit_s, scale, benchmark, judge):
-    """False if a CPU-bound thread slows to less than half its pace while four other threads sleep."""
+@pytest.mark.parametrize("nap", [
+    pytest.param(time.sleep, id="cpu-pace"),
+    _gil_kept_param(planted.gil_keeping_sleep, name="gil-kept-cpu-pace"),
+])
+def test_cpu_thread_keeps_pace_beside_sleepers(nap, unit_s, scale, benchmark, judge):
+    """False if a CPU-bound thread slows below ¾ of its pace while four other threads sleep."""
     m = Interleaved({
         "alone": lambda: Measured(workloads.count_for(unit_s)),
-        "beside-sleepers": lambda: _pace_beside(_sleepers(4, unit_s / 20), unit_s),
+        "beside-sleepers": lambda: _pace_beside(_nappers(SLEEPERS, unit_s, nap), unit_s),
+        "beside-spinner": lambda: _pace_beside(_spinner, unit_s),
     })
-
-    def effect(m):
-        return m.ratio("beside-sleepers", "alone")
-
-    decision = m.until_settled(lambda m: stats.above(effect(m), PACE_THRESHOLD), scale, benchmark)
+    decision = m.until_settled(lambda m: pace_decision(m, "beside-sleepers")[2], scale, benchmark)
+    effect, yardstick, decision = pace_decision(m, "beside-sleepers")
     judge(verdicts.measured(
-        "sleep-releases-gil", "cpu-pace", effect(m), decision, "pace beside sleepers / pace alone",
-        "> {}".format(PACE_THRESHOLD),
-        "a counting thread ran at {} of its solo pace while 4 threads slept in naps of T/20".format(
-            stats.fmt(effect(m).median)),
-        data={"alone_per_s": m.median_s("alone"), "beside_per_s": m.median_s("beside-sleepers")}))
+        "sleep-releases-gil", "", effect, decision, "pace beside sleepers / pace alone",
+        "> {} (halfway between 1, GIL released, and ½, GIL shared)".format(PACE_THRESHOLD),
+        "a counting thread ran at {} of its solo pace while {} threads slept{} in naps of T{}".format(
+            stats.fmt(effect.median), SLEEPERS, "" if nap is time.sleep else " through ctypes.PyDLL (GIL kept)",
+            _yardstick_line(yardstick)),
+        verdict=pace_verdict(decision, yardstick),
+        data={"alone_per_s": m.median_s("alone"), "beside_per_s": m.median_s("beside-sleepers"),
+              "yardstick": [yardstick.median, yardstick.low, yardstick.high]}))
 
 
 def _loopback_pair():
@@ -109,14 +193,35 @@ def _loopback_pair():
     return peer, client
 
 
+class _Flag:
+    raised = False
+
+
+def _poll_until(flag: _Flag, seconds: float) -> None:
+    """The planted 'wait': look at a flag and a clock in a Python loop until either says go.
+
+    Nothing in the loop releases the GIL (a poll that makes a system call each time, such as
+    a non-blocking recv, would hand it over at every call and be half a wait)."""
+    deadline = time.perf_counter() + seconds
+    while not flag.raised and time.perf_counter() < deadline:
+        pass
+
+
 def waiter(kind: str, seconds: float):
     """neighbours(stop): a thread blocked in one kind of wait, released when ``stop`` is set."""
     def make(stop):
         if kind == "sleep":
             return [threading.Thread(target=time.sleep, args=(seconds,), daemon=True)]
-        if kind in ("recv", "select"):
+        if kind == "gil-kept-sleep":
+            return _nappers(1, seconds / 2, planted.gil_keeping_sleep)(stop)
+        if kind == "poll":
+            flag = _Flag()
+            wait = lambda: _poll_until(flag, 60)  # noqa: E731
+            release = lambda: setattr(flag, "raised", True)  # noqa: E731
+            close = ()
+        elif kind in ("recv", "select"):
             peer, client = _loopback_pair()
-            wait = (lambda: peer.recv(1)) if kind == "recv" else (lambda: select.select([peer], [], [], 60))
+            wait = {"recv": lambda: peer.recv(1), "select": lambda: select.select([peer], [], [], 60)}[kind]
             release = lambda: client.sendall(b"x")  # noqa: E731
             close = (peer.close, client.close)
         elif kind == "pipe-read":
@@ -141,30 +246,31 @@ def waiter(kind: str, seconds: float):
     return make
 
 
+
 @pytest.mark.claim("gil-released-on-io-wait")
-@pytest.mark.parametrize("kind", ["sleep", "recv", "select", "pipe-read"])
+@pytest.mark.parametrize("kind", [
+    "sleep", "recv", "select", "pipe-read",
+    control("poll", "poll", expect=_gil_shared,
+            why="the 'waiter' polls a flag and a clock in a Python loop instead of blocking"),
+    control("gil-kept", "gil-kept-sleep", expect=_gil_kept,
+            why="the wait is a C call through ctypes.PyDLL, which keeps the GIL"),
+])
 def test_gil_released_while_waiting(kind, unit_s, scale, benchmark, judge):
-    """False if a thread blocked in this wait stops another thread from running Python code."""
+    """False if a thread blocked in this wait slows another thread running Python code below ¾ of its pace,
+    the halfway point to sharing the GIL with a thread that never waits."""
     neighbours = waiter(kind, 2 * unit_s)  # the wait outlasts the counting window
-    variants = {
+    m = Interleaved({
         "alone": lambda: Measured(workloads.count_for(unit_s)),
         "beside-waiter": lambda: _pace_beside(neighbours, unit_s),
-    }
-    if kind == "sleep":
-        # The control: a neighbour that never waits. It shows the measurement can see the GIL.
-        variants["beside-spinner"] = lambda: _pace_beside(_spinner, unit_s)
-    m = Interleaved(variants)
-
-    def effect(m):
-        return m.ratio("beside-waiter", "alone")
-
-    decision = m.until_settled(lambda m: stats.above(effect(m), PACE_THRESHOLD), scale, benchmark)
-    evidence = "counting pace beside a thread blocked in {}: {} of the solo pace".format(
-        kind, stats.fmt(effect(m).median))
-    data = {"kind": kind}
-    if kind == "sleep":
-        control = m.ratio("beside-spinner", "alone")
-        evidence += "; beside a CPU-bound thread instead: {} (the control)".format(control)
-        data["control_ratio"] = control.median
-    judge(verdicts.measured("gil-released-on-io-wait", "", effect(m), decision,
-                            "pace beside waiter / pace alone", "> {}".format(PACE_THRESHOLD), evidence, data=data))
+        "beside-spinner": lambda: _pace_beside(_spinner, unit_s),
+    })
+    m.until_settled(lambda m: pace_decision(m, "beside-waiter")[2], scale, benchmark)
+    effect, yardstick, decision = pace_decision(m, "beside-waiter")
+    judge(verdicts.measured(
+        "gil-released-on-io-wait", "", effect, decision, "pace beside waiter / pace alone",
+        "> {} (halfway between 1, GIL released, and ½, GIL shared)".format(PACE_THRESHOLD),
+        "counting pace beside a thread {}: {} of the solo pace{}".format(
+            {"poll": "polling a flag and a clock in Python", "gil-kept-sleep": "sleeping through ctypes.PyDLL"}.get(
+                kind, "blocked in " + kind), stats.fmt(effect.median), _yardstick_line(yardstick)),
+        verdict=pace_verdict(decision, yardstick),
+        data={"kind": kind, "yardstick": [yardstick.median, yardstick.low, yardstick.high]}))

@@ -8,6 +8,7 @@ import threading
 import pytest
 
 from claimbench import stats, verdicts
+from claimbench.roles import control
 from claimbench.measure import Interleaved, Seconds
 from claimbench.probes_cost import bytes_label, fmt_seconds, length_worker, round_trips
 
@@ -48,10 +49,12 @@ class Worker:
 
 
 @pytest.fixture
-def workers():
+def workers(request):
+    """{"thread": a worker thread, "process": a worker process}; the control's "thread" is a process."""
     made = {}
+    planted = request.node.get_closest_marker("control") is not None
     try:
-        made["thread"] = Worker("thread")
+        made["thread"] = Worker("process" if planted else "thread")
         made["process"] = Worker("process")
         yield made
     finally:
@@ -61,7 +64,10 @@ def workers():
 
 @pytest.mark.claim("threads-efficient")
 @pytest.mark.timeout(120)
-@pytest.mark.parametrize("size", PAYLOADS, ids=bytes_label)
+@pytest.mark.parametrize("size", PAYLOADS + [
+    control("process-as-thread", 10 << 10, why="the 'worker thread' is a worker process, its queue a "
+                                               "multiprocessing.Queue")],
+    ids=lambda size: bytes_label(size) if isinstance(size, int) else None)
 def test_threads_efficient(size, workers, scale, benchmark, judge):
     """False if a request/response round trip to a worker thread is not at least a quarter cheaper
     than to a worker process, for this payload."""

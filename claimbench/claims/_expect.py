@@ -24,3 +24,16 @@ def parallel(verdict: str = HOLDS, reason: str = "", cpus: int = 2):
     def expect(runtime: Runtime, case=None) -> Expectation:
         return needs_cpus(cpus, runtime) or Expectation(verdict, reason)
     return expect
+
+
+NO_GIL = "no GIL on this runtime: there is nothing to release or to share"
+
+
+def with_gil(verdict: str, reason: str = "", cases=None):
+    """A claim about the GIL: untestable where there is none (for ``cases`` only, when given)."""
+    def expect(runtime: Runtime, case=None) -> Expectation:
+        about_gil = cases is None or any((case or "").startswith(c) for c in cases)
+        if about_gil and not runtime.gil_enabled:
+            return Expectation(INCONCLUSIVE, NO_GIL, testable=False)
+        return Expectation(verdict, reason)
+    return expect
