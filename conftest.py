@@ -99,6 +99,7 @@ def pytest_configure(config):
     config.addinivalue_line("markers", "behaviour: a claim about what happens, not how long (runs under xdist)")
     for line in roles.MARKERS:
         config.addinivalue_line("markers", line)
+    config.addinivalue_line("markers", "ways(*names): the ways of running work to parametrize `way` with")
     try:
         config._claimbench = Session(config)
         config.pluginmanager.register(config._claimbench, "claimbench-session")
@@ -264,6 +265,14 @@ def no_stray_children():
     killed = children.reap_strays(grace_s=2.0)
     if killed:
         pytest.fail("child processes outlived the test and were killed: " + "; ".join(killed), pytrace=False)
+
+
+@pytest.fixture(autouse=True)
+def confidence_per_test():
+    """until_settled leaves its per-look level set for the test's report (claimbench/stopping.py); no next test inherits it."""
+    token = stats.set_confidence(stats.CONFIDENCE)
+    yield
+    stats.reset_confidence(token)
 
 
 @pytest.hookimpl(hookwrapper=True)

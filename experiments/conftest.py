@@ -20,6 +20,3 @@ def pytest_generate_tests(metafunc):
         params.append(pytest.param(ways.WAYS[name], id=name, marks=marks))
     metafunc.parametrize("way", params)
 
-
-def pytest_configure(config):
-    config.addinivalue_line("markers", "ways(*names): the ways of running work to parametrize `way` with")
