@@ -89,7 +89,7 @@ def claim_rows(cases: List[dict], order: Iterable[str] = ()) -> List[ClaimRow]:
 
 def text_table(rows: List[ClaimRow]) -> str:
     """The verdict table as plain text for a terminal."""
-    headers = ("claim", "verdict", "expected", "outcome", "effect [95% CI]")
+    headers = ("claim", "verdict", "expected", "outcome", "effect [sequential 95% CI]")
     body = []
     for r in rows:
         if r.effect is None or r.effect != r.effect:

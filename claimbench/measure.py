@@ -8,11 +8,10 @@ timers miss sleeping threads and child processes.
 from __future__ import annotations
 
 import time
-from typing import Callable, Dict, List
+from typing import Callable, Dict, List, Optional, Tuple
 
-from . import stats
+from . import stats, stopping
 from .scales import Scale
-
 
 
 class Measured(float):
@@ -32,6 +31,9 @@ class Interleaved:
     The wall time around the call is the sample, unless the variant returns
     ``Seconds`` (the time it measured itself, when its set-up must not count)
     or another ``Measured`` quantity (say, iterations per second).
+
+    ``confidence`` is the level of its intervals: None (the current level,
+    95 % outside the stopping rule) until ``until_settled`` sets its per-look level.
     """
 
     def __init__(self, variants: Dict[str, Variant]):
@@ -40,6 +42,8 @@ class Interleaved:
         self.variants = dict(variants)
         self.samples: Dict[str, List[float]] = {name: [] for name in variants}
         self.rounds = 0
+        self.confidence: Optional[float] = None
+        self.looks: Tuple[int, ...] = ()  # the rounds until_settled looks at
 
     def round(self) -> None:
         names = list(self.variants)
@@ -63,34 +67,48 @@ class Interleaved:
 
     def until_settled(self, decide: Callable[["Interleaved"], str], scale: Scale,
                       benchmark=None, warmup_rounds: int = 0) -> str:
-        """Measure ``scale.min_rounds``, then more while ``decide`` straddles.
+        """Measure ``scale.min_rounds``, then a batch more while ``decide`` straddles, up to ``max_rounds``.
+
+        Every look computes its intervals at one per-look level, chosen from the
+        planned looks so that all of them together give a decisive verdict on an
+        effect sitting on its threshold at most 5 % of the time (stopping.py).
+        The level is set for ``decide``'s intervals (``m.ratio``, ``m.interval``,
+        ``stats.median_interval``, ``stats.ratio_interval``) and stays set after
+        the loop, so the interval the experiment then reports is the one that
+        decided; the root conftest puts 95 % back after each test.
 
         With a pytest-benchmark fixture the first rounds go through
         ``benchmark.pedantic`` (one benchmark round = one interleaved round),
         so the stored run has raw timings for ``--benchmark-compare``; the
-        per-variant samples go into ``extra_info``.
+        per-variant samples go into ``extra_info``, with the looks and their level.
         """
         self.warm_up(warmup_rounds)
         if benchmark is not None:
             benchmark.pedantic(self.round, rounds=scale.min_rounds, iterations=1)
         self.run(max(0, scale.min_rounds - self.rounds))  # a disabled benchmark runs once
-        decision = decide(self)
-        while decision == stats.STRADDLES and self.rounds < scale.max_rounds:
-            self.run(min(scale.batch_rounds, scale.max_rounds - self.rounds))
+        self.looks, self.confidence = stopping.schedule_level(self.rounds, scale.batch_rounds, scale.max_rounds)
+        stats.set_confidence(self.confidence)  # left set on purpose: see the docstring
+        decision = stats.STRADDLES
+        for look in self.looks:  # exactly the looks the level was chosen for
+            self.run(look - self.rounds)
             decision = decide(self)
+            if decision != stats.STRADDLES:
+                break
         if benchmark is not None:
             benchmark.extra_info["rounds"] = self.rounds
             benchmark.extra_info["samples_s"] = {k: list(v) for k, v in self.samples.items()}
+            benchmark.extra_info["looks"] = list(self.looks)
+            benchmark.extra_info["confidence_per_look"] = self.confidence
         return decision
 
     def median_s(self, name: str) -> float:
-        return stats.median_interval(self.samples[name]).median
+        return stats.median_interval(self.samples[name], self.confidence).median
 
     def ratio(self, numerator: str, denominator: str) -> stats.Interval:
-        return stats.ratio_interval(self.samples[numerator], self.samples[denominator])
+        return stats.ratio_interval(self.samples[numerator], self.samples[denominator], self.confidence)
 
     def interval(self, name: str) -> stats.Interval:
-        return stats.median_interval(self.samples[name])
+        return stats.median_interval(self.samples[name], self.confidence)
 
 
 def worst(decisions) -> str:

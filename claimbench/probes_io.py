@@ -11,6 +11,7 @@ import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Optional
 
 # Every wait a child makes is bounded, so a lost parent never leaves it hanging.
 CHILD_WAIT_S = 60.0
@@ -66,48 +67,55 @@ def serve_http(latency_s: float) -> None:
 
 
 # ---------------------------------------------------------------- transfer sink
-def transfer_sink(pipe, queue, queue_ack, shm_ctl, shm_name: str) -> None:
-    """One receiving process for all three mechanisms, so that they share its CPU and its
+def transfer_sink(byte_pipes, queue, queue_ack, shm_ctl, shm_name: Optional[str]) -> None:
+    """One receiving process for every mechanism, so that they share its CPU and its
     wake-ups. Acknowledges each payload on the channel's own connection:
 
-    - ``pipe``: the payload's bytes themselves (empty bytes: stop);
+    - each of ``byte_pipes``: the payload's bytes themselves (empty bytes: stop);
     - ``queue``: the payload put on a multiprocessing.Queue, acknowledged on ``queue_ack``;
-    - ``shm_ctl``: the length of a payload written into the SharedMemory block; the sink
-      looks at its last byte in place, nothing is copied (0: stop).
+    - ``shm_ctl``: the length of a payload written into the SharedMemory block named
+      ``shm_name``; the sink copies it out (0: stop). None where there is no block.
+
+    Every receiver ends with the whole payload in a bytes object of its own, as ``recv_bytes``
+    and ``get`` hand it over: a receiver that looked at the block in place would be credited
+    with a copy it never made.
     """
     from multiprocessing.connection import wait
 
     from .probes import attach_shared_memory
-    block = attach_shared_memory(shm_name)
+    block = attach_shared_memory(shm_name) if shm_ctl is not None else None
     reader = queue._reader  # the Queue's receiving end, to wait on it beside the pipes
-    open_ends = {pipe, reader, shm_ctl}
+    open_ends = set(byte_pipes) | {reader} | ({shm_ctl} if shm_ctl is not None else set())
     try:
         while open_ends:
             ready = wait(list(open_ends), CHILD_WAIT_S)
             if not ready:
                 break
             for end in ready:
-                if end is pipe:
-                    if not pipe.recv_bytes():
-                        open_ends.discard(pipe)
-                        continue
-                    pipe.send_bytes(b"k")
-                elif end is reader:
+                if end is reader:
                     if queue.get(timeout=CHILD_WAIT_S) is None:
                         open_ends.discard(reader)
                         continue
                     queue_ack.send_bytes(b"k")
-                else:
+                elif end is shm_ctl:
                     n = int(shm_ctl.recv_bytes())
                     if not n:
                         open_ends.discard(shm_ctl)
                         continue
-                    view = block.buf[:n]
-                    view[n - 1]  # the bytes are there, in place
-                    view.release()
+                    # Copied out and dropped at once, as the other receivers drop theirs: a copy
+                    # kept until the next message would charge its free to the next transfer.
+                    got = len(bytes(block.buf[:n]))
+                    if got != n:
+                        raise RuntimeError("the block held {} bytes, not {}".format(got, n))
                     shm_ctl.send_bytes(b"k")
+                else:
+                    if not end.recv_bytes():
+                        open_ends.discard(end)
+                        continue
+                    end.send_bytes(b"k")
     finally:
-        block.close()
+        if block is not None:
+            block.close()
 
 
 if __name__ == "__main__" and len(sys.argv) == 3 and sys.argv[1] == "serve-http":

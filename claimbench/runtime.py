@@ -9,7 +9,7 @@ import sys
 import sysconfig
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Optional, Tuple
+from typing import Dict, List, Optional, Tuple
 
 
 @dataclass(frozen=True)
@@ -30,6 +30,9 @@ class Runtime:
     load_average: Tuple[float, ...]
     platform: str
     has_subinterpreters: bool
+    # From the kernel's CPU topology (Linux sysfs); None where there is none, and in runs stored before.
+    physical_cores: Optional[int] = None
+    hardware_threads_per_core: Optional[int] = None  # the most that any one core runs (2+: SMT)
 
     @property
     def version_tuple(self) -> Tuple[int, ...]:
@@ -54,6 +57,93 @@ class Runtime:
         known["start_methods"] = tuple(known.get("start_methods", ()))
         known["load_average"] = tuple(known.get("load_average", ()))
         return cls(**known)
+
+
+SYSFS_CPU = Path("/sys/devices/system/cpu")
+
+
+def parse_cpu_list(text: str) -> List[int]:
+    """``0-3,8,10-11`` (the kernel's CPU list format) → [0, 1, 2, 3, 8, 10, 11]."""
+    cpus: List[int] = []
+    for part in text.strip().split(","):
+        part = part.strip()
+        if not part:
+            continue
+        if "-" in part:
+            lo, hi = part.split("-", 1)
+            cpus.extend(range(int(lo), int(hi) + 1))
+        else:
+            cpus.append(int(part))
+    return cpus
+
+
+@dataclass(frozen=True)
+class CpuTopology:
+    """The online CPUs the kernel lists, grouped into the physical cores that run them."""
+
+    logical_cpus: int
+    physical_cores: int
+    threads_per_core: int  # the most hardware threads any one core runs: 2 or more is SMT
+    grouped_by: str        # the sysfs files that told which CPUs share a core
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def _cores_by_siblings(root: Path, online: List[int], name: str) -> Optional[Dict[object, set]]:
+    """Each online CPU's core, as the set of its sibling CPUs in ``topology/<name>``."""
+    cores: Dict[object, set] = {}
+    for cpu in online:
+        try:
+            siblings = frozenset(parse_cpu_list((root / "cpu{}".format(cpu) / "topology" / name).read_text()))
+        except (OSError, ValueError):
+            return None
+        cores.setdefault(siblings & frozenset(online) or frozenset([cpu]), set()).add(cpu)
+    return cores
+
+
+def _cores_by_ids(root: Path, online: List[int]) -> Optional[Dict[object, set]]:
+    """Each online CPU's core, as its (package, die, core) ids."""
+    cores: Dict[object, set] = {}
+    for cpu in online:
+        topo = root / "cpu{}".format(cpu) / "topology"
+        try:
+            package = int((topo / "physical_package_id").read_text())
+            core = int((topo / "core_id").read_text())
+        except (OSError, ValueError):
+            return None
+        try:
+            die = int((topo / "die_id").read_text())
+        except (OSError, ValueError):
+            die = 0  # older kernels: one die per package
+        cores.setdefault((package, die, core), set()).add(cpu)
+    return cores
+
+
+def cpu_topology(root: Path = SYSFS_CPU) -> Optional[CpuTopology]:
+    """Physical cores and hardware threads per core from sysfs; None where the topology is missing.
+
+    CPUs that share a core list each other in ``core_cpus_list`` (``thread_siblings_list`` on
+    kernels before 5.7); without either, distinct (package, die, core) ids are the cores.
+    """
+    try:
+        online = parse_cpu_list((root / "online").read_text())
+    except (OSError, ValueError):
+        return None
+    if not online:
+        return None
+    for name in ("core_cpus_list", "thread_siblings_list"):
+        cores = _cores_by_siblings(root, online, name)
+        if cores is not None:
+            grouped_by = name
+            break
+    else:
+        cores = _cores_by_ids(root, online)
+        grouped_by = "physical_package_id, die_id, core_id"
+    if not cores:
+        return None
+    return CpuTopology(logical_cpus=len(online), physical_cores=len(cores),
+                       threads_per_core=max(len(cpus) for cpus in cores.values()), grouped_by=grouped_by)
 
 
 def cgroup_cpu_quota(root: Path = Path("/sys/fs/cgroup")) -> Optional[float]:
@@ -105,6 +195,7 @@ def fingerprint() -> Runtime:
     affinity = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None
     pcc = getattr(os, "process_cpu_count", None)
     quota = cgroup_cpu_quota()
+    topology = cpu_topology()
     try:
         load = tuple(round(x, 2) for x in os.getloadavg())
     except OSError:
@@ -127,4 +218,6 @@ def fingerprint() -> Runtime:
         load_average=load,
         platform=platform.platform(),
         has_subinterpreters=has_subinterpreters(),
+        physical_cores=topology.physical_cores if topology else None,
+        hardware_threads_per_core=topology.threads_per_core if topology else None,
     )

@@ -1,16 +1,52 @@
 """Statistics for verdicts: distribution-free intervals and threshold decisions.
 
 Pure functions, no I/O, standard library only, so that every interpreter of the
-matrix (3.8 … 3.13t) can compute its own verdicts without scipy.
+matrix (3.8 … 3.13t) can compute its own verdicts without scipy. One piece of
+state: the level intervals are computed at when none is passed (95 %, or the
+stopping rule's per-look level while a measurement decides: see stopping.py).
 """
 from __future__ import annotations
 
+import contextvars
 import math
-import statistics
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Sequence
+from functools import lru_cache
+from typing import Iterator, Optional, Sequence
 
-CONFIDENCE = 0.95
+CONFIDENCE = 0.95  # what every verdict promises; one look of the stopping rule may need more (stopping.py)
+
+# The level intervals are computed at when no level is passed. ``Interleaved.until_settled`` sets
+# its per-look level here and leaves it for the rest of the test, so that the interval an
+# experiment reports after the loop is the one that decided; the root conftest resets it after
+# each test. A context variable, so that a thread or an asyncio task sees its own.
+_level: "contextvars.ContextVar[float]" = contextvars.ContextVar("claimbench_confidence", default=CONFIDENCE)
+
+
+def current_confidence() -> float:
+    """The level an interval gets when none is passed: 95 %, or the stopping rule's per-look level."""
+    return _level.get()
+
+
+def set_confidence(level: float) -> "contextvars.Token[float]":
+    """Compute intervals at ``level`` from now on in this context; ``reset_confidence`` undoes it."""
+    if not 0.0 < level < 1.0:
+        raise ValueError("a confidence level lies strictly between 0 and 1, not {!r}".format(level))
+    return _level.set(level)
+
+
+def reset_confidence(token: "contextvars.Token[float]") -> None:
+    _level.reset(token)
+
+
+@contextmanager
+def confidence(level: float) -> Iterator[float]:
+    """``with stats.confidence(0.99):`` intervals inside are computed at 99 %."""
+    token = set_confidence(level)
+    try:
+        yield level
+    finally:
+        reset_confidence(token)
 
 # The three answers a decision can give; verdicts.py maps them onto the claim.
 INSIDE = "inside"        # the interval lies entirely on the claim's side
@@ -20,12 +56,13 @@ STRADDLES = "straddles"  # noise could still flip it: measure more or say inconc
 
 @dataclass(frozen=True)
 class Interval:
-    """A point estimate (the median) with its confidence interval."""
+    """A point estimate (the median) with its confidence interval, and the level it was computed at."""
 
     median: float
     low: float
     high: float
     n: int
+    confidence: float = CONFIDENCE
 
     def __str__(self) -> str:
         return "{} [{}, {}]".format(fmt(self.median), fmt(self.low), fmt(self.high))
@@ -40,12 +77,18 @@ def fmt(x: float) -> str:
     return "{:.2e}".format(x)
 
 
-def median_rank_bounds(n: int, confidence: float = CONFIDENCE):
+def median_rank_bounds(n: int, confidence: Optional[float] = None):
     """1-based ranks (lo, hi) of order statistics bracketing the median.
 
-    Distribution-free: P(x_(lo) <= median <= x_(hi)) >= confidence. Returns
-    None when n is too small for that confidence (n < 6 at 95%).
+    Distribution-free: P(x_(lo) <= median <= x_(hi)) >= confidence (the current
+    level when None). Returns None when n is too small for that confidence
+    (n < 6 at 95%).
     """
+    return _rank_bounds(n, current_confidence() if confidence is None else confidence)
+
+
+@lru_cache(maxsize=4096)  # at every look of every experiment, and thousands of times in tests/test_stopping.py
+def _rank_bounds(n: int, confidence: float):
     alpha = (1.0 - confidence) / 2.0
     best = None
     # Exact integers, summed as j grows: 2.0 ** n overflows from n = 1024 on, and
@@ -66,21 +109,24 @@ def median_rank_bounds(n: int, confidence: float = CONFIDENCE):
     return best, n - best + 1
 
 
-def median_interval(samples: Sequence[float], confidence: float = CONFIDENCE) -> Interval:
+def median_interval(samples: Sequence[float], confidence: Optional[float] = None) -> Interval:
     """Median with a distribution-free interval from order statistics.
 
+    At ``confidence``, or the current level when None (see ``current_confidence``).
     With fewer samples than the confidence needs, the interval is infinite on
     both sides, so no decision can be taken from it.
     """
-    xs = sorted(float(x) for x in samples)
+    level = current_confidence() if confidence is None else confidence
+    xs = sorted(map(float, samples))
     if not xs:
         raise ValueError("median_interval needs at least one sample")
-    med = statistics.median(xs)
-    bounds = median_rank_bounds(len(xs), confidence)
+    half = len(xs) // 2
+    med = xs[half] if len(xs) % 2 else (xs[half - 1] + xs[half]) / 2  # statistics.median, without sorting again
+    bounds = median_rank_bounds(len(xs), level)
     if bounds is None:
-        return Interval(med, -math.inf, math.inf, len(xs))
+        return Interval(med, -math.inf, math.inf, len(xs), level)
     lo, hi = bounds
-    return Interval(med, xs[lo - 1], xs[hi - 1], len(xs))
+    return Interval(med, xs[lo - 1], xs[hi - 1], len(xs), level)
 
 
 def paired_ratios(numerators: Sequence[float], denominators: Sequence[float]):
@@ -91,14 +137,16 @@ def paired_ratios(numerators: Sequence[float], denominators: Sequence[float]):
     return [a / b for a, b in zip(numerators, denominators) if b > 0]
 
 
-def ratio_interval(numerators: Sequence[float], denominators: Sequence[float]) -> Interval:
+def ratio_interval(numerators: Sequence[float], denominators: Sequence[float],
+                   confidence: Optional[float] = None) -> Interval:
     """Median of paired ratios with its interval: the effect of most claims."""
-    return median_interval(paired_ratios(numerators, denominators))
+    return median_interval(paired_ratios(numerators, denominators), confidence)
 
 
 def scaled_interval(interval: Interval, factor: float) -> Interval:
     """The same interval divided by a constant (measured → measured/ideal)."""
-    return Interval(interval.median / factor, interval.low / factor, interval.high / factor, interval.n)
+    return Interval(interval.median / factor, interval.low / factor, interval.high / factor, interval.n,
+                    interval.confidence)
 
 
 def above(interval: Interval, threshold: float) -> str:

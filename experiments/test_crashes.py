@@ -2,125 +2,112 @@
 from __future__ import annotations
 
 import multiprocessing
-import os
-import queue
-import signal
 from pathlib import Path
 
 import pytest
 
-from claimbench import probes, verdicts, workloads
+from claimbench import probes, verdicts
+from claimbench.roles import control, related
 
 WAIT_S = 20.0
+SANDBOX_S = 30
 ROOT = Path(__file__).resolve().parent.parent
 
-# How each child dies, what exit code that must give, and why.
-DEATHS = {
-    "exception": (1, "an uncaught exception: multiprocessing prints the traceback and exits with status 1"),
-    "exit3": (3, "os._exit(3): the status the child chose, no clean-up"),
-    "segfault": (-signal.SIGSEGV, "ctypes.string_at(0) read address 0: a real segmentation fault"),
-    "abort": (-signal.SIGABRT, "os.abort() raised SIGABRT"),
-    "sigkill": (-signal.SIGKILL, "SIGKILL, which no process can catch"),
-}
-
-
-def core_files() -> set:
+def core_files(*folders) -> set:
     """Core files where a crashing child could leave one: its working directory and the tree."""
     found = set()
-    for folder in {Path.cwd(), ROOT}:
-        found.update(str(p) for p in folder.glob("core*") if p.is_file())
+    for folder in {Path.cwd(), ROOT, *folders}:
+        found.update(str(p) for p in Path(folder).glob("core*") if p.is_file())
     return found
+
+
+def _no_new_cores(before: set, *folders) -> None:
+    new = core_files(*folders) - before
+    if new:
+        pytest.fail(f"a crash left core files: {', '.join(sorted(new))}", pytrace=False)
+
+
+def _isolation_evidence(seen: dict, deaths, where: str) -> str:
+    code = probes.describe_exitcode
+    parts = []
+    for death in deaths:
+        step = seen["deaths"].get(death)
+        how = probes.DEATHS[death][1]
+        if step is None:
+            parts.append(f"the child meant to die by {how} never reported back")
+            break
+        parts.append(f"child {step['pid']} died with exit code {code(step['exitcode'])} — {how}; the sibling was "
+                     f"{'still' if step['sibling_alive'] else 'no longer'} working")
+    what = f"{where}, a sibling working beside them: " + "; ".join(parts)
+    if seen.get("sibling_result") == probes.SIBLING_RESULT:
+        what += f". Then the sibling finished its task and exited with {code(seen.get('sibling_exitcode'))}"
+    else:
+        what += ". The sibling never finished its task"
+    if seen.get("parent_went_on"):
+        what += f"; the parent went on and started another child, which exited with {code(seen.get('after_exitcode'))}"
+    if seen.get("killed"):
+        what += "; " + "; ".join(seen["killed"])
+    return what
 
 
 @pytest.mark.behaviour
 @pytest.mark.timeout(60)
 @pytest.mark.claim("process-crash-isolated")
-@pytest.mark.parametrize("death", list(DEATHS))
-def test_a_crashing_child_leaves_its_sibling_and_parent_running(death, judge):
-    """False if a child's death stops its sibling or its parent from finishing their work."""
-    cores_before = core_files()
-    expected_code, how = DEATHS[death]
-    ctx = multiprocessing.get_context()
-    go_on, report = ctx.Event(), ctx.Queue()
-    sibling = ctx.Process(target=probes.steady_sibling, args=(go_on, report))
-    crasher = ctx.Process(target=probes.crash, args=(death,))
-    after = ctx.Process(target=workloads.noop)
-    started = finished = None
-    try:
-        sibling.start()
-        started = report.get(timeout=WAIT_S)
-        crasher.start()
-        crasher.join(WAIT_S)
-        sibling_alive = sibling.is_alive()  # it was working while its sibling died
-        go_on.set()
-        finished = report.get(timeout=WAIT_S)
-        after.start()  # and the parent goes on using multiprocessing
-    except queue.Empty:
-        pass  # decided below from what did arrive
-    finally:
-        go_on.set()
-        killed = probes.settle([crasher, sibling, after])
-    new_cores = core_files() - cores_before
-    if new_cores:
-        pytest.fail("a crashing child left core files: {}".format(", ".join(sorted(new_cores))), pytrace=False)
-
-    sibling_ok = finished is not None and finished[3] == probes.SIBLING_RESULT and sibling.exitcode == 0
-    if started is None or crasher.exitcode != expected_code:
-        verdict = verdicts.INCONCLUSIVE  # it did not die as planned: nothing was tested
-    elif sibling_ok and sibling_alive and after.exitcode == 0:
-        verdict = verdicts.HOLDS
-    else:
-        verdict = verdicts.REFUTED
-    what = ("child {} died with exit code {} — {}; its sibling {} was still working, then finished "
-            "its task and exited with {}; the parent went on and started another child, which exited with {}").format(
-        crasher.pid, probes.describe_exitcode(crasher.exitcode), how,
-        sibling.pid, probes.describe_exitcode(sibling.exitcode), probes.describe_exitcode(after.exitcode))
-    if not (sibling_ok and sibling_alive):
-        what += "; but the sibling {} (alive after the crash: {}, result: {})".format(
-            "did not finish" if finished is None else "finished wrongly", sibling_alive, finished)
-    if killed:
-        what += "; " + "; ".join(killed)
-    judge(verdicts.observed("process-crash-isolated", "", verdict, what, data={
-        "death": death, "exitcode": crasher.exitcode, "expected_exitcode": expected_code,
-        "sibling_exitcode": sibling.exitcode, "sibling_chunks": finished[2] if finished else None,
-        "parent_pid": os.getpid(), "start_method": ctx.get_start_method()}))
-
-
-# What each sandbox's thread does, and whether that crash should end the whole process.
-THREAD_CRASHES = (
-    ("exception", "an uncaught RuntimeError in a thread"),
-    ("segfault", "ctypes.string_at(0) in a thread"),
-    ("exit3", "os._exit(3) in a thread"),
-)
+@pytest.mark.ways("processes-fork", "processes-forkserver", "processes-spawn")
+def test_crashing_children_leave_their_sibling_and_parent_running(way, judge):
+    """False if a child's death (any of five kinds) stops its sibling or its parent from finishing their work."""
+    before = core_files()
+    seen = probes.crash_beside_sibling(multiprocessing.get_context(way.start_method), probes.CRASH_MODES, WAIT_S)
+    _no_new_cores(before)
+    verdict = probes.crash_isolation_verdict(seen, probes.CRASH_MODES)
+    judge(verdicts.observed("process-crash-isolated", "", verdict,
+                            _isolation_evidence(seen, probes.CRASH_MODES, f"{way.start_method} children"),
+                            data=seen))
 
 
 @pytest.mark.behaviour
-@pytest.mark.timeout(90)
+@pytest.mark.timeout(60)
+@pytest.mark.claim("process-crash-isolated")
+@pytest.mark.parametrize("deaths", [
+    control("threads-as-processes", ("segfault",),
+            why="the crasher and its sibling are threads of one process (in a sandbox): a segmentation "
+                "fault ends the sibling and the parent with it"),
+])
+def test_control_crashing_children_leave_their_sibling_and_parent_running(deaths, judge, tmp_path):
+    before = core_files(tmp_path)
+    done = probes.run_sandbox(f"crash_isolation_sandbox({deaths!r})", timeout_s=SANDBOX_S, cwd=str(tmp_path))
+    _no_new_cores(before, tmp_path)
+    seen = probes.merge_steps(probes.json_lines(done.stdout))
+    verdict = probes.crash_isolation_verdict(seen, deaths, process_code=done.returncode)
+    what = _isolation_evidence(seen, deaths, "threads posing as processes, in a sandbox")
+    if not seen.get("parent_went_on"):
+        what += f"; the sandbox (the parent) ended with {probes.describe_exitcode(done.returncode)}"
+    judge(verdicts.observed("process-crash-isolated", "", verdict, what,
+                            data=dict(seen, sandbox_returncode=done.returncode)))
+
+
+@pytest.mark.behaviour
+@pytest.mark.timeout(60)
 @pytest.mark.claim("thread-crash-kills-process")
-def test_a_crashing_thread_and_its_process(judge, tmp_path):
-    """False if every kind of thread crash ends the process (holds) or none does (refuted): partly expected."""
-    halves, lines, data = [], [], {}
-    for mode, how in THREAD_CRASHES:
-        done = probes.run_sandbox("thread_crash_sandbox({!r})".format(mode), timeout_s=30, cwd=str(tmp_path))
-        said = probes.json_lines(done.stdout)
-        survived = any(s.get("survived") for s in said)
-        hook = [s["excepthook"] for s in said if "excepthook" in s]
-        data[mode] = {"returncode": done.returncode, "survived": survived, "excepthook": hook}
-        if survived and done.returncode == 0:
-            halves.append(verdicts.REFUTED)  # the process outlived its thread's crash
-            lines.append("{}: threading.excepthook {}, the main thread went on and the process "
-                         "exited {}".format(how, "fired ({})".format(", ".join(hook)) if hook else "did not fire",
-                                            probes.describe_exitcode(done.returncode)))
-        elif not survived and done.returncode != 0:
-            halves.append(verdicts.HOLDS)
-            lines.append("{}: the whole process ended, return code {}, before its main thread could "
-                         "report".format(how, probes.describe_exitcode(done.returncode)))
-        else:
-            halves.append(verdicts.INCONCLUSIVE)
-            lines.append("{}: unclear (return code {}, main thread reported: {}; stderr {!r})".format(
-                how, probes.describe_exitcode(done.returncode), survived, done.stderr.strip()[-200:]))
+@pytest.mark.parametrize("mode, crasher", [
+    pytest.param("segfault", probes.THREAD, id="segfault"),
+    pytest.param("abort", probes.THREAD, id="abort"),
+    related("exception", "exception", probes.THREAD,
+            why="an uncaught Python exception ends only its thread: threading.excepthook fires, the process goes on"),
+    related("os-exit", "exit3", probes.THREAD,
+            why="os._exit(3) in a thread ends the whole process with status 3: an exit the program asked for, "
+                "not a crash, so it does not answer the notes' sentence"),
+    control("forked-process-as-thread", "segfault", probes.FORKED_PROCESS,
+            why="the 'thread' that segfaults is a forked child process: the sandbox process survives it"),
+])
+def test_a_crashing_thread_and_its_process(mode, crasher, judge, tmp_path):
+    """False if a real fault in one thread (a segmentation fault, an abort) leaves its process running."""
+    done = probes.run_sandbox(f"thread_crash_sandbox({mode!r}, {crasher!r})", timeout_s=SANDBOX_S, cwd=str(tmp_path))
+    said = probes.json_lines(done.stdout)
     cores = [str(p) for p in tmp_path.glob("core*")]
     if cores:
-        pytest.fail("a sandbox left core files: {}".format(", ".join(cores)), pytrace=False)
-    judge(verdicts.observed("thread-crash-kills-process", "", verdicts.combine(halves),
-                            "; ".join(lines), data=data))
+        pytest.fail(f"a sandbox left core files: {', '.join(cores)}", pytrace=False)
+    verdict, what = probes.thread_crash_verdict(mode, said, done.returncode, crasher)
+    judge(verdicts.observed("thread-crash-kills-process", "", verdict, what, data={
+        "mode": mode, "crasher": crasher, "returncode": done.returncode, "said": said,
+        "stderr": done.stderr.strip()[-300:]}))

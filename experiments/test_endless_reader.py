@@ -1,7 +1,8 @@
-"""Section F: the notes' endless queue reader, and the ways (safe and unsafe) to end it."""
+"""Section F: the notes' endless queue reader, and what safer programs (and forced ends mid-traffic) do."""
 from __future__ import annotations
 
 import multiprocessing
+import os
 import queue
 import signal
 import time
@@ -10,85 +11,114 @@ import psutil
 import pytest
 
 from claimbench import probes, verdicts
+from claimbench.roles import control, related
 
 WAIT_S = 20.0
-JOIN_PROBE_S = 0.2       # how long join(timeout) is given to wait for a reader that never ends
-SETTLE_S = 0.1           # time for a reader to be back inside get() after its last acknowledgement
-FLOOD_ITEMS = 2000       # far more than the queue's pipe holds (64 KiB on Linux) …
+JOIN_PROBE_S = 0.5       # join(timeout) waits this long: a reader that can end has ended by then
+ENDS_WITHIN_S = 5.0      # a reader that ends by itself has ended by then
+SIGTERM_WITHIN_S = 1.0   # SIGTERM's default action ends a process as soon as it is scheduled
+LOCK_SEEN_WITHIN_S = 2.0
+FLOOD_ITEMS = 2000       # about 200 KiB pickled, far more than the queue's pipe holds (64 KiB on Linux) …
 FLOOD_ITEM_BYTES = 100   # … in items small enough to be written whole (below PIPE_BUF)
 CLAIM = "endless-reader-must-terminate"
+NOTES_READER = ["join-timeout", "terminate"]
+
+
+class NoFirstItem(Exception):
+    pass
 
 
 def _reader(ctx, target, *args):
     """Start ``target`` reading a fresh queue, feed it one item and wait until it has read it."""
     q, ack = ctx.Queue(), ctx.Queue()
-    p = ctx.Process(target=target, args=(q, *args, ack) if args else (q, ack))
+    p = ctx.Process(target=target, args=(q,) + args + (ack,))
     p.start()
     q.put("A")
-    first = ack.get(timeout=WAIT_S)
+    try:
+        first = ack.get(timeout=WAIT_S)
+    except queue.Empty:
+        probes.settle([p], timeout_s=0)
+        raise NoFirstItem("the reader never acknowledged its first item (exit code {})".format(
+            probes.describe_exitcode(p.exitcode)))
     return p, q, ack, first
 
 
-def case_join_timeout(ctx):
-    p, q, ack, first = _reader(ctx, probes.endless_reader)
-    t0 = time.perf_counter()
-    p.join(JOIN_PROBE_S)
-    waited, alive, code = time.perf_counter() - t0, p.is_alive(), p.exitcode
-    probes.settle([p], timeout_s=0)
-    held = alive and code is None
-    return (verdicts.HOLDS if held else verdicts.REFUTED,
+def case_join_timeout(ctx, reader=probes.endless_reader):
+    p, q, ack, first = _reader(ctx, reader)
+    try:
+        t0 = time.perf_counter()
+        p.join(JOIN_PROBE_S)
+        waited, alive, code = time.perf_counter() - t0, p.is_alive(), p.exitcode
+    finally:
+        probes.settle([p], timeout_s=0)
+    return (verdicts.HOLDS if alive else verdicts.REFUTED,
             "the reader got {!r}; join({}) came back after {:.2f} s with the reader {} (exit code {})".format(
                 first, JOIN_PROBE_S, waited, "still alive" if alive else "ended", code),
-            {"waited_s": waited, "alive": alive})
+            {"waited_s": waited, "alive": alive, "exitcode": code})
 
 
-def case_terminate(ctx):
-    p, q, ack, first = _reader(ctx, probes.endless_reader)
-    p.terminate()
-    probes.settle([p], timeout_s=WAIT_S)
-    ended = p.exitcode == -signal.SIGTERM
-    return (verdicts.HOLDS if ended else verdicts.INCONCLUSIVE,
-            "the reader got {!r}; terminate() ended it with exit code {}".format(
-                first, probes.describe_exitcode(p.exitcode)), {"exitcode": p.exitcode})
+def case_terminate(ctx, reader=probes.endless_reader):
+    p, q, ack, first = _reader(ctx, reader)
+    try:
+        p.terminate()
+        p.join(SIGTERM_WITHIN_S)
+        alive, code = p.is_alive(), p.exitcode
+    finally:
+        probes.settle([p], timeout_s=0)
+    if alive:
+        verdict, how = verdicts.REFUTED, "it was still alive {} s later (then killed)".format(SIGTERM_WITHIN_S)
+    elif code == -signal.SIGTERM:
+        verdict, how = verdicts.HOLDS, "it ended with exit code {}".format(probes.describe_exitcode(code))
+    else:  # it ended, but not by the signal: terminate() was not put to the test
+        verdict, how = verdicts.INCONCLUSIVE, "it ended with exit code {}, not by SIGTERM".format(
+            probes.describe_exitcode(code))
+    return verdict, "the reader got {!r}; after terminate() {}".format(first, how), {"exitcode": code, "alive": alive}
+
+
+def _ended_by_itself(code, alive, items_ok: bool, what: str):
+    """A changed reader's finding: it returned by itself (exit code 0), every item read."""
+    if alive:
+        return verdicts.REFUTED, "{}, yet the reader was still alive {} s later (then killed)".format(
+            what, ENDS_WITHIN_S)
+    clean = code == 0 and items_ok
+    return (verdicts.HOLDS if clean else verdicts.REFUTED,
+            "{}; the reader returned by itself: exit code {}{}".format(
+                what, probes.describe_exitcode(code), "" if items_ok else ", items missing"))
 
 
 def case_sentinel(ctx):
     p, q, ack, first = _reader(ctx, probes.sentinel_reader)
-    for item in ("B", "C", None):
-        q.put(item)
-    probes.settle([p], timeout_s=WAIT_S)
-    got = [first] + probes.drain(ack, 0.2)
-    clean = p.exitcode == 0 and got == ["A", "B", "C"]
-    return (verdicts.REFUTED if clean else verdicts.INCONCLUSIVE,
-            "the reader got {} and then a None sentinel, and returned by itself: exit code {}".format(
-                got, probes.describe_exitcode(p.exitcode)), {"exitcode": p.exitcode, "got": got})
+    try:
+        for item in ("B", "C", None):
+            q.put(item)
+        p.join(ENDS_WITHIN_S)
+        alive, code = p.is_alive(), p.exitcode
+    finally:
+        probes.settle([p], timeout_s=0)
+    got = [first] + probes.drain(ack, 0.05)  # the reader flushed its acknowledgements as it exited
+    verdict, what = _ended_by_itself(code, alive, got == ["A", "B", "C"],
+                                     "the parent put 'B', 'C' and a None sentinel; the reader got {}".format(got))
+    return verdict, what, {"exitcode": code, "got": got, "alive": alive}
 
 
 def case_event(ctx):
     stop = ctx.Event()
     p, q, ack, first = _reader(ctx, probes.event_reader, stop)
-    q.put("B")
-    got = [first, ack.get(timeout=WAIT_S)]
-    stop.set()
-    probes.settle([p], timeout_s=WAIT_S)
-    clean = p.exitcode == 0
-    return (verdicts.REFUTED if clean else verdicts.INCONCLUSIVE,
-            "the reader got {}, then the parent set an Event it checks between reads: it returned by "
-            "itself, exit code {}".format(got, probes.describe_exitcode(p.exitcode)), {"exitcode": p.exitcode})
-
-
-def case_daemon(ctx, tmp_path):
-    done = probes.run_sandbox("daemon_reader_sandbox()", timeout_s=WAIT_S, cwd=str(tmp_path))
-    said = {k: v for d in probes.json_lines(done.stdout) for k, v in d.items()}
-    pid, code = said.get("reader_pid"), said.get("reader_exitcode")
-    gone = pid is not None and not _alive(pid)
-    ok = done.returncode == 0 and gone and code == -signal.SIGTERM
-    return (verdicts.HOLDS if ok else verdicts.INCONCLUSIVE,
-            "a parent with a daemon=True endless reader returned without join() and exited {}; "
-            "its exit ended the reader {} — multiprocessing's exit handler calls terminate() on "
-            "daemonic children: exit code {}".format(
-                probes.describe_exitcode(done.returncode), pid, probes.describe_exitcode(code)),
-            {"returncode": done.returncode, "reader_pid": pid, "reader_exitcode": code, "reader_gone": gone})
+    try:
+        q.put("B")
+        try:
+            got = [first, ack.get(timeout=WAIT_S)]
+        except queue.Empty:
+            got = [first]
+        stop.set()
+        p.join(ENDS_WITHIN_S)
+        alive, code = p.is_alive(), p.exitcode
+    finally:
+        probes.settle([p], timeout_s=0)
+    verdict, what = _ended_by_itself(code, alive, got == ["A", "B"],
+                                     "the reader got {}, then the parent set an Event it checks between "
+                                     "reads (get with a timeout)".format(got))
+    return verdict, what, {"exitcode": code, "got": got, "alive": alive}
 
 
 def _alive(pid: int) -> bool:
@@ -98,48 +128,138 @@ def _alive(pid: int) -> bool:
         return False
 
 
+def _end_orphan(pid: int) -> None:
+    """Kill a reader that outlived its parent (pytest, a subreaper, inherits it) and reap it."""
+    try:
+        psutil.Process(pid).kill()
+        os.waitpid(pid, 0)
+    except (psutil.NoSuchProcess, ChildProcessError, OSError):
+        pass
+
+
+def case_daemon(ctx, tmp_path):
+    done = probes.run_sandbox("daemon_reader_sandbox()", timeout_s=WAIT_S, cwd=str(tmp_path))
+    said = {k: v for d in probes.json_lines(done.stdout) for k, v in d.items()}
+    pid, code = said.get("reader_pid"), said.get("reader_exitcode")
+    if pid is None:
+        return (verdicts.INCONCLUSIVE, "the sandbox started no reader (exit code {}): {}".format(
+            probes.describe_exitcode(done.returncode), done.stderr.strip()[-300:]), {"returncode": done.returncode})
+    outlived = _alive(pid)
+    if outlived:
+        _end_orphan(pid)
+        verdict = verdicts.REFUTED
+        how = "the reader {} outlived it (then killed)".format(pid)
+    elif code == -signal.SIGTERM:
+        verdict = verdicts.HOLDS
+        how = "its exit ended the reader {}: multiprocessing's exit handler terminates daemonic children " \
+              "(exit code {})".format(pid, probes.describe_exitcode(code))
+    else:
+        verdict = verdicts.REFUTED
+        how = "the reader {} ended, but not by terminate(): exit code {}".format(pid, probes.describe_exitcode(code))
+    return (verdict, "a parent with a daemon=True endless reader returned without join() and exited {}; {}".format(
+        probes.describe_exitcode(done.returncode), how),
+        {"returncode": done.returncode, "reader_pid": pid, "reader_exitcode": code, "reader_outlived": outlived})
+
+
 def case_terminate_writer(ctx):
     q, all_put = ctx.Queue(), ctx.Event()
     p = ctx.Process(target=probes.flooding_writer, args=(q, FLOOD_ITEMS, FLOOD_ITEM_BYTES, all_put))
     p.start()
-    put_all = all_put.wait(WAIT_S)
-    p.terminate()
-    probes.settle([p], timeout_s=WAIT_S)
+    try:
+        put_all = all_put.wait(WAIT_S)
+        p.terminate()
+    finally:
+        probes.settle([p], timeout_s=WAIT_S)
     got = probes.drain(q, 0.3)
     lost = FLOOD_ITEMS - len(got)
-    return (verdicts.REFUTED if put_all and lost > 0 else verdicts.INCONCLUSIVE,
-            "a writer put() {} items ({}), was terminated (exit code {}) before its feeder thread had "
-            "flushed them into the pipe; the reader got {}: {} lost".format(
+    if not put_all:
+        verdict = verdicts.INCONCLUSIVE
+    else:
+        verdict = verdicts.HOLDS if lost > 0 else verdicts.REFUTED
+    return (verdict,
+            "a writer put() {} items ({}) and was terminated (exit code {}) while nobody read; the reader then got "
+            "{}: {} lost with the feeder thread that had not yet written them into the pipe".format(
                 FLOOD_ITEMS, "all returned" if put_all else "not all returned",
                 probes.describe_exitcode(p.exitcode), len(got), lost),
             {"put": FLOOD_ITEMS, "got": len(got), "lost": lost})
 
 
+def _read_lock_held(q, within_s: float) -> bool:
+    """Whether another process is seen holding the queue's read lock (a reader waiting in get())."""
+    deadline = time.monotonic() + within_s
+    while time.monotonic() < deadline:
+        if not q._rlock.acquire(False):
+            return True
+        q._rlock.release()
+        time.sleep(0.005)
+    return False
+
+
 def case_terminate_reader(ctx):
     p, q, ack, first = _reader(ctx, probes.endless_reader)
-    time.sleep(SETTLE_S)  # back inside q.get(), which holds the queue's read lock while it waits
-    p.terminate()
-    probes.settle([p], timeout_s=WAIT_S)
+    try:
+        inside_get = _read_lock_held(q, LOCK_SEEN_WITHIN_S)
+        p.terminate()
+    finally:
+        probes.settle([p], timeout_s=WAIT_S)
     q.put("B")
     try:
         after = q.get(timeout=0.5)
     except queue.Empty:
         after = None
-    q.cancel_join_thread()  # 'B' sits in the pipe for good: do not wait on it at exit
+    q.cancel_join_thread()  # 'B' may sit in the pipe for good: do not wait on it at exit
     q.close()
     jammed = after is None
-    return (verdicts.REFUTED if jammed else verdicts.INCONCLUSIVE,
-            "the reader got {!r} and was terminated (exit code {}) while waiting in get(); then the parent "
-            "put 'B' and {}".format(
-                first, probes.describe_exitcode(p.exitcode),
-                "could not get it back within 0.5 s: the dead reader still holds the queue's read lock, so "
-                "'B' is lost to every reader" if jammed else "got {!r} back".format(after)),
-            {"exitcode": p.exitcode, "jammed": jammed})
+    if not inside_get:
+        verdict = verdicts.INCONCLUSIVE  # never seen waiting inside get(): the lock was not put to the test
+    else:
+        verdict = verdicts.HOLDS if jammed else verdicts.REFUTED
+    return (verdict,
+            "the reader got {!r}, was seen {}holding the queue's read lock inside get(), and was terminated (exit "
+            "code {}); then the parent put 'B' and {}".format(
+                first, "" if inside_get else "NOT ", probes.describe_exitcode(p.exitcode),
+                "could not get it back within 0.5 s: the dead reader still holds the read lock, so 'B' is lost "
+                "to every reader" if jammed else "got {!r} back".format(after)),
+            {"exitcode": p.exitcode, "jammed": jammed, "inside_get": inside_get})
 
 
-CASES = {
-    "join-timeout": case_join_timeout,
-    "terminate": case_terminate,
+def _judge(judge, run, *args):
+    try:
+        verdict, what, data = run(*args)
+    except NoFirstItem as exc:
+        verdict, what, data = verdicts.INCONCLUSIVE, str(exc), {}
+    ctx = args[0]
+    data["start_method"] = ctx.get_start_method()
+    judge(verdicts.observed(CLAIM, "", verdict, what, data=data))
+
+
+NOTES_CASES = {"join-timeout": case_join_timeout, "terminate": case_terminate}
+
+
+@pytest.mark.behaviour
+@pytest.mark.timeout(60)
+@pytest.mark.claim(CLAIM)
+@pytest.mark.ways("processes-fork", "processes-forkserver", "processes-spawn")
+@pytest.mark.parametrize("case", NOTES_READER)
+def test_notes_endless_reader(case, way, judge):
+    """False if join(timeout) finds the notes' `while True: q.get(True)` reader ended, or terminate() does not end it."""
+    _judge(judge, NOTES_CASES[case], multiprocessing.get_context(way.start_method))
+
+
+@pytest.mark.behaviour
+@pytest.mark.timeout(60)
+@pytest.mark.claim(CLAIM)
+@pytest.mark.parametrize("case, reader", [
+    control("reader-that-exits", "join-timeout", probes.self_ending_reader,
+            why="the reader returns after its first item, so join() finds it ended"),
+    control("sigterm-deaf-reader", "terminate", probes.sigterm_deaf_reader,
+            why="the reader ignores SIGTERM, so terminate() cannot end it"),
+])
+def test_control_notes_endless_reader(case, reader, judge):
+    _judge(judge, NOTES_CASES[case], multiprocessing.get_context(), reader)
+
+
+RELATED = {
     "sentinel": case_sentinel,
     "event": case_event,
     "daemon": case_daemon,
@@ -151,11 +271,20 @@ CASES = {
 @pytest.mark.behaviour
 @pytest.mark.timeout(60)
 @pytest.mark.claim(CLAIM)
-@pytest.mark.parametrize("case", list(CASES))
-def test_ending_an_endless_reader(case, judge, tmp_path):
-    """False if join() could wait for the reader, terminate() could not end it, or only terminate() could."""
+@pytest.mark.parametrize("case", [
+    related("sentinel", "sentinel", why="a reader that stops at a sentinel returns by itself, every item read"),
+    related("event", "event", why="a reader that checks an Event between timed reads returns once it is set"),
+    related("daemon", "daemon", why="a daemon=True reader is terminated by its parent's exit handler"),
+    related("terminate-writer", "terminate-writer",
+            why="terminating a writer loses the items its feeder thread had not yet written"),
+    related("terminate-reader", "terminate-reader",
+            why="terminating a reader inside get() leaves the queue's read lock held for good"),
+])
+def test_ending_a_changed_or_busy_reader(case, judge, tmp_path):
+    """False (for each finding) if the changed reader does not end by itself, daemon=True does not end the
+    reader by terminate(), or a forced end mid-traffic loses nothing and leaves the queue usable."""
     ctx = multiprocessing.get_context()
-    run = CASES[case]
-    verdict, what, data = run(ctx, tmp_path) if case == "daemon" else run(ctx)
-    data["start_method"] = ctx.get_start_method()
-    judge(verdicts.observed(CLAIM, "", verdict, what, data=data))
+    if case == "daemon":
+        _judge(judge, lambda ctx: case_daemon(ctx, tmp_path), ctx)
+    else:
+        _judge(judge, RELATED[case], ctx)

@@ -1,4 +1,4 @@
-"""Section A: who a worker is (PIDs, native thread ids) and how many CPUs it is told it has."""
+"""Section A: who a worker is (PIDs, native thread ids) and what cpu_count() counts."""
 from __future__ import annotations
 
 import multiprocessing
@@ -8,7 +8,8 @@ import threading
 
 import pytest
 
-from claimbench import probes, verdicts
+from claimbench import planted, probes, runtime as rt, verdicts
+from claimbench.roles import control, related
 
 WORKERS = 3
 WAIT_S = 20.0
@@ -24,19 +25,36 @@ def _collect(report, n: int) -> list:
     return got
 
 
+# ---------------------------------------------------------------- process-own-pid
 @pytest.mark.behaviour
 @pytest.mark.timeout(60)
 @pytest.mark.claim("process-own-pid")
 @pytest.mark.ways("processes-fork", "processes-forkserver", "processes-spawn")
 def test_processes_have_their_own_pids(way, judge):
     """False if processes alive at the same time share a PID, or share the parent's."""
-    ctx = multiprocessing.get_context(way.start_method)
+    processes_have_own_pids(multiprocessing.get_context(way.start_method), judge)
+
+
+@pytest.mark.behaviour
+@pytest.mark.timeout(60)
+@pytest.mark.claim("process-own-pid")
+@pytest.mark.parametrize("ctx", [control("threads-as-processes", planted.THREADS_AS_PROCESSES,
+                                         why="the 'processes' are threads of the test process, so they all "
+                                             "report its PID")])
+def test_control_processes_have_their_own_pids(ctx, judge):
+    processes_have_own_pids(ctx, judge)
+
+
+def processes_have_own_pids(ctx, judge):
+    method = ctx.get_start_method()
     barrier, report = ctx.Barrier(WORKERS), ctx.Queue()
     procs = [ctx.Process(target=probes.report_identity, args=(barrier, report)) for _ in range(WORKERS)]
-    for p in procs:
-        p.start()
-    seen = _collect(report, WORKERS)
-    killed = probes.settle(procs)
+    try:
+        for p in procs:
+            p.start()
+        seen = _collect(report, WORKERS)
+    finally:
+        killed = probes.settle(procs)
     me = os.getpid()
     pids = sorted(s["pid"] for s in seen)
     ppids = sorted({s["ppid"] for s in seen})
@@ -46,31 +64,47 @@ def test_processes_have_their_own_pids(way, judge):
         verdict = verdicts.HOLDS
     else:
         verdict = verdicts.REFUTED
-    parent_note = "their OS parent is this process" if ppids == [me] else \
-        "their OS parent is {} (the fork server), not this process".format(
-            ", ".join(map(str, ppids))) if way.start_method == "forkserver" else \
-        "their OS parents are {}".format(", ".join(map(str, ppids)))
-    what = "{} {} children alive at once reported PIDs {} (parent {}); {}{}".format(
-        len(seen), way.start_method, ", ".join(map(str, pids)), me, parent_note,
-        "; " + "; ".join(killed) if killed else "")
+    if ppids == [me]:
+        parent_note = "their OS parent is this process"
+    elif method == "forkserver":
+        parent_note = f"their OS parent is {', '.join(map(str, ppids))} (the fork server), not this process"
+    else:
+        parent_note = f"their OS parents are {', '.join(map(str, ppids))}"
+    what = (f"{len(seen)} workers ({method}) alive at once reported PIDs {', '.join(map(str, pids))} "
+            f"(this process: {me}); {parent_note}" + ("; " + "; ".join(killed) if killed else ""))
     judge(verdicts.observed("process-own-pid", "", verdict, what,
-                            data={"start_method": way.start_method, "parent": me, "workers": seen}))
+                            data={"start_method": method, "parent": me, "workers": seen}))
 
 
 @pytest.mark.behaviour
 @pytest.mark.timeout(30)
 @pytest.mark.claim("process-own-pid")
-@pytest.mark.ways("threads")
-def test_threads_share_the_pid(way, judge):
+@pytest.mark.parametrize("kind", [
+    pytest.param(probes.THREAD, id="threads"),
+    control("process-as-thread", probes.FORKED_PROCESS,
+            why="the 'threads' are forked processes, each with a PID of its own"),
+])
+def test_threads_share_the_pid(kind, judge):
     """False if threads alive at the same time have PIDs of their own, or share a native id."""
-    barrier, report = threading.Barrier(WORKERS), queue.Queue()
-    threads = [threading.Thread(target=probes.report_identity, args=(barrier, report), daemon=True)
-               for _ in range(WORKERS)]
-    for t in threads:
-        t.start()
-    seen = _collect(report, WORKERS)
-    for t in threads:
-        t.join(WAIT_S)
+    if kind == probes.THREAD:
+        barrier, report = threading.Barrier(WORKERS), queue.Queue()
+        workers = [threading.Thread(target=probes.report_identity, args=(barrier, report), daemon=True)
+                   for _ in range(WORKERS)]
+    else:
+        if not planted.can_fork():
+            pytest.skip("fork is not offered here, and the plant needs it")
+        fork = multiprocessing.get_context("fork")
+        barrier, report = fork.Barrier(WORKERS), fork.Queue()
+        workers = [planted.forked_process_as_thread(probes.report_identity, args=(barrier, report))
+                   for _ in range(WORKERS)]
+    try:
+        for t in workers:
+            t.start()
+        seen = _collect(report, WORKERS)
+    finally:
+        for t in workers:
+            t.join(WAIT_S)
+        probes.settle(workers if kind != probes.THREAD else [])
     me, main_native = os.getpid(), probes.native_id()
     pids = {s["pid"] for s in seen}
     natives = sorted(s["native_id"] for s in seen)
@@ -80,50 +114,102 @@ def test_threads_share_the_pid(way, judge):
         verdict = verdicts.HOLDS
     else:
         verdict = verdicts.REFUTED
-    what = ("{} threads alive at once all reported PID {} (this process's {}) and native ids {} "
+    what = ("{} {} alive at once reported PIDs {} (this process: {}) and native ids {} "
             "(main thread {}); the notes print such threads as 子进程 (child processes), "
-            "but they are threads of one process").format(
-        len(seen), ", ".join(map(str, sorted(pids))), me, ", ".join(map(str, natives)), main_native)
+            "but threads of one process share its PID").format(
+        len(seen), "threads" if kind == probes.THREAD else "forked processes posing as threads",
+        ", ".join(map(str, sorted(pids))), me, ", ".join(map(str, natives)), main_native)
     judge(verdicts.observed("process-own-pid", "", verdict, what,
-                            data={"pid": me, "main_native_id": main_native, "workers": seen}))
+                            data={"pid": me, "main_native_id": main_native, "workers": seen, "way": kind}))
+
+
+# ---------------------------------------------------------------- cpu-count-is-cores
+SMT_THREADS = 2  # the plant: two hardware threads per core, as Intel Hyper-Threading and AMD SMT run
+
+
+@pytest.mark.behaviour
+@pytest.mark.timeout(30)
+@pytest.mark.claim("cpu-count-is-cores")
+@pytest.mark.parametrize("plant", [
+    pytest.param(None, id="physical-cores"),
+    control("smt-topology", SMT_THREADS,
+            why="a planted sysfs topology in which each core runs two hardware threads: "
+                "cpu_count() is twice the cores there"),
+    control("one-thread-per-core", 1, expect=verdicts.HOLDS,
+            why="a planted sysfs topology in which each core runs one hardware thread: "
+                "cpu_count() is the cores there"),
+])
+def test_cpu_count_counts_the_cores(plant, judge, tmp_path):
+    """False if cpu_count() is not the number of physical cores the kernel's topology groups the CPUs into."""
+    count = multiprocessing.cpu_count()  # the notes' call (os.cpu_count() underneath)
+    if plant is None:
+        root, second_reader = rt.SYSFS_CPU, probes.psutil_physical_cores()
+    else:
+        if plant > 1 and count < 2:
+            pytest.skip("one logical CPU cannot be planted as hardware threads sharing a core")
+        # A machine like this one, cpu_count() CPUs, whose cores run `plant` of them each.
+        root, second_reader = probes.plant_cpu_topology(tmp_path / "cpu", count, plant), None
+    topology = rt.cpu_topology(root)
+    verdict, what = probes.cores_verdict(count, topology, second_reader)
+    if plant is not None:
+        what = "planted topology: " + what
+    judge(verdicts.observed("cpu-count-is-cores", "", verdict, what, data={
+        "cpu_count": count, "os_cpu_count": os.cpu_count(), "psutil_physical_cores": second_reader,
+        "topology": topology.as_dict() if topology else None, "sysfs": str(root)}))
 
 
 def _cpus(r: dict) -> str:
-    return "cpu_count() {cpu_count}, online {online}, affinity {affinity}, process_cpu_count() {pcc}, " \
+    return "cpu_count() {cpu_count}, affinity {affinity}, process_cpu_count() {pcc}, " \
            "cgroup quota {quota}".format(pcc=r["process_cpu_count"] if r["process_cpu_count"] is not None else "n/a",
                                          quota=r["cgroup_quota"] if r["cgroup_quota"] is not None else "none", **r)
+
+
+def _pinned_report(tmp_path):
+    """A child pinned to one CPU: its cpu_report, or None and why not."""
+    cpu = min(os.sched_getaffinity(0))
+    done = probes.run_sandbox(f"narrowed_cpu_report({cpu})", timeout_s=30, cwd=str(tmp_path))
+    found = probes.json_lines(done.stdout)
+    if found:
+        return found[0], f"a child pinned to CPU {cpu}: {_cpus(found[0])}"
+    return None, (f"the pinned child reported nothing (exit code {probes.describe_exitcode(done.returncode)}): "
+                  f"{done.stderr.strip()[-200:]}")
 
 
 @pytest.mark.behaviour
 @pytest.mark.timeout(60)
 @pytest.mark.claim("cpu-count-is-cores")
-def test_cpu_count_counts_the_machine(judge, tmp_path):
-    """False if cpu_count() is not the machine's CPU count, or always equals what the process may use."""
+@pytest.mark.parametrize("view", [
+    related("affinity", "affinity", why="cpu_count() against the CPUs this process may run on (sched_getaffinity)"),
+    related("pinned-child", "pinned-child", why="a child pinned to one CPU: cpu_count() still counts the machine"),
+    related("process-cpu-count", "process-cpu-count",
+            why="os.process_cpu_count() (3.13+) in a child pinned to one CPU: it follows the affinity"),
+    related("cgroup-quota", "cgroup-quota", why="cpu_count() against the CPUs a cgroup quota allows"),
+])
+def test_what_this_process_may_use(view, judge, tmp_path):
+    """Related findings: False if cpu_count() (or, for process-cpu-count, os.process_cpu_count()) is not what the process may use."""
     here = probes.cpu_report()
-    # counts the machine: the kernel's list of online CPUs
-    machine = verdicts.HOLDS if here["online"] in (None, here["cpu_count"]) else verdicts.REFUTED
-    halves = [machine]
-    narrowed = None
-    what_narrowed = "no affinity to narrow on this platform"
-    if hasattr(os, "sched_setaffinity") and len(os.sched_getaffinity(0)) >= 2:
-        cpu = min(os.sched_getaffinity(0))
-        done = probes.run_sandbox("narrowed_cpu_report({})".format(cpu), timeout_s=30, cwd=str(tmp_path))
-        found = probes.json_lines(done.stdout)
-        narrowed = found[0] if found else None
-        what_narrowed = "a child pinned to CPU {}: {}".format(cpu, _cpus(narrowed)) if narrowed else \
-            "the pinned child reported nothing (exit code {}): {}".format(
-                probes.describe_exitcode(done.returncode), done.stderr.strip()[-200:])
-    # counts what this process may use: as started, and pinned to one CPU
-    views = [here] + ([narrowed] if narrowed else [])
-    if any(v["cpu_count"] > v["usable"] for v in views):
-        halves.append(verdicts.REFUTED)
-    elif narrowed is None:
-        halves.append(verdicts.INCONCLUSIVE)
+    count = here["cpu_count"]
+    data = {"here": here}
+    if view == "affinity":
+        usable = here["affinity"]
+        what = f"this process: {_cpus(here)}; its affinity mask allows {usable} CPU(s)"
+        shown = count
+    elif view == "cgroup-quota":
+        quota = here["cgroup_quota"]
+        usable = rt.usable_cpus(None, quota, count)
+        what = f"this process: {_cpus(here)}; the quota allows {usable} CPU(s) at once"
+        shown = count
     else:
-        halves.append(verdicts.HOLDS)
-    what = "this process: {}, so it may use {}; {}".format(
-        _cpus(here), here["usable"], what_narrowed)
-    if narrowed:
-        what += ", so it may use {} while cpu_count() still says {}".format(narrowed["usable"], narrowed["cpu_count"])
-    judge(verdicts.observed("cpu-count-is-cores", "", verdicts.combine(halves), what,
-                            data={"here": here, "narrowed": narrowed, "halves": halves}))
+        pinned, what = _pinned_report(tmp_path)
+        data["pinned"] = pinned
+        usable = pinned["usable"] if pinned else None
+        shown = None if pinned is None else (pinned["process_cpu_count"] if view == "process-cpu-count"
+                                             else pinned["cpu_count"])
+        if pinned is not None:
+            call = "os.process_cpu_count()" if view == "process-cpu-count" else "cpu_count()"
+            what += f"; it may use {usable}, and {call} says {shown}"
+    if usable is None or shown is None:
+        verdict = verdicts.INCONCLUSIVE
+    else:
+        verdict = verdicts.HOLDS if shown == usable else verdicts.REFUTED
+    judge(verdicts.observed("cpu-count-is-cores", "", verdict, what, data=data))

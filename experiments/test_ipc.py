@@ -3,16 +3,18 @@ from __future__ import annotations
 
 import multiprocessing
 import queue
+import threading
 from multiprocessing import shared_memory
 
 import pytest
 
-from claimbench import probes, verdicts
+from claimbench import planted, probes, verdicts
+from claimbench.roles import control
 
 WAIT_S = 20.0
 MESSAGE = {"n": 41, "text": "管道 pipe"}
 SEMAPHORE_LIMIT = 2
-SEMAPHORE_WORKERS = 4
+SEMAPHORE_WORKERS = 3  # one more than the limit: contention, with as few (spawned) processes as that takes
 # Long enough that the first holders still hold when the others arrive, even on a busy machine.
 SEMAPHORE_HOLD_S = 0.2
 
@@ -106,33 +108,68 @@ ROUND_TRIPS = {
 }
 
 
+def _round_trip_verdict(ctx, mechanism: str):
+    ok, what, data = ROUND_TRIPS[mechanism](ctx)
+    data["start_method"] = ctx.get_start_method()
+    return verdicts.observed("ipc-mechanisms-work", "", {True: verdicts.HOLDS, False: verdicts.REFUTED,
+                                                         None: verdicts.INCONCLUSIVE}[ok], what, data=data)
+
+
 @pytest.mark.behaviour
 @pytest.mark.timeout(60)
 @pytest.mark.claim("ipc-mechanisms-work")
+@pytest.mark.ways("processes-fork", "processes-forkserver", "processes-spawn")
 @pytest.mark.parametrize("mechanism", list(ROUND_TRIPS))
-def test_ipc_round_trip(mechanism, judge):
+def test_ipc_round_trip(mechanism, way, judge):
     """False if data does not come back through the mechanism, or more processes hold a semaphore than it allows."""
-    ctx = multiprocessing.get_context()
-    ok, what, data = ROUND_TRIPS[mechanism](ctx)
-    verdict = {True: verdicts.HOLDS, False: verdicts.REFUTED, None: verdicts.INCONCLUSIVE}[ok]
-    data["start_method"] = ctx.get_start_method()
-    judge(verdicts.observed("ipc-mechanisms-work", "", verdict, what, data=data))
+    judge(_round_trip_verdict(multiprocessing.get_context(way.start_method), mechanism))
+
+
+def _copied_by_fork():
+    return multiprocessing.get_context("fork" if planted.can_fork() else "spawn")
+
+
+def _private_value_array():
+    return probes.PlantedContext(_copied_by_fork(), Value=probes.PrivateValue, Array=probes.PrivateArray)
+
+
+def _per_process_semaphore():
+    if not planted.can_fork():
+        pytest.skip("fork is not offered here, and a threading.Semaphore reaches a child only by fork")
+    return probes.PlantedContext(multiprocessing.get_context("fork"), Semaphore=threading.Semaphore)
+
+
+@pytest.mark.behaviour
+@pytest.mark.timeout(60)
+@pytest.mark.claim("ipc-mechanisms-work")
+@pytest.mark.parametrize("mechanism, plant", [
+    control("private-value-array", "value-array", _private_value_array,
+            why="the 'shared' Value and Array are plain objects, copied into the child: its changes stay there"),
+    control("per-process-semaphore", "semaphore", _per_process_semaphore,
+            why="the 'shared' Semaphore is a threading.Semaphore copied by fork: each process has its own, "
+                "so every one of them holds it at once"),
+])
+def test_control_ipc_round_trip(mechanism, plant, judge):
+    judge(_round_trip_verdict(plant(), mechanism))
 
 
 PATTERN = b"one physical copy"
 
 
-def shared_memory_views(pages: int = 4) -> dict:
-    """Write a block here, read it in a child: both sides' addresses, frames and contents."""
-    ctx = multiprocessing.get_context()
+def shared_memory_views(ctx, block=None, attach=None, pages: int = 4) -> dict:
+    """Write a block here, read and write it in a child: both sides' addresses, frames and contents.
+
+    ``block``/``attach``: how the block is made here and found by name in the child (by default
+    a SharedMemory block, attached by name).
+    """
     size = pages * probes.PAGE_SIZE
-    shm = shared_memory.SharedMemory(create=True, size=size)
+    shm = (block or shared_memory.SharedMemory)(create=True, size=size)
     report = ctx.Queue()
     try:
         shm.buf[:len(PATTERN)] = PATTERN
         for i in range(pages):
             shm.buf[i * probes.PAGE_SIZE + probes.PAGE_SIZE // 2] = 1  # fault every page in here
-        p = ctx.Process(target=probes.shared_memory_frames, args=(shm.name, size, PATTERN, report))
+        p = ctx.Process(target=probes.shared_memory_frames, args=(shm.name, size, PATTERN, report, attach))
         p.start()
         try:
             child = report.get(timeout=WAIT_S)
@@ -157,16 +194,38 @@ def _hex(x) -> str:
     return "0x{:x}".format(x) if isinstance(x, int) else str(x)
 
 
+ASPECTS = ["writes-visible", "same-frame"]
+
+
 @pytest.mark.behaviour
 @pytest.mark.timeout(60)
 @pytest.mark.claim("shared-memory-one-physical-copy")
-@pytest.mark.parametrize("aspect", ["writes-visible", "same-frame"])
-def test_shared_memory_is_one_physical_copy(aspect, judge):
-    """False if a write is not seen across processes, or the two mappings sit on different physical frames."""
-    v = shared_memory_views()
+@pytest.mark.ways("processes-fork", "processes-forkserver", "processes-spawn")
+@pytest.mark.parametrize("aspect", ASPECTS)
+def test_shared_memory_is_one_physical_copy(aspect, way, judge):
+    """False if a write is not seen across processes, or the two mappings sit on different physical
+    frames once both processes have written to them."""
+    judge(one_physical_copy(aspect, shared_memory_views(multiprocessing.get_context(way.start_method))))
+
+
+@pytest.mark.behaviour
+@pytest.mark.timeout(60)
+@pytest.mark.claim("shared-memory-one-physical-copy")
+@pytest.mark.control(name="private-copy",
+                     why="the 'shared' block is an anonymous MAP_PRIVATE mapping that a forked child inherits "
+                         "copy-on-write: once the child writes, its pages are copies of its own")
+@pytest.mark.parametrize("aspect", ASPECTS)
+def test_control_private_copy(aspect, judge):
+    if not planted.can_fork():
+        pytest.skip("fork is not offered here, and a private mapping reaches a child only by fork")
+    judge(one_physical_copy(aspect, shared_memory_views(
+        multiprocessing.get_context("fork"), block=probes.PrivateBlock, attach=probes.attach_private_block)))
+
+
+def one_physical_copy(aspect: str, v: dict) -> verdicts.Verdict:
     child, parent = v["child"] or {}, v["parent"]
-    addresses = "virtual address {} here, {} in child {}".format(
-        _hex(parent["address"]), _hex(child.get("address")), v["child_pid"])
+    addresses = "virtual address {} here, {} in {} child {}".format(
+        _hex(parent["address"]), _hex(child.get("address")), v["start_method"], v["child_pid"])
     if aspect == "writes-visible":
         if not child:
             verdict = verdicts.INCONCLUSIVE
@@ -186,7 +245,7 @@ def test_shared_memory_is_one_physical_copy(aspect, judge):
             what = "pagemap gave frame number 0: the reader lacks CAP_SYS_ADMIN; {}".format(addresses)
         else:
             verdict = verdicts.HOLDS if mine == theirs else verdicts.REFUTED
-            what = "{} pages: {}; physical frames {} here and {} in the child: {}".format(
-                v["pages"], addresses, ", ".join(map(_hex, mine)), ", ".join(map(_hex, theirs)),
-                "the same" if mine == theirs else "different")
-    judge(verdicts.observed("shared-memory-one-physical-copy", "", verdict, what, data=v))
+            what = "{} pages, each written on both sides: {}; physical frames {} here and {} in the child: " \
+                   "{}".format(v["pages"], addresses, ", ".join(map(_hex, mine)), ", ".join(map(_hex, theirs)),
+                               "the same" if mine == theirs else "different")
+    return verdicts.observed("shared-memory-one-physical-copy", "", verdict, what, data=v)

@@ -1,49 +1,58 @@
-"""Bytes per second between two processes: Pipe, Queue and a SharedMemory block."""
+"""Bytes per second between two processes: Pipe, Queue and a SharedMemory block, 1 KiB to 64 MiB."""
 from __future__ import annotations
 
+import dataclasses
 import multiprocessing
 import time
 from multiprocessing import shared_memory
 
 import pytest
 
-from claimbench import stats, verdicts
+from claimbench import crossover, stats, verdicts
 from claimbench.measure import Interleaved, Seconds
 from claimbench.probes_cost import bytes_label, fmt_bytes
 from claimbench.probes_io import transfer_sink
+from claimbench.roles import control, related
 
-# Shared memory "wins" when it moves bytes at least half as fast again as the better of
+CLAIM = "ipc-throughput-ranks"
+# Shared memory "wins" a size when it moves bytes at least half as fast again as the better of
 # Pipe and Queue: halfway between a tie (1) and twice as fast (2).
 WINS = 1.5
-# Judged at sizes well away from where shared memory starts to win (between 4 KiB and
-# 256 KiB here, and it moves from run to run); the sizes in between are swept for the
-# plot, a few rounds each, with no verdict.
-PAYLOADS = [1 << 10, 1 << 20, 64 << 20]
-SWEEP = {1 << 10: [4 << 10, 16 << 10, 64 << 10, 256 << 10], 1 << 20: [4 << 20, 16 << 20], 64 << 20: []}
-SWEEP_ROUNDS = 3
-# Transfers per sample: a few milliseconds' worth for small payloads, one for the largest.
-BYTES_PER_SAMPLE = 4 << 20
+# Every power of 4 from 1 KiB to 64 MiB: where shared memory starts to win is measured, not assumed.
+SIZES = [1 << (10 + 2 * i) for i in range(9)]
+# Transfers per sample: about 1 MiB's worth (a millisecond or more), at most 64, at least one.
+BYTES_PER_SAMPLE = 1 << 20
 MECHANISMS = ("pipe", "queue", "shared-memory")
+# A round moves about 250 MiB, nearly all of it at 16 and 64 MiB: one extra batch of rounds at most,
+# so that the claim stays within a few seconds; a sweep still unsettled then is inconclusive.
+EXTRA_BATCHES = 1
 
 
 def _transfers(size: int) -> int:
-    return max(1, min(100, BYTES_PER_SAMPLE // size))
+    return max(1, min(64, BYTES_PER_SAMPLE // size))
 
 
 class Channels:
-    """One receiving process for the three mechanisms (so they share its CPU and its
-    wake-ups), acknowledging every payload it has."""
+    """One receiving process for the three mechanisms (so they share its CPU and its wake-ups),
+    acknowledging every payload once it holds all of it in a bytes object of its own.
 
-    def __init__(self, size: int):
-        self.block = shared_memory.SharedMemory(create=True, size=size)
-        self.pipe, pipe_far = multiprocessing.Pipe()
-        self.queue = multiprocessing.Queue()
-        self.queue_ack, queue_far = multiprocessing.Pipe()
-        self.shm_ctl, shm_far = multiprocessing.Pipe()
-        self.proc = multiprocessing.Process(target=transfer_sink, daemon=True, args=(
-            pipe_far, self.queue, queue_far, shm_far, self.block.name))
+    ``pipe_as_shared_memory``: the control's plant: the "shared-memory" channel is a second
+    Pipe that carries the payload itself, and no block is shared.
+    """
+
+    def __init__(self, size: int, pipe_as_shared_memory: bool = False):
+        ctx = multiprocessing.get_context()
+        self.planted = pipe_as_shared_memory
+        self.block = None if self.planted else shared_memory.SharedMemory(create=True, size=size)
+        self.pipe, pipe_far = ctx.Pipe()
+        self.queue = ctx.Queue()
+        self.queue_ack, queue_far = ctx.Pipe()
+        self.shm_ctl, shm_far = ctx.Pipe()
+        byte_pipes = [pipe_far, shm_far] if self.planted else [pipe_far]
+        self.proc = ctx.Process(target=transfer_sink, daemon=True, args=(
+            byte_pipes, self.queue, queue_far, None if self.planted else shm_far,
+            None if self.planted else self.block.name))
         self.proc.start()
-        self.procs = [self.proc]
         for far in (pipe_far, queue_far, shm_far):
             far.close()
 
@@ -54,6 +63,9 @@ class Channels:
         elif mechanism == "queue":
             self.queue.put(payload)
             ack = self.queue_ack
+        elif self.planted:
+            self.shm_ctl.send_bytes(payload)
+            ack = self.shm_ctl
         else:
             self.block.buf[:len(payload)] = payload
             self.shm_ctl.send_bytes(str(len(payload)).encode())
@@ -63,75 +75,214 @@ class Channels:
         ack.recv_bytes()
 
     def close(self) -> None:
+        stop_shm = b"" if self.planted else b"0"
         for send in (lambda: self.pipe.send_bytes(b""), lambda: self.queue.put(None),
-                     lambda: self.shm_ctl.send_bytes(b"0")):
+                     lambda: self.shm_ctl.send_bytes(stop_shm)):
             try:
                 send()
             except OSError:
                 pass
-        for p in self.procs:
-            p.join(10)
-            if p.is_alive():
-                p.kill()
-                p.join()
+        self.proc.join(10)
+        if self.proc.is_alive():
+            self.proc.kill()
+            self.proc.join()
         self.queue.close()
         self.queue.join_thread()
         for c in (self.pipe, self.queue_ack, self.shm_ctl):
             c.close()
-        self.block.close()
-        self.block.unlink()
+        if self.block is not None:
+            self.block.close()
+            self.block.unlink()
 
 
-def transfers(channels: Channels, size: int) -> dict:
-    """{mechanism: a variant timing _transfers(size) payloads of ``size`` bytes, per transfer}."""
+def _variant(channels: Channels, mechanism: str, size: int):
     payload = b"x" * size
     n = _transfers(size)
 
-    def variant(mechanism):
-        def sample():
-            t0 = time.perf_counter()
-            for _ in range(n):
-                channels.send(mechanism, payload)
-            return Seconds((time.perf_counter() - t0) / n)
-        return sample
-    return {mech: variant(mech) for mech in MECHANISMS}
+    def sample():
+        t0 = time.perf_counter()
+        for _ in range(n):
+            channels.send(mechanism, payload)
+        return Seconds((time.perf_counter() - t0) / n)
+    return sample
 
 
-@pytest.mark.claim("ipc-throughput-ranks")
-@pytest.mark.timeout(180)
-@pytest.mark.parametrize("size", PAYLOADS, ids=bytes_label)
-def test_ipc_throughput_ranks(size, scale, benchmark, judge):
-    """False if shared memory does not move this payload at least 1.5× as fast as the better
-    of a Pipe and a Queue."""
-    channels = Channels(max([size] + SWEEP[size]))
+def _key(size: int, mechanism: str) -> str:
+    return "{}/{}".format(bytes_label(size), mechanism)
+
+
+class SizeBySize(Interleaved):
+    """Interleaved rounds of a sweep: each round measures every size, sizes in an order that
+    rotates from round to round, and each size's mechanisms in an order that rotates too.
+
+    One flat rotation of every (size, mechanism) would give each variant the same predecessor
+    in nearly every round (the 1 KiB Pipe would always follow the 64 MiB transfer).
+    """
+
+    def __init__(self, channels: Channels):
+        self.sizes = {s: Interleaved({mech: _variant(channels, mech, s) for mech in MECHANISMS}) for s in SIZES}
+        super().__init__({_key(s, mech): self.sizes[s].variants[mech] for s in SIZES for mech in MECHANISMS})
+
+    def round(self) -> None:
+        sizes = list(self.sizes)
+        shift = self.rounds % len(sizes)
+        for s in sizes[shift:] + sizes[:shift]:
+            one = self.sizes[s]
+            one.round()
+            for mech in MECHANISMS:
+                self.samples[_key(s, mech)].append(one.samples[mech][-1])
+        self.rounds += 1
+
+
+def shared_memory_wins(m: Interleaved, size: int) -> stats.Interval:
+    """Shared memory's rate over the better of Pipe and Queue, paired round by round."""
+    best = [min(a, b) for a, b in zip(m.samples[_key(size, "pipe")], m.samples[_key(size, "queue")])]
+    return stats.ratio_interval(best, m.samples[_key(size, "shared-memory")])
+
+
+def find_crossover(m: Interleaved) -> crossover.Crossover:
+    return crossover.find(SIZES, [shared_memory_wins(m, s) for s in SIZES], WINS)
+
+
+def settled(m: Interleaved, parts=("above", "below")) -> str:
+    """Measure on while the verdict of a part still to be judged is not decided."""
+    c = find_crossover(m)
+    undecided = [part for part in parts if VERDICT_OF[part](c) == verdicts.INCONCLUSIVE]
+    return stats.STRADDLES if undecided else stats.INSIDE
+
+
+VERDICT_OF = {"above": crossover.above_verdict, "below": crossover.below_verdict}
+
+
+@dataclasses.dataclass(frozen=True)
+class Sweep:
+    crossover: crossover.Crossover
+    rates: dict        # {size: {mechanism: [median, low, high] bytes/s}}
+    rounds: int
+    planted: bool
+
+
+def run_sweep(scale, benchmark, pipe_as_shared_memory: bool = False, parts=("above", "below")) -> Sweep:
+    channels = Channels(max(SIZES), pipe_as_shared_memory)
     try:
-        variants = transfers(channels, size)
-        for v in variants.values():  # every receiver has started and answers
-            v()
-        m = Interleaved(variants)
-
-        def effect(m):
-            best = [min(a, b) for a, b in zip(m.samples["pipe"], m.samples["queue"])]
-            return stats.ratio_interval(best, m.samples["shared-memory"])
-
-        decision = m.until_settled(lambda m: stats.above(effect(m), WINS), scale, benchmark)
-        sweep = {}
-        for other in SWEEP[size]:
-            s = Interleaved(transfers(channels, other))
-            s.run(SWEEP_ROUNDS)
-            sweep[str(other)] = {mech: other / s.median_s(mech) for mech in MECHANISMS}
+        # Every receiver has started and answers, and every page of the block is mapped on both sides.
+        for mech in MECHANISMS:
+            channels.send(mech, b"x" * SIZES[0])
+        channels.send("shared-memory", b"x" * SIZES[-1])
+        m = SizeBySize(channels)
+        budget = dataclasses.replace(scale, max_rounds=scale.min_rounds + EXTRA_BATCHES * scale.batch_rounds)
+        m.until_settled(lambda m: settled(m, parts), budget, benchmark)
     finally:
         channels.close()
-    e = effect(m)
-    rate = {mech: size / m.median_s(mech) for mech in MECHANISMS}
-    n = _transfers(size)
+    rates = {}
+    for s in SIZES:
+        rates[s] = {}
+        for mech in MECHANISMS:
+            i = m.interval(_key(s, mech))
+            rates[s][mech] = [s / i.median, s / i.high, s / i.low]
+    return Sweep(find_crossover(m), rates, m.rounds, pipe_as_shared_memory)
+
+
+_SWEEPS = {}  # the claim's case and its related finding judge the same sweep
+
+
+def sweep_for(scale, benchmark) -> Sweep:
+    if scale.name not in _SWEEPS:
+        _SWEEPS[scale.name] = run_sweep(scale, benchmark)
+    return _SWEEPS[scale.name]
+
+
+def _size(x) -> str:
+    return "beyond {}".format(bytes_label(SIZES[-1])) if x is None else fmt_bytes(x)
+
+
+def crossover_words(c: crossover.Crossover) -> str:
+    if c.estimate is None:
+        return "no crossover within the sweep: shared memory is not {}× the better of Pipe and Queue up to {}".format(
+            WINS, bytes_label(SIZES[-1]))
+    return "crossover {} [{}, {}] (where the medians of shared memory's rate over the better of Pipe and Queue " \
+           "rise past {} for good [where the upper, and the lower, ends of their intervals do])".format(
+               _size(c.estimate), _size(c.low), _size(c.high), WINS)
+
+
+def ratios_words(points) -> str:
+    return ", ".join("{} {}".format(bytes_label(p.size), p.effect) for p in points)
+
+
+def sweep_data(sw: Sweep) -> dict:
+    c = sw.crossover
+    return {
+        "sizes": SIZES, "threshold": WINS, "rounds": sw.rounds, "planted": sw.planted,
+        "bytes_per_s": {str(s): r for s, r in sw.rates.items()},
+        "ratio": {str(p.size): [p.effect.median, p.effect.low, p.effect.high] for p in c.points},
+        "decision": {str(p.size): p.decision for p in c.points},
+        "crossover": {"estimate": c.estimate, "low": c.low, "high": c.high,
+                      "first_win": c.winning[0].size if c.winning else None},
+    }
+
+
+def judge_above(sw: Sweep, judge) -> None:
+    c = sw.crossover
+    verdict = crossover.above_verdict(c)
+    if c.winning:
+        head = "shared memory wins at {}: {}".format(
+            "{} only".format(bytes_label(SIZES[-1])) if len(c.winning) == 1 else "every payload from {} to {}".format(
+                bytes_label(c.winning[0].size), bytes_label(SIZES[-1])), ratios_words(c.winning))
+    else:
+        head = "shared memory wins at no run of payloads up to {}: {}".format(
+            bytes_label(SIZES[-1]), ratios_words(c.points[-3:]))
+    rates = sw.rates[SIZES[-1]]
+    nan, inf = float("nan"), float("inf")
+    effect = stats.Interval(nan if c.estimate is None else c.estimate, nan if c.low is None else c.low,
+                            inf if c.high is None else c.high, sw.rounds)  # high None: not within the sweep
     judge(verdicts.measured(
-        "ipc-throughput-ranks", "", e, decision, "shared memory rate / best of Pipe and Queue",
-        "> {}".format(WINS),
-        "{} payloads, sent and acknowledged: {} (medians of {} rounds of {} transfers)".format(
-            bytes_label(size), ", ".join("{} {}/s".format(mech, fmt_bytes(r)) for mech, r in
-                                         sorted(rate.items(), key=lambda kv: -kv[1])), m.rounds, n),
-        data={"payload_bytes": size, "bytes_per_s": rate,
-              "bytes_per_s_interval": {mech: [size / x for x in (m.interval(mech).high, m.interval(mech).low)]
-                                       for mech in MECHANISMS},
-              "sweep": sweep, "sweep_rounds": SWEEP_ROUNDS}))
+        CLAIM, "", effect, stats.INSIDE, "crossover payload (bytes)", "shared memory / best of Pipe and Queue > {}"
+        .format(WINS),
+        "{}; {}; at {}: {} ({} rounds, each receiver copying the whole payload out)".format(
+            head, crossover_words(c), bytes_label(SIZES[-1]),
+            ", ".join("{} {}/s".format(mech, fmt_bytes(r[0])) for mech, r in
+                      sorted(rates.items(), key=lambda kv: -kv[1][0])), sw.rounds),
+        data=sweep_data(sw), verdict=verdict))
+
+
+def judge_below(sw: Sweep, judge) -> None:
+    c = sw.crossover
+    below = c.below
+    verdict = crossover.below_verdict(c)
+    if below:
+        what = "below the crossover's interval, shared memory over the better of Pipe and Queue: {}".format(
+            ratios_words(below))
+    else:
+        what = "no payload of the sweep lies below the crossover's interval; at {}: {}".format(
+            bytes_label(SIZES[0]), c.points[0].effect)
+    judge(verdicts.measured(
+        CLAIM, "", c.points[0].effect, stats.INSIDE,
+        "shared memory / best of Pipe and Queue at {}".format(bytes_label(SIZES[0])), "> {}".format(WINS),
+        "{}; {}".format(what, crossover_words(c)),
+        data={"sizes": [p.size for p in below], "threshold": WINS,
+              "ratio": {str(p.size): [p.effect.median, p.effect.low, p.effect.high] for p in below}},
+        verdict=verdict))
+
+
+@pytest.mark.claim(CLAIM)
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize("part", [
+    pytest.param("above", id="above-crossover"),
+    related("below-crossover", "below",
+            why="payloads below the crossover, where announcing the payload costs as much as copying it"),
+])
+def test_ipc_throughput_ranks(part, scale, benchmark, judge):
+    """False if, up to 64 MiB, no run of the largest payloads has shared memory moving bytes at least
+    1.5× as fast as the better of a Pipe and a Queue."""
+    sw = sweep_for(scale, benchmark)
+    (judge_above if part == "above" else judge_below)(sw, judge)
+
+
+@pytest.mark.claim(CLAIM)
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize("plant", [control(
+    "pipe-as-shared-memory", True,
+    why="the 'shared memory' channel sends the payload through a Pipe and shares no block: it cannot "
+        "beat the better of Pipe and Queue by half as much again at any size")])
+def test_control_ipc_throughput_ranks(plant, scale, benchmark, judge):
+    judge_above(run_sweep(scale, benchmark, pipe_as_shared_memory=plant, parts=("above",)), judge)

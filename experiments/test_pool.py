@@ -3,11 +3,13 @@ from __future__ import annotations
 
 import math
 import multiprocessing
+import os
 
 import pytest
 
-from claimbench import children, stats, verdicts, workloads
-from claimbench.measure import Interleaved, worst
+from claimbench import probes_pool, stats, verdicts, workloads
+from claimbench.measure import Interleaved
+from claimbench.roles import control
 
 # Effects are errors in steps of T: (measured − ceil(n/k)·T)/T. Half a step is
 # halfway to the nearest alternative (one step more or less than the staircase).
@@ -22,15 +24,15 @@ def staircase_points(k: int):
 
 @pytest.fixture
 def pool_of(request):
-    """pool_of(k): a started Pool of the default start method, closed and joined afterwards."""
+    """pool_of(k, ctx=None, make=real_pool): a started Pool (default start method), terminated and joined afterwards."""
     pools = []
 
-    def make(k, **kwargs):
-        pool = multiprocessing.get_context().Pool(k, **kwargs)
+    def make_pool(k, ctx=None, make=probes_pool.real_pool, **kwargs):
+        pool = make(ctx or multiprocessing.get_context(), k, **kwargs)
         pools.append(pool)
         return pool
 
-    yield make
+    yield make_pool
     for pool in pools:
         pool.terminate()
         pool.join()
@@ -49,48 +51,59 @@ def run_tasks(pool, n: int, seconds: float) -> None:
 
 @pytest.mark.claim("pool-capacity-limits-throughput")
 @pytest.mark.timeout(600)
-@pytest.mark.parametrize("k", [1, 2, 4], ids=lambda k: "k{}".format(k))
-def test_pool_staircase(k, pool_of, unit_s, scale, benchmark, judge):
+@pytest.mark.parametrize("k, make", [
+    pytest.param(1, probes_pool.real_pool, id="k1"),
+    pytest.param(2, probes_pool.real_pool, id="k2"),
+    pytest.param(4, probes_pool.real_pool, id="k4"),
+    # k = 1, the fewest tasks per round: the dispatch cost that pushes a plant's point up toward
+    # the band is smallest there, and a round is four T.
+    control("twice-the-workers", 1, probes_pool.twice_the_workers,
+            why="a 'Pool(1)' that has 2 workers: at n = 2 and 3 it is a step below ceil(n/1)·T"),
+])
+def test_pool_staircase(k, make, pool_of, unit_s, scale, benchmark, judge):
     """False if Pool(k) with n tasks of T is not ceil(n/k)·T at every edge of the staircase."""
-    pool = pool_of(k)
+    pool = pool_of(k, make=make)
     run_tasks(pool, k, 0)  # all workers up before timing
     points = staircase_points(k)
     ideal = {n: math.ceil(n / k) * unit_s for n in points}
-    m = Interleaved({"n{}".format(n): (lambda n=n: run_tasks(pool, n, unit_s)) for n in points})
+    m = Interleaved({f"n{n}": (lambda n=n: run_tasks(pool, n, unit_s)) for n in points})
 
     def effects(m):
-        return {n: steps_off(m.samples["n{}".format(n)], ideal[n], unit_s) for n in points}
+        return {n: steps_off(m.samples[f"n{n}"], ideal[n], unit_s) for n in points}
 
-    def decide(m):
-        return worst(stats.within(e, -STEP_TOLERANCE, STEP_TOLERANCE) for e in effects(m).values())
+    def decisions(m):
+        return [stats.within(e, -STEP_TOLERANCE, STEP_TOLERANCE) for e in effects(m).values()]
 
     # Dispatch costs are absolute (about a millisecond for 12 tasks over 4 workers on 2 CPUs), so at
     # a small T the furthest point can sit near half a step: allow twice the rounds to settle it.
-    m.until_settled(decide, scale.with_budget(2), benchmark)
+    m.until_settled(lambda m: probes_pool.staircase_decision(decisions(m)), scale.with_budget(2), benchmark)
     es = effects(m)
-    per_point = {n: verdicts.from_decision(stats.within(e, -STEP_TOLERANCE, STEP_TOLERANCE))
-                 for n, e in es.items()}
     far = max(points, key=lambda n: abs(es[n].median))
     judge(verdicts.measured(
         "pool-capacity-limits-throughput", "", es[far], "",
-        "(measured − ceil(n/k)·T)/T at the worst n", "within ±{} steps at every n".format(STEP_TOLERANCE),
-        "Pool({}) over n = {}: off the staircase by {} steps; furthest at n = {}".format(
-            k, points, ", ".join("{}".format(stats.fmt(es[n].median)) for n in points), far),
-        verdict=verdicts.combine(per_point.values()),
+        "(measured − ceil(n/k)·T)/T at the worst n", f"within ±{STEP_TOLERANCE} steps at every n",
+        f"Pool({k}) over n = {points}: off the staircase by "
+        f"{', '.join(stats.fmt(es[n].median) for n in points)} steps; furthest at n = {far}",
+        verdict=probes_pool.staircase_verdict(decisions(m)),
         data={"k": k, "unit_s": unit_s, "points": [
-            {"n": n, "ideal_s": ideal[n], "median_s": m.median_s("n{}".format(n)),
-             "low_s": m.interval("n{}".format(n)).low, "high_s": m.interval("n{}".format(n)).high}
+            {"n": n, "ideal_s": ideal[n], "median_s": m.median_s(f"n{n}"),
+             "low_s": m.interval(f"n{n}").low, "high_s": m.interval(f"n{n}").high}
             for n in points]}))
 
 
 @pytest.mark.claim("pool-capacity-limits-throughput")
 @pytest.mark.timeout(600)
-def test_pool_notes_example(unit_s, scale, benchmark, judge):
+@pytest.mark.parametrize("make", [
+    pytest.param(probes_pool.real_pool, id="notes-pool4-5tasks"),
+    control("one-worker-more", probes_pool.one_worker_more,
+            why="the notes' run on a 'Pool(4)' that has 5 workers: 5 tasks take no longer than one"),
+])
+def test_pool_notes_example(make, unit_s, scale, benchmark, judge):
     """False if the notes' own run — Pool(4), 5 tasks, close, join — does not take about one T longer than with one task."""
     ctx = multiprocessing.get_context()
 
     def notes(tasks: int) -> None:
-        pool = ctx.Pool(4)
+        pool = make(ctx, 4)
         try:
             for _ in range(tasks):
                 pool.apply_async(workloads.notes_task, (unit_s,))
@@ -109,62 +122,94 @@ def test_pool_notes_example(unit_s, scale, benchmark, judge):
 
     decision = m.until_settled(lambda m: stats.within(effect(m), NOTES_LOW_STEPS, NOTES_HIGH_STEPS),
                                scale, benchmark)
+    planted = make is not probes_pool.real_pool
     judge(verdicts.measured(
-        "pool-capacity-limits-throughput", "notes-pool4-5tasks", effect(m), decision,
-        "(wall with 5 tasks − wall with 1 task)/T", "within [{}, {}] steps (the claim: 1)".format(
-            NOTES_LOW_STEPS, NOTES_HIGH_STEPS),
-        "Pool(4) with 5 tasks of T = {} s, closed and joined: {} s wall; with one task: {} s".format(
-            unit_s, stats.fmt(m.median_s("notes")), stats.fmt(m.median_s("one-task"))),
+        "pool-capacity-limits-throughput", "", effect(m), decision,
+        "(wall with 5 tasks − wall with 1 task)/T", f"within [{NOTES_LOW_STEPS}, {NOTES_HIGH_STEPS}] steps (the claim: 1)",
+        f"{'planted (5 workers) ' if planted else ''}Pool(4) with 5 tasks of T = {unit_s} s, closed and joined: "
+        f"{stats.fmt(m.median_s('notes'))} s wall; with one task: {stats.fmt(m.median_s('one-task'))} s",
         data={"unit_s": unit_s, "median_s": m.median_s("notes"), "one_task_s": m.median_s("one-task"),
-              "notes_figure": "pool4-5tasks"}))
+              "start_method": ctx.get_start_method(), **({} if planted else {"notes_figure": "pool4-5tasks"})}))
 
 
-def _worker_pids() -> set:
-    return {p.pid for p in children.living_children()}
+START_METHODS = ("processes-fork", "processes-forkserver", "processes-spawn")
 
 
 @pytest.mark.behaviour
 @pytest.mark.claim("pool-reuses-workers")
 @pytest.mark.timeout(120)
+@pytest.mark.ways(*START_METHODS)
 @pytest.mark.parametrize("maxtasksperchild", [None, 1], ids=["reuse", "maxtasksperchild1"])
-def test_pool_reuses_workers(maxtasksperchild, pool_of, unit_s, judge):
+def test_pool_reuses_workers(maxtasksperchild, way, pool_of, unit_s, judge):
     """False if a Pool's tasks run outside its k workers, or maxtasksperchild does not replace them."""
-    k, tasks = 2, 6
-    before = _worker_pids()
-    pool = pool_of(k, maxtasksperchild=maxtasksperchild)
+    pool_reuse(multiprocessing.get_context(way.start_method), probes_pool.real_pool, maxtasksperchild,
+               pool_of, unit_s, judge)
+
+
+@pytest.mark.behaviour
+@pytest.mark.claim("pool-reuses-workers")
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize("maxtasksperchild, make", [
+    control("fresh-process-per-task", None, probes_pool.fresh_process_per_task,
+            why="a 'Pool(k)' that runs each task in a fresh process: its tasks run on more than k PIDs"),
+    control("maxtasksperchild-ignored", 1, probes_pool.ignores_maxtasksperchild,
+            why="a Pool that drops maxtasksperchild=1: its workers are never replaced"),
+])
+def test_control_pool_reuses_workers(maxtasksperchild, make, pool_of, unit_s, judge):
+    pool_reuse(multiprocessing.get_context(), make, maxtasksperchild, pool_of, unit_s, judge)
+
+
+def pool_reuse(ctx, make, maxtasksperchild, pool_of, unit_s, judge):
+    k, tasks = 2, 4  # more tasks than workers: reuse shows; under maxtasksperchild=1, 4 + 2 workers start
+    announced = ctx.Queue()
+    pool = pool_of(k, ctx=ctx, make=make, maxtasksperchild=maxtasksperchild,
+                   initializer=probes_pool.announce_worker, initargs=(announced,))
     results = [pool.apply_async(workloads.pid_of_task, (i, unit_s / 4)) for i in range(tasks)]
     task_pids = [r.get(timeout=60)[0] for r in results]
-    distinct = len(set(task_pids))
-    if maxtasksperchild is None:
-        workers = _worker_pids() - before
-        ok = set(task_pids) <= workers and distinct <= k
-        evidence = "{} tasks ran on {} distinct PIDs, all among the pool's {} workers {}".format(
-            tasks, distinct, len(workers), sorted(workers))
-    else:
-        ok = distinct == tasks
-        evidence = "with maxtasksperchild=1, {} tasks ran on {} distinct PIDs: each worker replaced after one task".format(
-            tasks, distinct)
-    judge(verdicts.observed("pool-reuses-workers", "", verdicts.HOLDS if ok else verdicts.REFUTED, evidence,
-                            data={"task_pids": task_pids, "k": k}))
+    workers = probes_pool.collect_announced(announced, task_pids)
+    verdict, what = probes_pool.reuse_verdict(task_pids, workers, k, tasks, os.getpid(), maxtasksperchild)
+    judge(verdicts.observed("pool-reuses-workers", "", verdict, f"Pool({k}), {ctx.get_start_method()}: {what}",
+                            data={"task_pids": task_pids, "workers": {str(p): pp for p, pp in workers.items()},
+                                  "k": k, "maxtasksperchild": maxtasksperchild,
+                                  "start_method": ctx.get_start_method()}))
 
 
 @pytest.mark.behaviour
 @pytest.mark.claim("pool-join-needs-close")
 @pytest.mark.timeout(60)
-def test_pool_join_needs_close(pool_of, judge):
+@pytest.mark.ways(*START_METHODS)
+def test_pool_join_needs_close(way, pool_of, judge):
     """False if join() on a running pool returns, or join() after close()/terminate() does not."""
+    join_needs_close(multiprocessing.get_context(way.start_method), probes_pool.real_pool, pool_of, judge)
+
+
+@pytest.mark.behaviour
+@pytest.mark.claim("pool-join-needs-close")
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("make", [
+    control("join-returns-while-running", probes_pool.join_returns_while_running,
+            why="a Pool whose join() returns at once on a running pool"),
+])
+def test_control_pool_join_needs_close(make, pool_of, judge):
+    join_needs_close(multiprocessing.get_context(), make, pool_of, judge)
+
+
+def join_needs_close(ctx, make, pool_of, judge):
     seen = []
-    running = pool_of(1)
+    running = pool_of(1, ctx=ctx, make=make)
     try:
         running.join()
         seen.append(("running", False, "join() returned on a running pool"))
     except ValueError as exc:
-        seen.append(("running", True, "join() on a running pool raised ValueError: {}".format(exc)))
+        seen.append(("running", True, f"join() on a running pool raised ValueError: {exc}"))
     for how in ("close", "terminate"):
-        pool = pool_of(1)
+        pool = pool_of(1, ctx=ctx, make=make)
         pool.apply_async(workloads.noop).get(timeout=30)
         getattr(pool, how)()
-        pool.join()
-        seen.append((how, True, "join() after {}() returned".format(how)))
-    verdict = verdicts.combine(verdicts.HOLDS if ok else verdicts.REFUTED for _, ok, _ in seen)
-    judge(verdicts.observed("pool-join-needs-close", "", verdict, "; ".join(e for _, _, e in seen)))
+        pool.join()  # a join that never returned would end in the time limit, not here
+        seen.append((how, True, f"join() after {how}() returned"))
+    # The sentence holds only if both halves do: join() refused while running, accepted after close/terminate.
+    verdict = verdicts.HOLDS if all(ok for _, ok, _ in seen) else verdicts.REFUTED
+    judge(verdicts.observed("pool-join-needs-close", "", verdict,
+                            f"{ctx.get_start_method()}: " + "; ".join(e for _, _, e in seen),
+                            data={"start_method": ctx.get_start_method(), "parts": {h: ok for h, ok, _ in seen}}))

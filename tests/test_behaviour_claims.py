@@ -32,23 +32,50 @@ def test_missing_start_method_is_untestable_not_failed():
         assert expect(claim_id, no_fork, "threads").verdict == verdicts.HOLDS
 
 
-def test_cpu_count_is_partly_where_a_difference_can_be_shown():
-    assert expect("cpu-count-is-cores", rt(cpu_count=2, affinity_cpus=2, usable_cpus=2)).verdict == verdicts.PARTLY
-    assert expect("cpu-count-is-cores", rt(cpu_count=4, affinity_cpus=None, usable_cpus=2)).verdict == verdicts.PARTLY
-    one = expect("cpu-count-is-cores", rt(cpu_count=1, affinity_cpus=1, usable_cpus=1))
-    assert not one.testable and one.reason
+def test_cpu_count_is_cores_follows_the_hardware_threads_per_core():
+    assert expect("cpu-count-is-cores", rt(hardware_threads_per_core=1)).verdict == verdicts.HOLDS
+    smt = expect("cpu-count-is-cores", rt(hardware_threads_per_core=2), "physical-cores")
+    assert smt.verdict == verdicts.REFUTED and "SMT" in smt.reason
+    unknown = expect("cpu-count-is-cores", rt(hardware_threads_per_core=None))
+    assert not unknown.testable and "topology" in unknown.reason
 
 
-def test_thread_crash_is_partly_and_posix_only():
-    assert expect("thread-crash-kills-process", HERE).verdict == verdicts.PARTLY
+def test_what_a_process_may_use_is_related_and_follows_the_runtime():
+    linux = rt(platform="Linux-x", cpu_count=4, hardware_threads_per_core=2)
+    assert expect("cpu-count-is-cores", rt(cpu_count=4, affinity_cpus=4), "affinity").verdict == verdicts.HOLDS
+    assert expect("cpu-count-is-cores", rt(cpu_count=4, affinity_cpus=2), "affinity").verdict == verdicts.REFUTED
+    assert not expect("cpu-count-is-cores", rt(affinity_cpus=None), "affinity").testable
+    assert expect("cpu-count-is-cores", dataclasses.replace(linux, affinity_cpus=4), "pinned-child").verdict \
+        == verdicts.REFUTED
+    assert not expect("cpu-count-is-cores", dataclasses.replace(linux, affinity_cpus=1), "pinned-child").testable
+    old = dataclasses.replace(linux, affinity_cpus=4, python_version="3.12.1")
+    assert not expect("cpu-count-is-cores", old, "process-cpu-count").testable
+    new = dataclasses.replace(old, python_version="3.13.0")
+    assert expect("cpu-count-is-cores", new, "process-cpu-count").verdict == verdicts.HOLDS
+    assert not expect("cpu-count-is-cores", rt(cgroup_cpu_quota=None), "cgroup-quota").testable
+    assert expect("cpu-count-is-cores", rt(cpu_count=4, cgroup_cpu_quota=1.5), "cgroup-quota").verdict \
+        == verdicts.REFUTED
+    assert expect("cpu-count-is-cores", rt(cpu_count=4, cgroup_cpu_quota=8.0), "cgroup-quota").verdict \
+        == verdicts.HOLDS
+
+
+def test_thread_crash_holds_and_is_posix_only():
+    for case in (None, "segfault", "abort", "exception", "os-exit"):
+        assert expect("thread-crash-kills-process", HERE, case).verdict == verdicts.HOLDS
+    assert "excepthook" in expect("thread-crash-kills-process", HERE, "exception").reason
     assert not expect("thread-crash-kills-process", rt(platform="Windows-11")).testable
     assert expect("process-crash-isolated", HERE, "segfault").verdict == verdicts.HOLDS
 
 
-def test_endless_reader_cases_combine_to_partly():
-    cases = list(communication.ENDLESS_READER_CASES)
-    combined = verdicts.combine(expect("endless-reader-must-terminate", HERE, c).verdict for c in cases)
-    assert combined == verdicts.PARTLY == expect("endless-reader-must-terminate", HERE).verdict
+def test_endless_reader_holds_for_the_notes_program_and_its_findings_have_their_own_reasons():
+    claim_cases = ["processes-{}-{}".format(m, c) for m in ("fork", "forkserver", "spawn")
+                   for c in communication.NOTES_READER_CASES]
+    combined = verdicts.combine(expect("endless-reader-must-terminate", HERE, c).verdict for c in claim_cases)
+    assert combined == verdicts.HOLDS == expect("endless-reader-must-terminate", HERE).verdict
+    for finding, reason in communication.RELATED_READER_CASES.items():
+        e = expect("endless-reader-must-terminate", HERE, finding)
+        assert e.verdict == verdicts.HOLDS and e.reason == reason
+    assert expect("endless-reader-must-terminate", HERE, "control-sigterm-deaf-reader").testable
 
 
 def test_same_frame_is_untestable_where_pagemap_hides_frames(monkeypatch):

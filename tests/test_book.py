@@ -130,7 +130,7 @@ def test_text_table_has_headers_rule_and_rows():
     ]))
     lines = book.text_table(rows).splitlines()
     assert len(lines) == 4
-    assert lines[0].split() == ["claim", "verdict", "expected", "outcome", "effect", "[95%", "CI]"]
+    assert lines[0].split() == ["claim", "verdict", "expected", "outcome", "effect", "[sequential", "95%", "CI]"]
     assert set(lines[1].replace(" ", "")) == {"-"}
     assert lines[2].split() == ["first-claim", "holds", "holds", "passed", "1.93", "[1.85,", "2.01]", "speed-up"]
     assert lines[3].split() == ["second", "refuted", "refuted", "xfailed", "-"]

@@ -7,7 +7,8 @@ from claimbench import stats
 from claimbench.measure import Interleaved, Seconds, worst
 from claimbench.scales import Scale
 
-SCALE = Scale("test", unit_s=0.001, min_rounds=6, max_rounds=20, batch_rounds=4)
+# Looks at 8, 12, 16, 20, each at 96.2 % (claimbench/stopping.py): 8 samples give a finite interval at that level.
+SCALE = Scale("test", unit_s=0.001, min_rounds=8, max_rounds=20, batch_rounds=4)
 
 
 def recording(names, calls, returns=None):
@@ -103,8 +104,8 @@ def test_until_settled_adds_batches_while_straddling():
     decide = Decide(stats.STRADDLES, stats.STRADDLES, stats.OUTSIDE)
     m = Interleaved(instant())
     assert m.until_settled(decide, SCALE) == stats.OUTSIDE
-    assert decide.seen_rounds == [6, 10, 14]
-    assert m.rounds == 14
+    assert decide.seen_rounds == [8, 12, 16]
+    assert m.rounds == 16
 
 
 def test_until_settled_gives_up_at_max_rounds():
@@ -128,19 +129,21 @@ def test_until_settled_with_a_benchmark_reaches_min_rounds(calls_target_once):
     assert m.rounds == SCALE.min_rounds
     assert len(calls) == 2 * SCALE.min_rounds
     assert bench.extra_info["rounds"] == SCALE.min_rounds
-    assert bench.extra_info["samples_s"] == {"a": [0.25] * 6, "b": [0.25] * 6}
+    assert bench.extra_info["samples_s"] == {"a": [0.25] * 8, "b": [0.25] * 8}
+    assert bench.extra_info["looks"] == [8, 12, 16, 20]
+    assert bench.extra_info["confidence_per_look"] == m.confidence == 0.962
 
 
 def test_until_settled_benchmark_extra_info_counts_the_extra_batches():
     bench = FakeBenchmark()
     m = Interleaved(instant())
     m.until_settled(Decide(stats.STRADDLES, stats.INSIDE), SCALE, bench)
-    assert m.rounds == 10
-    assert bench.extra_info["rounds"] == 10
-    assert {k: len(v) for k, v in bench.extra_info["samples_s"].items()} == {"a": 10, "b": 10}
+    assert m.rounds == 12
+    assert bench.extra_info["rounds"] == 12
+    assert {k: len(v) for k, v in bench.extra_info["samples_s"].items()} == {"a": 12, "b": 12}
     # extra_info holds copies: later rounds do not change what was stored.
     m.run(1)
-    assert len(bench.extra_info["samples_s"]["a"]) == 10
+    assert len(bench.extra_info["samples_s"]["a"]) == 12
 
 
 def test_worst():
@@ -156,3 +159,46 @@ def test_warm_up_rounds_run_but_are_not_kept():
     assert m.rounds == 0 and m.samples == {"a": [], "b": []}
     m.run(2)
     assert m.rounds == 2 and len(m.samples["a"]) == 2
+
+
+# ---------------------------------------------------------------- the stopping rule's level
+def test_intervals_outside_the_stopping_rule_are_at_95():
+    m = Interleaved(instant())
+    m.run(8)
+    assert m.confidence is None
+    assert m.interval("a").confidence == m.ratio("b", "a").confidence == stats.CONFIDENCE
+
+
+def test_until_settled_decides_and_reports_at_its_per_look_level():
+    seen = []
+
+    def decide(m):
+        # The ways experiments compute their intervals: all at the level of this look.
+        seen.extend([m.ratio("b", "a").confidence, m.interval("a").confidence,
+                     stats.median_interval(m.samples["a"]).confidence,
+                     stats.ratio_interval(m.samples["b"], m.samples["a"]).confidence])
+        return stats.STRADDLES if m.rounds < 12 else stats.INSIDE
+
+    m = Interleaved(instant())
+    assert m.until_settled(decide, SCALE) == stats.INSIDE
+    assert m.looks == (8, 12, 16, 20) and m.confidence == 0.962
+    assert set(seen) == {0.962}
+    # After the loop the level stays, so the interval an experiment reports is the one that decided.
+    assert stats.current_confidence() == 0.962
+    assert stats.ratio_interval(m.samples["b"], m.samples["a"]) == m.ratio("b", "a")
+    assert m.ratio("b", "a").confidence == 0.962
+
+
+def test_until_settled_moves_the_first_look_to_a_finite_interval():
+    # Five looks from round 6 need 96.5 % each, which 6 samples cannot give: the first look is at 7.
+    decide = Decide(stats.STRADDLES)
+    m = Interleaved(instant())
+    m.until_settled(decide, Scale("few", unit_s=0.001, min_rounds=6, max_rounds=20, batch_rounds=4))
+    assert decide.seen_rounds == [7, 11, 15, 19, 20]
+    assert list(m.looks) == decide.seen_rounds and m.confidence == 0.965
+
+
+def test_a_clear_effect_settles_at_the_first_look():
+    m = Interleaved({"a": lambda: Seconds(1.0), "b": lambda: Seconds(2.0)})
+    assert m.until_settled(lambda m: stats.above(m.ratio("b", "a"), 1.5), SCALE) == stats.INSIDE
+    assert m.rounds == SCALE.min_rounds

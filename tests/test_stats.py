@@ -164,3 +164,37 @@ def test_below(interval, expected):
 ])
 def test_within(interval, expected):
     assert stats.within(interval, 0.9, 1.1) == expected
+
+
+# ---------------------------------------------------------------- the level intervals are computed at
+def test_intervals_carry_their_level():
+    samples = list(range(20))
+    assert stats.median_interval(samples).confidence == stats.CONFIDENCE
+    wide = stats.median_interval(samples, 0.99)
+    assert wide.confidence == 0.99
+    assert (wide.low, wide.high) == (samples[3], samples[16])  # ranks (4, 17) at 99 %, (6, 15) at 95 %
+    assert stats.scaled_interval(wide, 2.0).confidence == 0.99
+    assert stats.ratio_interval([2.0] * 8, [1.0] * 8, 0.99).confidence == 0.99
+
+
+def test_the_current_level_is_the_default_and_is_restored():
+    assert stats.current_confidence() == stats.CONFIDENCE
+    with stats.confidence(0.99):
+        assert stats.current_confidence() == 0.99
+        assert stats.median_interval(range(20)) == stats.median_interval(range(20), 0.99)
+        assert stats.median_rank_bounds(20) == (4, 17)
+        # An explicit level still wins.
+        assert stats.median_interval(range(20), 0.95).confidence == 0.95
+    assert stats.current_confidence() == stats.CONFIDENCE
+    assert stats.median_rank_bounds(20) == (6, 15)
+
+
+@pytest.mark.parametrize("level", [0.0, 1.0, 95])
+def test_a_level_lies_between_0_and_1(level):
+    with pytest.raises(ValueError):
+        stats.set_confidence(level)
+
+
+def test_median_of_even_and_odd_counts():
+    assert stats.median_interval([4.0, 1.0, 3.0, 2.0]).median == 2.5
+    assert stats.median_interval([5.0, 1.0, 3.0]).median == 3.0

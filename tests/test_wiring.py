@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from claimbench import claims, records, runtime as rt, verdicts
+from claimbench import claims, records, runtime as rt, scales, verdicts
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -113,13 +113,14 @@ def test_judged_cases_are_stored_and_tabled(tmp_path):
     assert all(v["claim"] == claim and v["expected"] == "holds" for v in rec.verdicts)
     timed = by_case[("test_timed", "")]
     assert (timed["effect"], timed["ci_low"], timed["ci_high"]) == (2.0, 2.0, 2.0)
-    assert timed["data"] == {"rounds": 6}
+    rounds = scales.SCALES["quick"].min_rounds  # settled at the first look
+    assert timed["data"] == {"rounds": rounds}
 
     # The raw timings were renamed into pytest-benchmark's storage; no temporary file is left.
     (bench,) = (folder / "results" / "benchmarks").glob("*/0001_r1.json")
     (entry,) = json.loads(bench.read_text(encoding="utf-8"))["benchmarks"]
-    assert entry["extra_info"]["rounds"] == 6
-    assert entry["extra_info"]["samples_s"] == {"slow": [2.0] * 6, "fast": [1.0] * 6}
+    assert entry["extra_info"]["rounds"] == rounds
+    assert entry["extra_info"]["samples_s"] == {"slow": [2.0] * rounds, "fast": [1.0] * rounds}
     assert list((folder / "results" / ".tmp").glob("*")) == []
 
 

@@ -5,8 +5,8 @@ from typing import Optional
 
 from . import Claim
 from ._expect import always
-from ..runtime import Runtime
-from ..verdicts import HOLDS, INCONCLUSIVE, PARTLY, Expectation
+from ..runtime import Runtime, usable_cpus
+from ..verdicts import HOLDS, INCONCLUSIVE, REFUTED, Expectation
 
 START_METHODS = ("fork", "forkserver", "spawn")
 
@@ -27,14 +27,53 @@ def per_start_method(verdict: str, reason: str = ""):
     return expect
 
 
+def _cores(runtime: Runtime) -> Expectation:
+    """The claim's own case: what the kernel's topology says about hardware threads per core."""
+    threads = runtime.hardware_threads_per_core
+    if threads is None:
+        return Expectation(INCONCLUSIVE, "the kernel lists no CPU topology here (sysfs "
+                                         "/sys/devices/system/cpu/cpuN/topology), so the cores cannot be counted",
+                           testable=False)
+    if threads == 1:
+        return Expectation(HOLDS, "every core runs one hardware thread, so the online CPUs are the cores")
+    return Expectation(REFUTED, f"cores run {threads} hardware threads (SMT): cpu_count() counts hardware "
+                                "threads, not cores")
+
+
+def _what_this_process_may_use(runtime: Runtime, case: str) -> Expectation:
+    """The related findings: cpu_count() against the CPUs this process may use."""
+    if case == "affinity":
+        if runtime.affinity_cpus is None:
+            return Expectation(INCONCLUSIVE, "no sched_getaffinity on this platform", testable=False)
+        if runtime.affinity_cpus == runtime.cpu_count:
+            return Expectation(HOLDS, "this process may run on every CPU, so the two agree")
+        return Expectation(REFUTED, f"the affinity mask allows {runtime.affinity_cpus} of {runtime.cpu_count} "
+                                    "CPUs, and cpu_count() ignores it")
+    if case == "cgroup-quota":
+        if runtime.cgroup_cpu_quota is None:
+            return Expectation(INCONCLUSIVE, "no cgroup CPU quota here", testable=False)
+        allowed = usable_cpus(None, runtime.cgroup_cpu_quota, runtime.cpu_count)
+        if allowed >= runtime.cpu_count:
+            return Expectation(HOLDS, "the quota allows every CPU")
+        return Expectation(REFUTED, f"the quota allows {allowed} of {runtime.cpu_count} CPUs, and cpu_count() ignores it")
+    can_pin = runtime.affinity_cpus is not None and runtime.affinity_cpus >= 2 and runtime.platform.startswith("Linux")
+    if not can_pin:
+        return Expectation(INCONCLUSIVE, "a child cannot be pinned to fewer CPUs than this process has "
+                                         "(one CPU, or no sched_setaffinity)", testable=False)
+    if case == "process-cpu-count":
+        if runtime.version_tuple < (3, 13):
+            return Expectation(INCONCLUSIVE, "os.process_cpu_count() is new in Python 3.13", testable=False)
+        return Expectation(HOLDS, "os.process_cpu_count() counts the CPUs of the affinity mask")
+    return Expectation(REFUTED, "cpu_count() counts the machine, not the CPUs a pinned process may use")
+
+
+RELATED_CPU_CASES = ("affinity", "pinned-child", "process-cpu-count", "cgroup-quota")
+
+
 def _cpu_count(runtime: Runtime, case=None) -> Expectation:
-    # The difference shows where the process is already limited, or where a child
-    # can be pinned to fewer CPUs than the machine has.
-    can_narrow = runtime.affinity_cpus is not None and runtime.cpu_count >= 2
-    if can_narrow or runtime.usable_cpus < runtime.cpu_count:
-        return Expectation(PARTLY, "cpu_count() counts the machine's CPUs, not the ones this process may use")
-    return Expectation(INCONCLUSIVE, "one CPU and no affinity to narrow: cpu_count() and the usable "
-                                     "CPUs cannot differ here", testable=False)
+    if case in RELATED_CPU_CASES:
+        return _what_this_process_may_use(runtime, case)
+    return _cores(runtime)
 
 
 CLAIMS = (
@@ -67,9 +106,11 @@ CLAIMS = (
         id="cpu-count-is-cores",
         section="A",
         quote="print(\"CPU内核数:{}\".format(cpu_count()))",
-        statement="cpu_count() is the number of CPU cores this program can use.",
+        statement="cpu_count() is the number of physical CPU cores (not hardware threads).",
         expect=_cpu_count,
-        note="cpu_count() reports the machine's online CPUs; what a process may use is narrower under "
-             "an affinity mask or a cgroup quota (os.process_cpu_count(), 3.13+, follows the affinity).",
+        note="cpu_count() reports the machine's online logical CPUs: the cores where each runs one hardware "
+             "thread, twice the cores under SMT. What a process may use is a separate question (related "
+             "findings): narrower under an affinity mask or a cgroup quota; os.process_cpu_count() (3.13+) "
+             "follows the affinity.",
     ),
 )

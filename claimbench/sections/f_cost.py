@@ -136,8 +136,8 @@ def build(ctx):
     s = Section("What concurrency costs", order=36)
     if bars:
         s.add(Figure(creation_figure(ctx, bars),
-                     "Start to finish of a unit that does nothing, per unit (median, 95% interval), timed in a "
-                     "small sandbox interpreter. Runtime {}.".format(ctx.runtime.get("tag"))))
+                     "Start to finish of a unit that does nothing, per unit (median, sequential 95% interval), "
+                     "timed in a small sandbox interpreter. Runtime {}.".format(ctx.runtime.get("tag"))))
         thread = next((v[0] for label, v, _ in bars if label.startswith("thread, one")), None)
         if thread:
             s.add(Table(("unit", "cost", "against a thread"),
@@ -146,7 +146,7 @@ def build(ctx):
         s.add(Figure(handoff, "Left: one round trip of a token between two coroutines (asyncio.Queue), two "
                               "threads (queue.Queue) and two processes (a Pipe). Right: a request carrying the "
                               "payload and its answer, to a worker thread and to a worker process (medians, "
-                              "95% intervals)."))
+                              "sequential 95% intervals)."))
         s.add(Para("A thread receives a reference to the payload, whatever its size; a process receives a "
                    "pickled copy through a pipe, so its round trip grows with the payload."))
     return s

@@ -259,8 +259,8 @@ def build(ctx):
     tags = [c.tag for c in cols]
     s = Section("Interpreter matrix", order=80)
     s.add(Para("Each column is the newest stored run of one runtime (version, GIL, default start method). A cell "
-               "is the claim's verdict and its headline effect [95% CI]; {} marks a verdict that differs from the "
-               "first column ({}), and the last column says whether the claim's expectation on that runtime "
+               "is the claim's verdict and its headline effect [sequential 95% CI]; {} marks a verdict that differs "
+               "from the first column ({}), and the last column says whether the claim's expectation on that runtime "
                "explains it.".format(DIFFERS, tags[0])))
     s.add(Table(("runtime", "Python", "GIL", "free-threaded build", "start method", "usable CPUs", "run", "notes"),
                 runtime_rows(cols)))

@@ -1,0 +1,101 @@
+"""The crossover finder of ipc-throughput-ranks on synthetic sweeps: every verdict it can give is reachable."""
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from claimbench import crossover, stats, verdicts
+
+SIZES = [1 << (10 + 2 * i) for i in range(5)]  # 1 KiB … 256 KiB
+WINS = 1.5
+
+
+def iv(median, low, high, n=8):
+    return stats.Interval(median, low, high, n)
+
+
+def sweep(*effects):
+    return crossover.find(SIZES[:len(effects)], list(effects), WINS)
+
+
+def test_last_crossing_interpolates_on_a_log_scale():
+    assert crossover.last_crossing([1, 4, 16], [1.0, 2.0, 3.0], 1.5) == pytest.approx(2.0)
+    assert crossover.last_crossing([1, 4, 16], [2.0, 2.0, 3.0], 1.5) == 1.0   # above from the start
+    assert crossover.last_crossing([1, 4, 16], [2.0, 1.0, 1.4], 1.5) is None  # never stays above
+    # A dip decides: the values must stay above from the crossing on.
+    assert 4 < crossover.last_crossing([1, 4, 16], [2.0, 1.0, 3.0], 1.5) < 16
+
+
+def test_a_clear_crossover_holds_above_and_is_refuted_below():
+    c = sweep(iv(0.9, 0.8, 1.0), iv(1.1, 1.0, 1.2), iv(1.4, 1.3, 1.6), iv(2.0, 1.8, 2.2), iv(3.0, 2.7, 3.3))
+    assert [p.size for p in c.winning] == SIZES[3:]
+    assert c.low <= c.estimate <= c.high <= SIZES[3]
+    assert SIZES[1] < c.low and c.estimate < SIZES[3]
+    assert crossover.above_verdict(c) == verdicts.HOLDS
+    assert [p.size for p in c.below] == SIZES[:2]   # 64 KiB straddles: inside the crossover's interval
+    assert crossover.below_verdict(c) == verdicts.REFUTED
+
+
+def test_no_win_anywhere_is_refuted_as_a_pipe_posing_as_shared_memory_would_be():
+    c = sweep(*[iv(1.0, 0.9, 1.1)] * 5)
+    assert c.estimate is None and c.low is None and c.high is None and not c.winning
+    assert crossover.above_verdict(c) == verdicts.REFUTED
+    assert crossover.below_verdict(c) == verdicts.REFUTED
+
+
+def test_a_largest_payload_too_close_to_call_is_inconclusive():
+    c = sweep(iv(1.0, 0.9, 1.1), iv(1.2, 1.1, 1.3), iv(2.0, 1.8, 2.2), iv(1.7, 1.4, 2.0))
+    assert not c.winning and c.high is None and c.estimate is not None
+    assert crossover.above_verdict(c) == verdicts.INCONCLUSIVE
+    assert crossover.below_verdict(c) == verdicts.REFUTED
+
+
+def test_a_win_everywhere_holds_below_too():
+    c = sweep(*[iv(2.0, 1.8, 2.2)] * 5)
+    assert c.estimate == c.low == SIZES[0] and not c.below
+    assert crossover.above_verdict(c) == verdicts.HOLDS
+    assert crossover.below_verdict(c) == verdicts.HOLDS
+
+
+def test_a_small_payload_that_wins_below_a_loss_makes_the_finding_partly():
+    c = sweep(iv(2.0, 1.8, 2.2), iv(1.0, 0.9, 1.1), iv(1.4, 1.3, 1.6), iv(2.0, 1.8, 2.2), iv(3.0, 2.7, 3.3))
+    assert crossover.above_verdict(c) == verdicts.HOLDS
+    assert crossover.below_verdict(c) == verdicts.PARTLY
+
+
+def test_a_smallest_payload_too_close_to_call_leaves_the_finding_inconclusive():
+    c = sweep(iv(1.4, 0.9, 1.6), iv(1.4, 1.2, 1.6), iv(2.0, 1.8, 2.2))
+    assert not c.below and c.points[0].decision == stats.STRADDLES  # every upper end is above 1.5
+    assert crossover.below_verdict(c) == verdicts.INCONCLUSIVE
+    on_the_line = sweep(iv(1.4, 1.3, 1.5), iv(2.0, 1.8, 2.2))  # an upper end exactly on the threshold
+    assert on_the_line.low == SIZES[0] and on_the_line.points[0].decision == stats.STRADDLES
+    assert crossover.below_verdict(on_the_line) == verdicts.INCONCLUSIVE
+
+
+def test_synthetic_rounds_through_paired_ratios():
+    """Per round: the better of Pipe and Queue takes `best` s, shared memory `best / win` s."""
+    wins = [1.0, 1.0, 1.2, 2.5, 4.0]
+    jitter = [1.0, 1.03, 0.97, 1.01, 0.99, 1.02, 0.98, 1.0]
+    effects = []
+    for size, win in zip(SIZES, wins):
+        best = [size * 1e-9 * j for j in jitter]
+        shm = [b / win * j for b, j in zip(best, reversed(jitter))]
+        effects.append(stats.ratio_interval(best, shm))
+    c = crossover.find(SIZES, effects, WINS)
+    assert crossover.above_verdict(c) == verdicts.HOLDS
+    assert crossover.below_verdict(c) == verdicts.REFUTED
+    assert SIZES[2] < c.estimate < SIZES[3]
+    assert [p.size for p in c.winning] == SIZES[3:]
+
+
+def test_find_wants_ascending_sizes_and_one_effect_each():
+    with pytest.raises(ValueError):
+        crossover.find([4, 1], [iv(1, 1, 1)] * 2, WINS)
+    with pytest.raises(ValueError):
+        crossover.find([1, 4], [iv(1, 1, 1)], WINS)
+
+
+def test_infinite_bounds_do_not_break_the_interpolation():
+    c = sweep(iv(1.0, 0.5, math.inf), iv(2.0, 1.6, math.inf))
+    assert crossover.above_verdict(c) == verdicts.HOLDS
