@@ -13,6 +13,7 @@ import multiprocessing
 import os
 import queue
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from typing import Optional
 
 
@@ -138,3 +139,24 @@ def gil_keeping_sleep(seconds: float) -> None:
         chunk = min(left, GIL_KEEPING_CHUNK_S)
         lib.usleep(int(chunk * 1e6))
         left -= chunk
+
+
+# ---------------------------------------------------------------- threads that take turns: a planted GIL
+class OneAtATimeThreadPool(ThreadPoolExecutor):
+    """A thread pool whose workers run one call at a time, behind one lock that no call releases.
+
+    A planted GIL that is never given up, not even to wait: where the real GIL lets threads
+    overlap their waits, and a free-threaded build lets them run Python code in parallel,
+    these threads do neither. Every submitted call (``map`` submits each) takes the lock.
+    """
+
+    def __init__(self, max_workers: int):
+        super().__init__(max_workers=max_workers)
+        self._turn = threading.Lock()
+
+    def submit(self, fn, *args, **kwargs):
+        return super().submit(self._in_turn, fn, args, kwargs)
+
+    def _in_turn(self, fn, args, kwargs):
+        with self._turn:
+            return fn(*args, **kwargs)

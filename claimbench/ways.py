@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import multiprocessing
+import os
 import threading
+import time
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -83,23 +85,26 @@ def run_subinterpreters(jobs: Sequence[Job], workers: int) -> None:
         list(pool.map(workloads.run_jobs, chunks(jobs, workers)))
 
 
+def executor_for(name: str, workers: int):
+    """A concurrent.futures executor of ``workers`` for way ``name``, not started yet."""
+    if name == "threads":
+        return ThreadPoolExecutor(max_workers=workers)
+    if name.startswith("processes"):
+        method = WAYS[name].start_method
+        return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method))
+    if name == "subinterpreters":
+        from concurrent.futures import InterpreterPoolExecutor  # 3.14+
+        return InterpreterPoolExecutor(max_workers=workers)
+    raise ValueError(f"no executor for way {name!r}")
+
+
 @contextmanager
-def started_executor(name: str, workers: int):
-    """A concurrent.futures executor of ``workers`` for way ``name``, all workers up.
+def started(pool, workers: int):
+    """``pool`` (any concurrent.futures executor) with all ``workers`` up; shut down on the way out.
 
     For claims about throughput: workers are started (and warmed) before any timing,
     since what a start costs is a claim of its own (process-creation-expensive).
     """
-    if name == "threads":
-        pool = ThreadPoolExecutor(max_workers=workers)
-    elif name.startswith("processes"):
-        method = WAYS[name].start_method
-        pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method))
-    elif name == "subinterpreters":
-        from concurrent.futures import InterpreterPoolExecutor  # 3.14+
-        pool = InterpreterPoolExecutor(max_workers=workers)
-    else:
-        raise ValueError("no executor for way {!r}".format(name))
     try:
         # Tasks that overlap in time make the executor start every worker.
         list(pool.map(workloads.run_job, [Job(workloads.SLEEP, 0.02)] * workers, timeout=JOIN_TIMEOUT_S))
@@ -108,9 +113,73 @@ def started_executor(name: str, workers: int):
         pool.shutdown(wait=True)
 
 
+def started_executor(name: str, workers: int):
+    """The executor of way ``name`` with all ``workers`` up (a context manager)."""
+    return started(executor_for(name, workers), workers)
+
+
 def run_on(pool, jobs: Sequence[Job], workers: int) -> None:
     """Split ``jobs`` over a started executor's workers, as the other ways split them."""
     list(pool.map(workloads.run_jobs, chunks(jobs, workers), timeout=JOIN_TIMEOUT_S))
+
+
+def worker_pids(pool) -> List[int]:
+    """PIDs of an executor's worker processes, as the executor lists them; none for a thread pool.
+
+    ProcessPoolExecutor keeps ``_processes`` ({pid: Process}) on every CPython from 3.8 to 3.14.
+    Looking among this process's children instead would miss a forkserver's workers.
+    """
+    processes = getattr(pool, "_processes", None) or {}
+    for _ in range(5):
+        try:
+            return list(processes)
+        except RuntimeError:  # the executor's manager thread added or removed one meanwhile
+            continue
+    return list(dict(processes))
+
+
+def process_cpu_s(pid: int) -> float:
+    """CPU seconds process ``pid`` has run, to the nanosecond where Linux keeps schedstat.
+
+    psutil's cpu_times counts clock ticks (10 ms here), coarser than one round's dispatch work,
+    so it is only the fallback. schedstat is kept per thread: an executor's worker runs one.
+    """
+    try:
+        total_ns = 0
+        for tid in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{tid}/schedstat") as f:
+                total_ns += int(f.read().split()[0])
+        return total_ns / 1e9
+    except (OSError, ValueError, IndexError):
+        import psutil
+        times = psutil.Process(pid).cpu_times()
+        return times.user + times.system
+
+
+class CpuClock:
+    """CPU seconds spent by this process and by an executor's worker processes, start() to stop().
+
+    Wall time says how soon work is done; this says what doing it cost, wherever it ran: a
+    process pool's workers and the threads that feed them count as much as this thread.
+    """
+
+    def __init__(self, pool=None):
+        self.pool = pool
+        self._workers_s: dict = {}
+        self._own_s = 0.0
+
+    def _workers(self) -> dict:
+        return {pid: process_cpu_s(pid) for pid in worker_pids(self.pool)}
+
+    def start(self) -> None:
+        self._workers_s = self._workers()
+        self._own_s = time.process_time()  # read last: the reads above are not the work
+
+    def stop(self) -> float:
+        own_s = time.process_time() - self._own_s  # read first, for the same reason
+        # A worker started meanwhile counts from nothing.
+        workers_s = sum(s - self._workers_s.get(pid, 0.0) for pid, s in self._workers().items())
+        return own_s + workers_s
 
 
 @dataclass(frozen=True)

@@ -186,3 +186,35 @@ def test_nan_effects_stay_blank_in_the_markdown():
     table = control_table.rows([case("a", "refuted", "refuted", role="control", control="x")], registry())
     assert "nan" not in control_table.markdown_text(table, [])
     assert math.isnan(table[0].effect)
+
+
+# ---------------------------------------------------------------- every claim has a control
+COLLECT = """
+import json, pytest
+class Claims:
+    def pytest_collection_finish(self, session):
+        found = {}
+        for item in session.items:
+            claim = item.get_closest_marker("claim")
+            role = "control" if item.get_closest_marker("control") else "other"
+            found.setdefault(role, set()).add(claim.args[0] if claim else None)
+        print("CLAIMS=" + json.dumps({k: sorted(v, key=str) for k, v in found.items()}))
+pytest.main(["experiments", "--collect-only", "-q", "-p", "no:cacheprovider"], plugins=[Claims()])
+"""
+
+
+def test_every_claim_has_a_control_or_says_why_it_cannot():
+    """A check that cannot fail is a defect: every claim's experiment also runs on a planted counterpart."""
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+    root = Path(__file__).resolve().parent.parent
+    done = subprocess.run([sys.executable, "-c", COLLECT], cwd=str(root), stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT, universal_newlines=True, timeout=120)
+    line = next(l for l in done.stdout.splitlines() if l.startswith("CLAIMS="))
+    found = json.loads(line[len("CLAIMS="):])
+    with_control = set(found.get("control", []))
+    missing = [c for c, claim in claims.REGISTRY.items() if c not in with_control and not claim.no_control]
+    assert missing == [], "claims without a control (or a no_control reason): {}".format(missing)
+    assert set(found.get("other", [])) == set(claims.REGISTRY), "every claim has its own cases too"

@@ -1,10 +1,23 @@
 """Section E of CLAIMS.md: CPU-bound → processes, I/O-bound → threads."""
 from __future__ import annotations
 
+from typing import List
+
 from . import Claim
-from ._expect import always, needs_cpus
+from ._expect import always, needs_cpus, with_gil
+from .. import stats
+from ..probes_cost import all_of
 from ..runtime import Runtime
-from ..verdicts import HOLDS, PARTLY, REFUTED, Expectation
+from ..verdicts import HOLDS, INCONCLUSIVE, MACHINE_DEPENDENT, PARTLY, REFUTED, Expectation, from_decision
+
+
+# ---------------------------------------------------------------- cpu-bound-favours-processes
+# Processes must beat threads by 10 % to count as favoured; where threads run in
+# parallel (no GIL) the two tie or threads win, well below that.
+FAVOURS_PROCESSES = 1.10
+# The machine must show parallel capacity (real processes beat one process by the same 10 %)
+# for either answer to mean anything: the CPUs may be usable yet busy with another program.
+PARALLEL_CAPACITY = FAVOURS_PROCESSES
 
 
 def _cpu_bound(runtime: Runtime, case=None) -> Expectation:
@@ -16,16 +29,65 @@ def _cpu_bound(runtime: Runtime, case=None) -> Expectation:
     return Expectation(HOLDS, "the GIL lets one thread run Python code at a time")
 
 
+def cpu_bound_decision(threads_over_processes: stats.Interval, sequential_over_processes: stats.Interval) -> str:
+    """Threads' time over processes' above FAVOURS_PROCESSES, once real processes have shown that the
+    machine runs work in parallel now (sequential over processes above PARALLEL_CAPACITY).
+
+    Without that capacity the decision is settled too (OUTSIDE), and cpu_bound_verdict makes it
+    inconclusive: processes that cannot run in parallel say nothing about the rule.
+    """
+    capacity = stats.above(sequential_over_processes, PARALLEL_CAPACITY)
+    if capacity != stats.INSIDE:
+        return capacity
+    return stats.above(threads_over_processes, FAVOURS_PROCESSES)
+
+
+def cpu_bound_verdict(threads_over_processes: stats.Interval, sequential_over_processes: stats.Interval) -> str:
+    if stats.above(sequential_over_processes, PARALLEL_CAPACITY) != stats.INSIDE:
+        return INCONCLUSIVE
+    return from_decision(cpu_bound_decision(threads_over_processes, sequential_over_processes))
+
+
+# ---------------------------------------------------------------- io-bound-favours-threads
+# Threads must get at least halfway to the ideal k-fold speed-up on waits: halfway between
+# waits that do not overlap at all (speed-up / k = 1/k, near 0) and waits that all overlap (1).
+IDEAL_FRACTION = 0.5
+# "More efficient": processes must spend at least a quarter more CPU time on the same work than
+# threads, wherever it ran (this process and the pool's workers). A tie (1) is not "more
+# efficient"; a quarter is the margin the suite's other efficiency claims ask (threads-efficient).
+THREADS_CHEAPER = 1.25
+
+
 def _io_bound(runtime: Runtime, case=None) -> Expectation:
     if case is None:
         return Expectation(PARTLY, "holds for network waits; cached file I/O is not waiting at all")
     if case.startswith("file-cached"):
         return Expectation(REFUTED, "cached file operations are memory copies, not waits")
     if case == "file-fsync":
-        return Expectation(REFUTED, "fsync waits for the disk, but a disk finishes one flush after another "
-                                    "(one journal commit at a time): neither threads nor processes overlap "
-                                    "those waits much")
+        return Expectation(MACHINE_DEPENDENT, "fsync waits for the disk, and how far a disk overlaps concurrent "
+                                              "flushes (one journal commit at a time, or a deep queue) the suite "
+                                              "cannot know in advance: the evidence gives the overlap measured")
     return Expectation(HOLDS)
+
+
+def io_bound_parts(overlap: stats.Interval, cost: stats.Interval) -> List[str]:
+    """[threads' speed-up / k above IDEAL_FRACTION, processes' CPU / threads' CPU above THREADS_CHEAPER]."""
+    return [stats.above(overlap, IDEAL_FRACTION), stats.above(cost, THREADS_CHEAPER)]
+
+
+def io_bound_decision(overlap: stats.Interval, cost: stats.Interval) -> str:
+    """Both parts must hold; one that is refuted settles the case."""
+    return all_of(io_bound_parts(overlap, cost))
+
+
+def io_bound_shortfall(overlap: stats.Interval, cost: stats.Interval) -> str:
+    """What refuted the case, in words; empty unless a part is refuted."""
+    too_little, no_cheaper = (d == stats.OUTSIDE for d in io_bound_parts(overlap, cost))
+    return "; ".join(
+        ([f"threads overlap too little of it ({stats.fmt(overlap.median)} of the ideal, needed > {IDEAL_FRACTION})"]
+         if too_little else []) +
+        ([f"threads are not cheaper (processes spend {stats.fmt(cost.median)}× their CPU, needed > "
+          f"{THREADS_CHEAPER}×)"] if no_cheaper else []))
 
 
 CLAIMS = (
@@ -40,16 +102,17 @@ CLAIMS = (
         id="io-bound-favours-threads",
         section="E",
         quote="IO密集型使用多线程（文件操作、爬虫）",
-        statement="Work that waits is sped up by threads as much as the waits allow, and threads "
-                  "do it no slower than processes.",
+        statement="Work that waits is sped up by threads at least halfway to as much as the waits allow, "
+                  "and processes spend at least a quarter more CPU time on it than threads do.",
         expect=_io_bound,
     ),
     Claim(
         id="gil-released-on-io-wait",
         section="E",
         quote="Python遇到等待会释放GIL",
-        statement="A thread blocked in a wait (sleep, socket recv, select, file read) does not stop "
-                  "another thread from running Python code.",
-        expect=always(HOLDS),
+        statement="A thread blocked in a wait (sleep, socket recv, select, pipe read) lets another thread run "
+                  "Python code at more than ¾ of its pace alone: closer to its full pace than to the half it "
+                  "keeps beside a thread that shares the GIL.",
+        expect=with_gil(HOLDS, "a blocking call releases the GIL before it waits in the kernel"),
     ),
 )

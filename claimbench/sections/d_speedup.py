@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from .. import plots
 from ..document import Figure, Para, Section
+from ..verdicts import CLAIM
 
 PANELS = (
     ("cpu-bound-favours-processes", "cpu", "CPU-bound (workers started before timing)"),
@@ -15,6 +16,9 @@ def series_of(ctx, claim, work):
     out = {}
     for c in ctx.cases_of(claim).itertuples():
         data = c.data if isinstance(c.data, dict) else {}
+        role = getattr(c, "role", CLAIM)
+        if isinstance(role, str) and role not in (CLAIM, ""):  # controls run planted pools: not this curve
+            continue
         if data.get("work") != work or "speedup" not in data:
             continue
         for way, v in data["speedup"].items():
@@ -46,7 +50,8 @@ def build(ctx):
     path = plots.save(fig, ctx.figure_path("speedup.png"))
     s = Section("Speed-up against workers", order=35)
     s.add(Figure(path, "Medians of this run ({}; {} usable CPUs). CPU-bound: fixed work of 4·T split over k; "
-                       "sleep-bound: 8 waits of T over k.".format(ctx.runtime.get("tag"), usable)))
+                       "sleep-bound: 8 waits of T over k. Threads and processes run on executors started "
+                       "before timing.".format(ctx.runtime.get("tag"), usable)))
     s.add(Para("With the GIL, threads stay near 1× on CPU-bound work while processes approach the number of "
                "usable CPUs; on waits, every way reaches about k×."))
     return s

@@ -1,0 +1,190 @@
+"""The rule of thumb's decisions, driven with synthetic samples: every verdict is reachable.
+
+cpu-bound-favours-processes and io-bound-favours-threads (claimbench/claims/rule_of_thumb.py),
+the CPU clock that io-bound's efficiency part reads (claimbench/ways.py), and the planted
+thread pool that takes turns (claimbench/planted.py).
+"""
+from __future__ import annotations
+
+import dataclasses
+import os
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from claimbench import claims, planted, runtime, stats, verdicts, ways
+from claimbench.claims import rule_of_thumb as rot
+
+HERE = dataclasses.replace(runtime.fingerprint(), gil_enabled=True, usable_cpus=2)
+ROUNDS = 12
+
+
+def ratio(*values: float) -> stats.Interval:
+    """The paired-ratio interval of rounds whose ratios are ``values`` (denominators all 1 s)."""
+    return stats.ratio_interval(list(values), [1.0] * len(values))
+
+
+def around(centre: float, spread: float) -> stats.Interval:
+    """ROUNDS paired ratios spread evenly over centre ± spread."""
+    step = 2 * spread / (ROUNDS - 1)
+    return ratio(*(centre - spread + i * step for i in range(ROUNDS)))
+
+
+# ---------------------------------------------------------------- cpu-bound-favours-processes
+def test_cpu_bound_holds_when_processes_are_clearly_faster():
+    effect, capacity = around(1.6, 0.1), around(1.7, 0.1)
+    assert rot.cpu_bound_decision(effect, capacity) == stats.INSIDE
+    assert rot.cpu_bound_verdict(effect, capacity) == verdicts.HOLDS
+
+
+def test_cpu_bound_is_refuted_when_threads_keep_up():
+    # Threads as fast as processes (a free-threaded build, or processes that are threads),
+    # on a machine whose real processes do run in parallel.
+    effect, capacity = around(1.0, 0.05), around(1.7, 0.1)
+    assert rot.cpu_bound_decision(effect, capacity) == stats.OUTSIDE
+    assert rot.cpu_bound_verdict(effect, capacity) == verdicts.REFUTED
+
+
+def test_cpu_bound_is_inconclusive_while_the_effect_straddles():
+    effect, capacity = around(rot.FAVOURS_PROCESSES, 0.2), around(1.7, 0.1)
+    assert rot.cpu_bound_decision(effect, capacity) == stats.STRADDLES
+    assert rot.cpu_bound_verdict(effect, capacity) == verdicts.INCONCLUSIVE
+
+
+def test_cpu_bound_without_parallel_capacity_is_inconclusive_even_if_processes_win():
+    # Real processes no faster than one process: the CPUs are busy, whatever the threads did.
+    capacity = around(1.0, 0.05)
+    for effect in (around(1.6, 0.1), around(1.0, 0.05)):
+        assert rot.cpu_bound_decision(effect, capacity) == stats.OUTSIDE  # settled: stop measuring
+        assert rot.cpu_bound_verdict(effect, capacity) == verdicts.INCONCLUSIVE
+
+
+def test_cpu_bound_capacity_that_straddles_keeps_measuring():
+    effect, capacity = around(1.6, 0.1), around(rot.PARALLEL_CAPACITY, 0.2)
+    assert rot.cpu_bound_decision(effect, capacity) == stats.STRADDLES
+    assert rot.cpu_bound_verdict(effect, capacity) == verdicts.INCONCLUSIVE
+
+
+def test_cpu_bound_expectation_and_its_controls_need_two_cpus():
+    c = claims.get("cpu-bound-favours-processes")
+    one_cpu = dataclasses.replace(HERE, usable_cpus=1)
+    for case in ("k2", "control-thread-pool-as-processes", "control-threads-taking-turns"):
+        assert not c.expectation(one_cpu, case).testable  # the judge skips a control of an untestable case
+        assert c.expectation(HERE, case).testable
+    assert c.expectation(dataclasses.replace(HERE, gil_enabled=False), "k2").verdict == verdicts.REFUTED
+
+
+# ---------------------------------------------------------------- io-bound-favours-threads
+def test_io_bound_holds_when_threads_overlap_and_are_cheaper():
+    overlap, cost = around(0.95, 0.03), around(4.0, 1.0)
+    assert rot.io_bound_decision(overlap, cost) == stats.INSIDE
+    assert verdicts.from_decision(rot.io_bound_decision(overlap, cost)) == verdicts.HOLDS
+    assert rot.io_bound_shortfall(overlap, cost) == ""
+
+
+def test_io_bound_is_refuted_when_threads_take_turns():
+    # Serialised waits over k = 8: speed-up 1, so 1/8 of the ideal; cheap as they are.
+    overlap, cost = around(0.125, 0.01), around(3.0, 0.5)
+    assert rot.io_bound_decision(overlap, cost) == stats.OUTSIDE
+    assert "overlap too little" in rot.io_bound_shortfall(overlap, cost)
+    assert "not cheaper" not in rot.io_bound_shortfall(overlap, cost)
+
+
+def test_io_bound_is_refuted_on_a_tie_in_cpu_time():
+    # A process pool in the threads' slot: the waits overlap, but it costs what processes cost.
+    overlap, cost = around(0.9, 0.05), around(1.0, 0.1)
+    assert rot.io_bound_decision(overlap, cost) == stats.OUTSIDE
+    assert "not cheaper" in rot.io_bound_shortfall(overlap, cost)
+
+
+def test_io_bound_a_slight_cpu_advantage_is_not_enough():
+    # Threads 10 % cheaper is "no slower", not "more efficient": the old 0.9 tie would have passed it.
+    overlap, cost = around(0.9, 0.05), around(1.1, 0.05)
+    assert rot.io_bound_decision(overlap, cost) == stats.OUTSIDE
+
+
+def test_io_bound_is_inconclusive_while_a_part_straddles_and_none_is_refuted():
+    assert rot.io_bound_decision(around(rot.IDEAL_FRACTION, 0.1), around(4.0, 1.0)) == stats.STRADDLES
+    assert rot.io_bound_decision(around(0.9, 0.05), around(rot.THREADS_CHEAPER, 0.3)) == stats.STRADDLES
+    # One refuted part settles it, whatever the other does.
+    assert rot.io_bound_decision(around(0.125, 0.01), around(rot.THREADS_CHEAPER, 0.3)) == stats.OUTSIDE
+
+
+def test_io_bound_expectations():
+    c = claims.get("io-bound-favours-threads")
+    assert c.expectation(HERE, None).verdict == verdicts.PARTLY
+    for case in ("sleep-k2", "sleep-k8", "http"):
+        assert c.expectation(HERE, case).verdict == verdicts.HOLDS
+    for case in ("file-cached-read", "file-cached-write"):
+        assert c.expectation(HERE, case).verdict == verdicts.REFUTED
+    fsync = c.expectation(HERE, "file-fsync")
+    assert fsync.verdict == verdicts.MACHINE_DEPENDENT and "overlap" in fsync.reason
+    # Machine-dependent: reported and explained, it neither passes nor fails on its verdict.
+    assert verdicts.outcome(verdicts.HOLDS, fsync) == verdicts.PASSED
+    assert verdicts.outcome(verdicts.REFUTED, fsync) == verdicts.PASSED
+
+
+# ---------------------------------------------------------------- the CPU clock, the plant
+class FakePool:
+    def __init__(self, pids):
+        self._processes = {pid: None for pid in pids}
+
+
+def test_worker_pids_are_what_the_executor_lists():
+    assert ways.worker_pids(FakePool([11, 12])) == [11, 12]
+    with ThreadPoolExecutor(2) as pool:  # a thread pool has no worker processes
+        assert ways.worker_pids(pool) == []
+    assert ways.worker_pids(None) == []
+
+
+def test_process_cpu_s_counts_this_process():
+    before = ways.process_cpu_s(os.getpid())
+    own_before = time.process_time()
+    deadline = time.process_time() + 0.02
+    while time.process_time() < deadline:
+        pass
+    used = ways.process_cpu_s(os.getpid()) - before
+    own = time.process_time() - own_before
+    # Both clocks count the same threads' CPU; 5 ms of slack covers what the reads themselves cost.
+    assert own >= 0.02 and abs(used - own) < 0.005
+
+
+def test_cpu_clock_adds_the_workers_cpu_to_this_process():
+    clock = ways.CpuClock(FakePool([os.getpid()]))  # this process posing as its own worker: counted twice
+    clock.start()
+    deadline = time.process_time() + 0.02
+    while time.process_time() < deadline:
+        pass
+    assert clock.stop() >= 2 * 0.02 - 0.005
+    plain = ways.CpuClock()
+    plain.start()
+    assert plain.stop() < 0.005
+
+
+def test_the_planted_pool_runs_one_call_at_a_time():
+    active, most, lock = [0], [0], threading.Lock()
+
+    def call(_):
+        with lock:
+            active[0] += 1
+            most[0] = max(most[0], active[0])
+        time.sleep(0.02)
+        with lock:
+            active[0] -= 1
+
+    with planted.OneAtATimeThreadPool(4) as pool:
+        list(pool.map(call, range(4)))
+    assert most[0] == 1
+    with ThreadPoolExecutor(4) as pool:  # the real one overlaps them (naps of 20 ms, submitted at once)
+        list(pool.map(call, range(4)))
+    assert most[0] > 1
+
+
+def test_the_io_claim_is_expected_partly_whatever_the_disk_does():
+    # Network waits hold and cached file I/O is refuted: fsync, machine-dependent, cannot change that.
+    c = claims.get("io-bound-favours-threads")
+    cases = ("sleep-k2", "http", "file-cached-read", "file-cached-write", "file-fsync")
+    assert verdicts.combine(c.expectation(HERE, case).verdict for case in cases) == verdicts.PARTLY
+    assert verdicts.combine([verdicts.HOLDS, verdicts.MACHINE_DEPENDENT]) == verdicts.MACHINE_DEPENDENT
