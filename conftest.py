@@ -330,8 +330,18 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
     cb = getattr(config, "_claimbench", None)
     if cb is None or not cb.cases:
         return
-    rows = book.claim_rows(list(cb.cases.values()), claims.REGISTRY)
-    terminalreporter.section("claimbench verdicts — {} (T = {} s, {})".format(
-        cb.runtime.tag, cb.scale.unit_s, cb.scale.name))
-    terminalreporter.write_line(book.text_table(rows))
+    cases = list(cb.cases.values())
+    rows = book.claim_rows(cases, claims.REGISTRY)
+    planted = book.cases_of_role(cases, verdicts.CONTROL)
+    if rows:
+        terminalreporter.section("claimbench verdicts — {} (T = {} s, {})".format(
+            cb.runtime.tag, cb.scale.unit_s, cb.scale.name))
+        terminalreporter.write_line(book.text_table(rows))
+    if planted:
+        terminalreporter.section("claimbench controls — {} (T = {} s, {})".format(
+            cb.runtime.tag, cb.scale.unit_s, cb.scale.name))
+        for c in sorted(planted, key=lambda c: (c["claim"], c.get("case", ""))):
+            terminalreporter.write_line("{} [{}]: {} (planted {}){}".format(
+                c["claim"], c.get("case", ""), c["verdict"], c.get("expected", ""),
+                "" if c["verdict"] == c.get("expected") else "  <- not as planted"))
     terminalreporter.write_line("session wall time: {:.1f} s".format(time.perf_counter() - cb.t0))

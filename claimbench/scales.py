@@ -31,7 +31,7 @@ SCALES = {
     # Quick: looks at 6, 10, 14, 18 rounds would need 96.9 % each, which 6 samples cannot give;
     # looks at 7, 11, 15, 18 need 96.5 %, which 7 can.
     "quick": Scale("quick", unit_s=0.01, min_rounds=7, max_rounds=18, batch_rounds=4),
-    "default": Scale("default", unit_s=0.025, min_rounds=8, max_rounds=24, batch_rounds=4),
+    "default": Scale("default", unit_s=0.025, min_rounds=7, max_rounds=24, batch_rounds=4),
     "seed": Scale("seed", unit_s=2.0, min_rounds=6, max_rounds=10, batch_rounds=2, timeout_factor=10.0),
 }
 DEFAULT_SCALE = "default"

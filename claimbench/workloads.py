@@ -2,7 +2,6 @@
 (and sub-interpreters) can load it; nothing here imports pytest or the report."""
 from __future__ import annotations
 
-import asyncio
 import os
 import socket
 import time
@@ -88,6 +87,7 @@ def http_get(target: str) -> int:
 
 async def http_get_async(target: str) -> int:
     """``http_get`` on the event loop: asyncio.open_connection, no client library."""
+    import asyncio  # here, not at the top: a spawned child that only sleeps would pay ~80 ms for it
     host, port, path = _host_port_path(target)
     reader, writer = await asyncio.wait_for(asyncio.open_connection(host, port), IO_TIMEOUT_S)
     try:
@@ -139,6 +139,7 @@ def run_jobs(jobs: Sequence[Job]) -> None:
 
 
 async def run_job_async(job: Job) -> None:
+    import asyncio
     if job.kind == SLEEP:
         await asyncio.sleep(job.amount)
     elif job.kind == HTTP_GET:

@@ -28,11 +28,11 @@ STEPS = (10, 100, 1000, 10000)
 def caps(scale, machine_limit):
     """({way: largest N timed}, {way: largest N whose memory is read}, {way: why it stops there})."""
     quick = scale.unit_s < 0.02
-    wall = {COROUTINES: 10000, THREADS: 1000 if quick else 10000, PROCESSES: 1000 if scale.unit_s >= 1 else 100}
+    wall = {COROUTINES: 10000, THREADS: 10000 if scale.unit_s >= 1 else 1000, PROCESSES: 1000 if scale.unit_s >= 1 else 100}
     memory = {COROUTINES: 10000, THREADS: 10000 if scale.unit_s >= 1 else 1000, PROCESSES: wall[PROCESSES]}
     why = {THREADS: "", PROCESSES: "processes stop at {:,} for this scale's time budget".format(wall[PROCESSES])}
-    if quick:
-        why[THREADS] = "at the quick scale threads stop at 1 000 (10 000 take seconds here)"
+    if wall[THREADS] < 10000:
+        why[THREADS] = "below the seed scale threads stop at 1 000 (10 000 take seconds here)"
     elif memory[THREADS] < wall[THREADS]:
         why[THREADS] = "the memory of 10 000 threads is not read: parking them all takes ≈3 s here"
     if machine_limit is not None and machine_limit < wall[PROCESSES]:

@@ -19,9 +19,9 @@ from claimbench.workloads import Job
 
 CLAIM = "cpu-bound-favours-processes"
 _USABLE = rt.fingerprint().usable_cpus
-# k = 2 … 2·cores (the notes' rule is about splitting work; one worker splits nothing),
-# capped so a big machine does not spend minutes here.
-CPU_WORKERS = list(range(2, min(2 * _USABLE, 8) + 1)) or [2]
+# k = the usable CPUs and twice them (the notes' rule is about splitting work; one worker
+# splits nothing), at least 2, capped at 8 so a big machine does not spend minutes here.
+CPU_WORKERS = sorted({max(2, min(_USABLE, 8)), max(2, min(2 * _USABLE, 8))})
 CPU_WAYS = ("sequential", "threads", "processes", "subinterpreters")
 WARMUP_ROUNDS = 4
 # What fills the threads' and the processes' slots: the real pools, or a plant (controls).
