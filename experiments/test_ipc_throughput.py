@@ -23,9 +23,10 @@ SIZES = [1 << (10 + 2 * i) for i in range(9)]
 # Transfers per sample: about 1 MiB's worth (a millisecond or more), at most 64, at least one.
 BYTES_PER_SAMPLE = 1 << 20
 MECHANISMS = ("pipe", "queue", "shared-memory")
-# A round moves about 250 MiB, nearly all of it at 16 and 64 MiB: one extra batch of rounds at most,
-# so that the claim stays within a few seconds; a sweep still unsettled then is inconclusive.
-EXTRA_BATCHES = 1
+# A round moves about 250 MiB, nearly all of it at 16 and 64 MiB: every size is measured for the
+# first look and one more batch; after that only the sizes whose interval still straddles the
+# threshold, up to the scale's budget (the stopping rule's level covers all those looks).
+FULL_BATCHES = 1
 
 
 def _transfers(size: int) -> int:
@@ -119,12 +120,14 @@ class SizeBySize(Interleaved):
     in nearly every round (the 1 KiB Pipe would always follow the 64 MiB transfer).
     """
 
-    def __init__(self, channels: Channels):
+    def __init__(self, channels: Channels, full_rounds: int = 0):
         self.sizes = {s: Interleaved({mech: _variant(channels, mech, s) for mech in MECHANISMS}) for s in SIZES}
         super().__init__({_key(s, mech): self.sizes[s].variants[mech] for s in SIZES for mech in MECHANISMS})
+        self.full_rounds = full_rounds  # rounds that measure every size; later ones only ``focus``
+        self.focus = set(SIZES)
 
     def round(self) -> None:
-        sizes = list(self.sizes)
+        sizes = [s for s in self.sizes if self.rounds < self.full_rounds or s in self.focus] or list(self.sizes)
         shift = self.rounds % len(sizes)
         for s in sizes[shift:] + sizes[:shift]:
             one = self.sizes[s]
@@ -145,9 +148,15 @@ def find_crossover(m: Interleaved) -> crossover.Crossover:
 
 
 def settled(m: Interleaved, parts=("above", "below")) -> str:
-    """Measure on while the verdict of a part still to be judged is not decided."""
+    """Measure on while the verdict of a part still to be judged is not decided (and, past the full
+    rounds, only the sizes that are not decided either)."""
     c = find_crossover(m)
     undecided = [part for part in parts if VERDICT_OF[part](c) == verdicts.INCONCLUSIVE]
+    if isinstance(m, SizeBySize):
+        # What each undecided part waits for: the largest size (above), the sizes below the
+        # crossover that straddle (below).
+        m.focus = ({c.largest.size} if "above" in undecided else set()) | (
+            {p.size for p in c.below if p.decision == stats.STRADDLES} if "below" in undecided else set())
     return stats.STRADDLES if undecided else stats.INSIDE
 
 
@@ -169,9 +178,8 @@ def run_sweep(scale, benchmark, pipe_as_shared_memory: bool = False, parts=("abo
         for mech in MECHANISMS:
             channels.send(mech, b"x" * SIZES[0])
         channels.send("shared-memory", b"x" * SIZES[-1])
-        m = SizeBySize(channels)
-        budget = dataclasses.replace(scale, max_rounds=scale.min_rounds + EXTRA_BATCHES * scale.batch_rounds)
-        m.until_settled(lambda m: settled(m, parts), budget, benchmark)
+        m = SizeBySize(channels, full_rounds=scale.min_rounds + FULL_BATCHES * scale.batch_rounds)
+        m.until_settled(lambda m: settled(m, parts), scale, benchmark)
     finally:
         channels.close()
     rates = {}

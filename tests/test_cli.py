@@ -113,3 +113,43 @@ def test_controls_sessions_take_only_the_planted_counterparts(tmp_path):
     assert behaviour[behaviour.index("-m", 3) + 1] == "behaviour and control"
     names = [cmd[cmd.index("--session-name") + 1] for cmd in (timing, behaviour)]
     assert all(n.startswith(records.CONTROLS_SESSION_PREFIX) for n in names)
+
+
+def _controls_run(results, cases):
+    from claimbench.runtime import fingerprint
+    records.save_record(results, "r1-controls", "controls-timing", dict(
+        scale={"name": "quick", "unit_s": 0.01}, runtime=dict(fingerprint().as_dict(), unit_s=0.01, scale="quick"),
+        started="", wall_s=1.0, verdicts=cases))
+
+
+def _control_case(claim_id, verdict, expected="refuted"):
+    return dict(claim=claim_id, case="control-x", verdict=verdict, expected=expected, expected_reason="planted",
+                outcome="passed", effect=float("nan"), ci_low=float("nan"), ci_high=float("nan"), effect_name="",
+                evidence="seen", rounds=0, data={}, role="control", control="x")
+
+
+def test_controls_pass_only_when_every_claim_has_one_as_planted(tmp_path, capsys):
+    from claimbench import claims
+    every = [_control_case(c, "refuted") for c in claims.REGISTRY]
+    _controls_run(tmp_path, every)
+    assert cli.write_controls(tmp_path, "r1-controls", 0.0, "quick") == 0
+    assert (tmp_path / "controls.md").is_file() and (tmp_path / "controls.csv").is_file()
+    assert "25 of 25 claims" in capsys.readouterr().out.replace(str(len(claims.REGISTRY)), "25")
+
+
+def test_controls_fail_when_one_is_missing_or_comes_out_against_its_plant(tmp_path):
+    from claimbench import claims
+    ids = list(claims.REGISTRY)
+    _controls_run(tmp_path, [_control_case(c, "refuted") for c in ids[1:]])
+    assert cli.write_controls(tmp_path, "r1-controls", 0.0, "quick") == 1
+    other = tmp_path / "other"
+    _controls_run(other, [_control_case(c, "refuted") for c in ids[1:]] + [_control_case(ids[0], "holds")])
+    assert cli.write_controls(other, "r1-controls", 0.0, "quick") == 1
+
+
+def test_an_inconclusive_control_is_reported_not_failed(tmp_path):
+    from claimbench import claims
+    ids = list(claims.REGISTRY)
+    _controls_run(tmp_path, [_control_case(c, "refuted") for c in ids[1:]] + [_control_case(ids[0], "inconclusive")])
+    assert cli.write_controls(tmp_path, "r1-controls", 0.0, "quick") == 0
+    assert "Not as planted" in (tmp_path / "controls.md").read_text(encoding="utf-8")

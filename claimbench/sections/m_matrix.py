@@ -17,7 +17,7 @@ import pandas as pd
 
 from .. import book, claims, records, stats
 from ..document import Figure, Para, Section, Table
-from ..verdicts import INCONCLUSIVE
+from ..verdicts import MACHINE_DEPENDENT, INCONCLUSIVE
 
 CPU_CLAIM = "cpu-bound-favours-processes"
 DIFFERS = "≠"
@@ -26,6 +26,7 @@ FIGURE = "matrix-cpu-speedup.png"
 
 # Kinds of difference from the first column.
 SAME, EXPECTED, UNEXPLAINED, UNSETTLED, NOT_RUN = "same", "expected", "unexplained", "unsettled", "not run"
+MEASURED = "machine-dependent"
 
 
 @dataclass
@@ -110,6 +111,8 @@ def difference(first: Optional[dict], other: Optional[dict]) -> str:
         return SAME
     if first["expected"] != other["expected"]:
         return EXPECTED
+    if MACHINE_DEPENDENT in (first["expected"], other["expected"]):
+        return MEASURED  # the expectation says the measurement decides, on each runtime anew
     if INCONCLUSIVE in (first["verdict"], other["verdict"]):
         return UNSETTLED
     return UNEXPLAINED
@@ -151,6 +154,9 @@ def table(frame: pd.DataFrame, tags: Sequence[str]) -> Tuple[List[str], List[lis
                 continue
             if kind == EXPECTED:
                 why = "expected {} on {}{}".format(cell["expected"], tag, ": " + cell["reason"] if cell["reason"] else "")
+            elif kind == MEASURED:
+                why = "machine-dependent: the measured ratio decides on each runtime ({} on {}{})".format(
+                    cell["verdict"], tag, ": " + cell["cases"] if cell.get("cases") else "")
             elif kind == UNEXPLAINED:
                 why = "no reason: {} on {}, {} on {}, the same expectation ({})".format(
                     cell["verdict"], tag, first["verdict"], tags[0], cell["expected"])
