@@ -62,8 +62,14 @@ def twice_the_workers(ctx, k: int, **kwargs):
 
 
 def one_worker_more(ctx, k: int, **kwargs):
-    """Planted: "Pool(k)" that has k + 1 workers."""
-    return ctx.Pool(k + 1, **kwargs)
+    """Planted: "Pool(k)" that has k + 1 workers.
+
+    Its workers are threads (a ThreadPool), all running as soon as it is made: with k + 1 worker
+    processes, the last one to come up after a fresh Pool's fork delays k + 1 tasks by a few
+    milliseconds more than one task, a third of a step at T = 10 ms, and the plant would blur.
+    """
+    from multiprocessing.pool import ThreadPool
+    return ThreadPool(k + 1, **kwargs)
 
 
 def fresh_process_per_task(ctx, k: int, **kwargs):

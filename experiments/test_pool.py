@@ -96,7 +96,7 @@ def test_pool_staircase(k, make, pool_of, unit_s, scale, benchmark, judge):
 @pytest.mark.parametrize("make", [
     pytest.param(probes_pool.real_pool, id="notes-pool4-5tasks"),
     control("one-worker-more", probes_pool.one_worker_more,
-            why="the notes' run on a 'Pool(4)' that has 5 workers: 5 tasks take no longer than one"),
+            why="the notes' run on a 'Pool(4)' that has 5 workers (threads): 5 tasks take no longer than one"),
 ])
 def test_pool_notes_example(make, unit_s, scale, benchmark, judge):
     """False if the notes' own run — Pool(4), 5 tasks, close, join — does not take about one T longer than with one task."""
