@@ -160,3 +160,18 @@ class OneAtATimeThreadPool(ThreadPoolExecutor):
     def _in_turn(self, fn, args, kwargs):
         with self._turn:
             return fn(*args, **kwargs)
+
+
+# A pool posing as another way of running work: the slot's name, and the way it really is.
+POSING_POOLS = {"thread-pool": "threads", "process-pool": "processes"}
+
+
+def started_pool(name: str, workers: int):
+    """A started executor for an experiment's slot: a real way (``ways.started_executor``), a pool
+    posing as another way (POSING_POOLS), or threads taking turns behind one lock."""
+    from . import ways
+    if name in POSING_POOLS:
+        return ways.started_executor(POSING_POOLS[name], workers)
+    if name == "threads-taking-turns":
+        return ways.started(OneAtATimeThreadPool(workers), workers)
+    return ways.started_executor(name, workers)

@@ -74,14 +74,6 @@ CASES = {
 }
 
 
-def started_pool(name: str, workers: int):
-    """A started executor for a slot: a real way, or a plant."""
-    if name == "process-pool":
-        return ways.started_executor("processes", workers)
-    if name == "threads-taking-turns":
-        return ways.started(planted.OneAtATimeThreadPool(workers), workers)
-    return ways.started_executor(name, workers)
-
 
 class Clocked:
     """A variant that times itself and notes the CPU time its work cost, wherever it ran."""
@@ -106,8 +98,8 @@ def io_bound_case(work: str, jobs, k: int, pools, what: str, unit_s, scale, benc
     """Run ``jobs`` one after another, on k threads, on k processes and with asyncio; judge the threads."""
     threads_as, processes_as = pools
     with ExitStack() as stack:
-        pool = {"threads": stack.enter_context(started_pool(threads_as, k)),
-                "processes": stack.enter_context(started_pool(processes_as, k))}
+        pool = {"threads": stack.enter_context(planted.started_pool(threads_as, k)),
+                "processes": stack.enter_context(planted.started_pool(processes_as, k))}
         clocked = {"sequential": Clocked(lambda: ways.run_sequential(jobs)),
                    "threads": Clocked(lambda: ways.run_on(pool["threads"], jobs, k), pool["threads"]),
                    "processes": Clocked(lambda: ways.run_on(pool["processes"], jobs, k), pool["processes"]),

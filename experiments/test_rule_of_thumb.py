@@ -41,14 +41,6 @@ CPU_CASES = [pytest.param(k, REAL, id=f"k{k}") for k in CPU_WORKERS] + [
 ]
 
 
-def started_pool(name: str, workers: int):
-    """A started executor for a slot: a real way, or a plant."""
-    if name == "thread-pool":
-        return ways.started_executor("threads", workers)
-    if name == "threads-taking-turns":
-        return ways.started(planted.OneAtATimeThreadPool(workers), workers)
-    return ways.started_executor(name, workers)
-
 
 @pytest.fixture(scope="module")
 def cpu_iterations(unit_s):
@@ -74,8 +66,8 @@ def test_cpu_bound_favours_processes(k, pools, cpu_iterations, runtime, unit_s, 
         if pools == REAL else []
     capacity = "processes" if processes_as == "processes" else "real-processes"
     with ExitStack() as stack:
-        pool = {"threads": stack.enter_context(started_pool(threads_as, k)),
-                "processes": stack.enter_context(started_pool(processes_as, k))}
+        pool = {"threads": stack.enter_context(planted.started_pool(threads_as, k)),
+                "processes": stack.enter_context(planted.started_pool(processes_as, k))}
         pool.update({n: stack.enter_context(ways.started_executor(n, k)) for n in extra})
         if capacity not in pool:
             pool[capacity] = stack.enter_context(ways.started_executor("processes", k))
