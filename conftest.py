@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from claimbench import book, children, claims, guard, loopback, records, roles, runtime as rt, scales, stats, unjudged, verdicts
+from claimbench import book, children, claims, control_table, guard, loopback, records, roles, runtime as rt, scales, stats, unjudged, verdicts
 
 ROOT = Path(__file__).resolve().parent
 EXPERIMENTS = ROOT / "experiments"
@@ -209,13 +209,11 @@ class Judge:
         self.case = _case_id(item)
         self.session = session
         self.role = roles.of(item)
-        self.expectation = self.claim.expectation(session.runtime, self.case or None)
-        planted = self.role.expectation(session.runtime)
-        if planted is not None and self.expectation.testable:  # a control of an untestable case is too
-            self.expectation = planted
+        self.expectation = self.role.resolve(session.runtime,
+                                             self.claim.expectation(session.runtime, self.case or None))
 
     def record(self, verdict: verdicts.Verdict, outcome: str) -> None:
-        case = dict(verdict.as_dict(), role=self.role.role, control=self.role.control)
+        case = self.role.stamp(verdict.as_dict())
         case.update(expected=self.expectation.verdict, expected_reason=self.expectation.reason,
                     outcome=outcome, nodeid=self.item.nodeid)
         _store_case(self.item, case)
@@ -340,8 +338,7 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
     if planted:
         terminalreporter.section("claimbench controls — {} (T = {} s, {})".format(
             cb.runtime.tag, cb.scale.unit_s, cb.scale.name))
-        for c in sorted(planted, key=lambda c: (c["claim"], c.get("case", ""))):
+        for r in control_table.rows(planted, {}):
             terminalreporter.write_line("{} [{}]: {} (planted {}){}".format(
-                c["claim"], c.get("case", ""), c["verdict"], c.get("expected", ""),
-                "" if c["verdict"] == c.get("expected") else "  <- not as planted"))
+                r.claim, r.case, r.verdict, r.expected, "" if r.as_planted else "  <- not as planted"))
     terminalreporter.write_line("session wall time: {:.1f} s".format(time.perf_counter() - cb.t0))

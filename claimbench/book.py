@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Dict, Iterable, List
 
 from . import stats
-from .verdicts import CLAIM, CONTROL, RELATED, combine
+from .verdicts import CLAIM, combine
 
 # The name under which a judged case travels in a pytest report's user_properties
 # (xdist serialises those from its workers to the controller).

@@ -64,8 +64,6 @@ class ThreadsAsProcesses:
     Process = ThreadProcess
     Barrier = threading.Barrier
     Event = threading.Event
-    Lock = threading.Lock
-    Semaphore = threading.Semaphore
 
     @staticmethod
     def Queue(maxsize: int = 0):
@@ -74,11 +72,6 @@ class ThreadsAsProcesses:
     @staticmethod
     def get_start_method() -> str:
         return "threads posing as processes"
-
-    @staticmethod
-    def Pool(processes: int, **kwargs):
-        from multiprocessing.pool import ThreadPool
-        return ThreadPool(processes, **kwargs)
 
 
 THREADS_AS_PROCESSES = ThreadsAsProcesses()

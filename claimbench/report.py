@@ -17,6 +17,7 @@ import pandas as pd
 
 from . import book, claims, control_table, records
 from .document import Section, to_html, to_markdown
+from .verdicts import CLAIM
 
 CLAIM_COLUMNS = ["claim", "verdict", "expected", "outcome", "effect", "ci_low", "ci_high",
                  "effect_name", "evidence", "runtime", "cases", "quote", "statement"]
@@ -48,6 +49,11 @@ class ReportContext:
     def cases_of(self, claim: str) -> pd.DataFrame:
         return self.cases[self.cases["claim"] == claim] if len(self.cases) else self.cases
 
+    def claim_cases_of(self, claim: str) -> pd.DataFrame:
+        """The claim's own cases: no related findings (nor controls, which a verify run does not hold)."""
+        cases = self.cases_of(claim)
+        return cases[cases["role"] == CLAIM] if len(cases) else cases
+
     def figure_path(self, name: str) -> Path:
         self.figures_dir.mkdir(parents=True, exist_ok=True)
         return self.figures_dir / name
@@ -61,7 +67,7 @@ def cases_frame(run: List[records.RunRecord]) -> pd.DataFrame:
     rows = []
     for rec in run:
         for v in rec.verdicts:
-            rows.append(dict(v, runtime=rec.runtime.get("tag", ""), session=rec.session))
+            rows.append(dict(v, role=book.role_of(v), runtime=rec.runtime.get("tag", ""), session=rec.session))
     return pd.DataFrame(rows)
 
 

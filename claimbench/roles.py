@@ -37,6 +37,16 @@ class Role:
     expect: Optional[Planted] = None
     why: str = ""                # what was planted, and why the claim must fail (or hold) there
 
+    def resolve(self, runtime: Runtime, claims_own: Expectation) -> Expectation:
+        """What this case must come out as: its plant for a control, else the claim's expectation.
+        A control of a case the machine cannot test is untestable too."""
+        planted = self.expectation(runtime)
+        return planted if planted is not None and claims_own.testable else claims_own
+
+    def stamp(self, case: dict) -> dict:
+        """``case`` (a stored verdict) with this role on it."""
+        return dict(case, role=self.role, control=self.control)
+
     def expectation(self, runtime: Runtime) -> Optional[Expectation]:
         """A control's own expectation; None for the claim's cases and related findings."""
         if self.role != CONTROL:

@@ -70,14 +70,13 @@ def case_for(item, report, runtime: Runtime) -> Optional[dict]:
     case_id = callspec.id if callspec else ""
     role = roles.of(item)
     try:
-        expectation = claims.get(claim_id).expectation(runtime, case_id or None)
-        expectation = role.expectation(runtime) or expectation
+        expectation = role.resolve(runtime, claims.get(claim_id).expectation(runtime, case_id or None))
     except Exception as exc:  # the expectation itself may be what broke
         expectation = verdicts.Expectation(verdicts.INCONCLUSIVE, "expectation failed: {}".format(exc))
     line = error_line(report.longrepr)
     v = verdicts.observed(claim_id, case_id, verdicts.INCONCLUSIVE, reason(report.when, line),
                           data={"error": line, "phase": report.when})
-    case = dict(v.as_dict(), role=role.role, control=role.control)
+    case = role.stamp(v.as_dict())
     case.update(expected=expectation.verdict, expected_reason=expectation.reason,
                 outcome=verdicts.FAILED, nodeid=item.nodeid)
     return case

@@ -57,8 +57,6 @@ class Verdict:
     evidence: str
     rounds: int = 0
     data: dict = field(default_factory=dict)
-    role: str = CLAIM
-    control: str = ""  # the planted counterpart's name, for role CONTROL
 
     def as_dict(self) -> dict:
         return asdict(self)

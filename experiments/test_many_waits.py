@@ -27,7 +27,6 @@ STEPS = (10, 100, 1000, 10000)
 
 def caps(scale, machine_limit):
     """({way: largest N timed}, {way: largest N whose memory is read}, {way: why it stops there})."""
-    quick = scale.unit_s < 0.02
     wall = {COROUTINES: 10000, THREADS: 10000 if scale.unit_s >= 1 else 1000, PROCESSES: 1000 if scale.unit_s >= 1 else 100}
     memory = {COROUTINES: 10000, THREADS: 10000 if scale.unit_s >= 1 else 1000, PROCESSES: wall[PROCESSES]}
     why = {THREADS: "", PROCESSES: "processes stop at {:,} for this scale's time budget".format(wall[PROCESSES])}

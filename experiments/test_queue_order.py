@@ -7,7 +7,6 @@ import queue
 import pytest
 
 from claimbench import probes, verdicts
-from claimbench.roles import control
 
 ITEMS = 2000  # per producer: enough for several producers' feeder threads to overlap
 WAIT_S = 20.0

@@ -107,7 +107,7 @@ def test_notes_section_lists_claims_with_a_remark():
 def test_case_section_shows_only_behaviour_claims_with_several_cases():
     def case(claim, name, rounds=0, effect=NAN):
         return dict(claim=claim, case=name, verdict="holds", expected="holds", evidence="saw " + name,
-                    rounds=rounds, effect=effect)
+                    rounds=rounds, effect=effect, role="claim")  # report.cases_frame gives every row its role
     ctx = SimpleNamespace(cases=pd.DataFrame([
         case("process-crash-isolated", "segfault"), case("process-crash-isolated", "abort"),
         case("threads-share-memory", "threads"),

@@ -5,8 +5,6 @@ import csv
 import io
 import math
 
-import pytest
-
 from claimbench import book, claims, control_table, records, report, roles, verdicts
 from claimbench.runtime import fingerprint
 

@@ -69,8 +69,11 @@ def _case(role="claim", crossover=None):
 
 
 def _ctx(tmp_path, cases):
-    return SimpleNamespace(cases=pd.DataFrame(cases), runtime={"tag": "3.11-gil-fork"},
-                           cases_of=lambda claim: pd.DataFrame(cases),
+    # As report.cases_frame: every row has its role (a case stored before roles is the claim's).
+    frame = pd.DataFrame([dict(c, role=c.get("role") or "claim") for c in cases])
+    return SimpleNamespace(cases=frame, runtime={"tag": "3.11-gil-fork"},
+                           cases_of=lambda claim: frame,
+                           claim_cases_of=lambda claim: frame[frame["role"] == "claim"],
                            figure_path=lambda name: tmp_path / name)
 
 

@@ -12,8 +12,6 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-import pytest
-
 from claimbench import claims, planted, runtime, stats, verdicts, ways
 from claimbench.claims import rule_of_thumb as rot
 

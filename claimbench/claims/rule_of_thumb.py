@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import List
 
 from . import Claim
-from ._expect import always, needs_cpus, with_gil
+from ._expect import needs_cpus, with_gil
 from .. import stats
 from ..probes_cost import all_of
 from ..runtime import Runtime

@@ -3,12 +3,13 @@ from __future__ import annotations
 
 from .. import claims
 from ..document import Para, Section, Table
+from ..verdicts import RELATED
 
 
 def build(ctx):
-    if not len(ctx.cases) or "role" not in ctx.cases.columns:
+    if not len(ctx.cases):
         return None
-    related = ctx.cases[ctx.cases["role"].astype(str) == "related"]
+    related = ctx.cases[ctx.cases["role"] == RELATED]
     if not len(related):
         return None
     s = Section("Related findings", order=14)

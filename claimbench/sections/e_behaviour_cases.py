@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from ..document import Para, Section, Table
+from ..verdicts import CLAIM
 
 
 def _is_behaviour(case) -> bool:
@@ -15,8 +16,7 @@ def build(ctx):
         return None
     by_claim = {}
     for case in ctx.cases.itertuples():
-        role = getattr(case, "role", "claim")
-        if _is_behaviour(case) and (not isinstance(role, str) or role in ("claim", "")):
+        if _is_behaviour(case) and case.role == CLAIM:
             by_claim.setdefault(case.claim, []).append(case)
     rows = [(claim, case.case or "-", case.verdict, case.expected, case.evidence)
             for claim, cases in by_claim.items() if len(cases) > 1

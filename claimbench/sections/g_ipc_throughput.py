@@ -8,7 +8,6 @@ from .. import plots
 from ..document import Figure, Para, Section
 from ..probes_cost import bytes_label, fmt_bytes
 from ..stats import fmt
-from ..verdicts import CLAIM
 
 CLAIM_ID = "ipc-throughput-ranks"
 MECHANISMS = (("shared-memory", "#9467bd"), ("pipe", "#1f77b4"), ("queue", "#d62728"))
@@ -16,10 +15,7 @@ MECHANISMS = (("shared-memory", "#9467bd"), ("pipe", "#1f77b4"), ("queue", "#d62
 
 def _sweep(ctx):
     """The data of the claim's own case (controls sweep a planted channel): None in runs before the sweep."""
-    for c in ctx.cases_of(CLAIM_ID).itertuples():
-        role = getattr(c, "role", CLAIM)
-        if isinstance(role, str) and role not in (CLAIM, ""):
-            continue
+    for c in ctx.claim_cases_of(CLAIM_ID).itertuples():
         data = c.data if isinstance(c.data, dict) else {}
         if "ratio" in data and "bytes_per_s" in data and "crossover" in data:
             return c, data

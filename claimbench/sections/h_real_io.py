@@ -4,7 +4,7 @@ from __future__ import annotations
 from .. import plots
 from ..document import Figure, Para, Section, Table
 from ..stats import fmt
-from ..verdicts import CLAIM, MACHINE_DEPENDENT
+from ..verdicts import MACHINE_DEPENDENT
 
 WAYS = ("threads", "processes", "asyncio")
 WORKS = ("http", "file-cached-read", "file-cached-write", "file-fsync")
@@ -12,11 +12,8 @@ WORKS = ("http", "file-cached-read", "file-cached-write", "file-fsync")
 
 def build(ctx):
     rows = {}
-    for c in ctx.cases_of("io-bound-favours-threads").itertuples():
+    for c in ctx.claim_cases_of("io-bound-favours-threads").itertuples():
         data = c.data if isinstance(c.data, dict) else {}
-        role = getattr(c, "role", CLAIM)
-        if isinstance(role, str) and role not in (CLAIM, ""):  # controls run planted pools
-            continue
         if data.get("work") in WORKS and "speedup" in data:
             verdict = c.verdict if getattr(c, "expected", "") != MACHINE_DEPENDENT else \
                 f"{c.verdict} (machine-dependent)"
