@@ -204,16 +204,21 @@ def tasks_batch_cost(count: int) -> float:
     return asyncio.run(main()) / count
 
 
-def coroutine_cost(count: int) -> float:
-    """Seconds per bare coroutine object created and awaited to completion."""
+def awaited_one_at_a_time(coroutine_function, count: int) -> float:
+    """Seconds per coroutine of ``coroutine_function`` created and awaited, one at a time (the loop's set-up left out)."""
     import asyncio
 
     async def main():
         t0 = time.perf_counter()
         for _ in range(count):
-            await noop_coroutine()
+            await coroutine_function()
         return time.perf_counter() - t0
     return asyncio.run(main()) / count
+
+
+def coroutine_cost(count: int) -> float:
+    """Seconds per bare coroutine object created and awaited to completion."""
+    return awaited_one_at_a_time(noop_coroutine, count)
 
 
 def process_cost(start_method: str, count: int) -> float:
@@ -231,21 +236,16 @@ def process_cost(start_method: str, count: int) -> float:
     return (time.perf_counter() - t0) / count
 
 
+async def thread_in_disguise() -> None:
+    """Planted: a "coroutine" that starts and joins a thread inside it."""
+    t = threading.Thread(target=noop)
+    t.start()
+    t.join()
+
+
 def thread_in_coroutine_cost(count: int) -> float:
-    """Planted (a control): seconds per "coroutine" that is a thread in disguise, started and joined inside it."""
-    import asyncio
-
-    async def thread_in_disguise():
-        t = threading.Thread(target=noop)
-        t.start()
-        t.join()
-
-    async def main():
-        t0 = time.perf_counter()
-        for _ in range(count):
-            await thread_in_disguise()
-        return time.perf_counter() - t0
-    return asyncio.run(main()) / count
+    """Planted (a control): seconds per "coroutine" that is a thread in disguise."""
+    return awaited_one_at_a_time(thread_in_disguise, count)
 
 
 CREATORS = {
