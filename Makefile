@@ -8,6 +8,10 @@ RESULTS ?= results
 PYTHONS ?=
 FREETHREADED ?= 3.13
 RUNS   ?= 5
+# fork, forkserver or spawn: how every experiment that uses the default start method starts its
+# processes (pools, executors); empty: the platform's default.
+START_METHOD ?=
+START := $(if $(strip $(START_METHOD)),--start-method=$(START_METHOD),)
 
 .PHONY: verify test report unit venv clean matrix freethreaded stability controls
 
@@ -19,7 +23,7 @@ $(VENV)/.installed: requirements.txt
 venv: $(VENV)/.installed
 
 verify: venv
-	$(PY) -m claimbench verify --scale=$(SCALE) --strict=$(STRICT) --results-dir=$(RESULTS)
+	$(PY) -m claimbench verify --scale=$(SCALE) --strict=$(STRICT) --results-dir=$(RESULTS) $(START)
 
 report: venv
 	$(PY) -m claimbench report --results-dir=$(RESULTS)
@@ -33,17 +37,24 @@ stability: venv
 # Quick scale unless SCALE is given.
 CONTROLS_SCALE = $(if $(filter command line environment,$(origin SCALE)),$(SCALE),quick)
 controls: venv
-	$(PY) -m claimbench controls --scale=$(CONTROLS_SCALE) --strict=$(STRICT) --results-dir=$(RESULTS)
+	$(PY) -m claimbench controls --scale=$(CONTROLS_SCALE) --strict=$(STRICT) --results-dir=$(RESULTS) $(START)
 
 unit: venv
 	$(PY) -m pytest tests -q -p no:cacheprovider
 
-# The project's tests: the package's unit tests, then every claim at the quick scale
-# (into build/, so a test run never touches the stored results).
+# The project's tests: the package's unit tests, then every claim at the quick scale and their
+# controls (into build/, so a test run never touches the stored results); then the timing claims
+# again under the start methods that are not this platform's default (the behaviour claims run
+# under every start method anyway): pools and executors started by forkserver and spawn too.
 test: unit
 	rm -rf build/test-results
 	$(PY) -m claimbench verify --scale quick --strict=$(STRICT) --results-dir build/test-results
 	$(PY) -m claimbench controls --scale quick --strict=$(STRICT) --results-dir build/test-results
+	@for m in $$($(PY) -c "from claimbench import runtime; print(*runtime.other_start_methods())"); do \
+		echo "== timing claims with start method $$m"; \
+		$(PY) -m claimbench verify --scale quick --strict=$(STRICT) --results-dir build/test-results \
+			--start-method $$m --sessions timing --no-report || exit $$?; \
+	done
 
 # Every claim on each interpreter of PYTHONS ("3.11 3.13t 3.8"; default: every one found, plus a
 # free-threaded one), one after another, each in its own .venvs/<version>/: results/matrix.md.

@@ -5,6 +5,7 @@ No statistics and no workloads here: those live in the ``claimbench`` package.
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
 import time
 from datetime import datetime, timezone
@@ -34,6 +35,9 @@ def pytest_addoption(parser):
                     help="an inconclusive verdict fails the test instead of skipping it")
     group.addoption("--no-store", action="store_true", default=False,
                     help="do not write a run record (verdicts are still printed)")
+    group.addoption("--start-method", default="",
+                    help="the start method of every experiment that uses the default one (pools, "
+                         "executors): fork, forkserver or spawn (default: the platform's)")
 
 
 class Session:
@@ -51,10 +55,12 @@ class Session:
         self.name = config.getoption("session_name") or "pytest"
         self.strict = config.getoption("strict_verdicts")
         self.cases = {}  # nodeid -> stored case dict
+        self.durations = {}  # nodeid -> seconds of set-up, call and teardown
         self.bench_tmp = None
 
     def pytest_runtest_logreport(self, report):
         """Collect judged cases; under xdist these reports come from the workers."""
+        self.durations[report.nodeid] = self.durations.get(report.nodeid, 0.0) + report.duration
         for name, value in getattr(report, "user_properties", ()):
             if name == book.PROPERTY:
                 self.cases[report.nodeid] = json.loads(value)
@@ -100,6 +106,17 @@ def pytest_configure(config):
     for line in roles.MARKERS:
         config.addinivalue_line("markers", line)
     config.addinivalue_line("markers", "ways(*names): the ways of running work to parametrize `way` with")
+    try:
+        if config.getoption("start_method"):
+            rt.choose_start_method(config.getoption("start_method"))
+    except ValueError as exc:
+        raise pytest.UsageError(str(exc)) from None
+    # A fork server (one per pytest process) imports the children's code once, not every child:
+    # tens of ms each, as an application preloads its own modules. The sandboxes that time a
+    # process's start (claimbench/probes_cost.py) are interpreters of their own, not this.
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        multiprocessing.set_forkserver_preload(["claimbench.workloads", "claimbench.probes",
+                                                "claimbench.probes_pool", "claimbench.probes_io"])
     try:
         config._claimbench = Session(config)
         config.pluginmanager.register(config._claimbench, "claimbench-session")
@@ -301,7 +318,9 @@ def pytest_sessionfinish(session, exitstatus):
         payload = {
             "scale": {"name": cb.scale.name, "unit_s": cb.scale.unit_s},
             "runtime": cb.fingerprint(),
-            "verdicts": list(cb.cases.values()),
+            # duration_s: what each case took, set-up to teardown (for estimates of the time left)
+            "verdicts": [dict(case, duration_s=round(cb.durations.get(nodeid, 0.0), 3))
+                         for nodeid, case in cb.cases.items()],
             "started": cb.started.isoformat(),
             "wall_s": time.perf_counter() - cb.t0,
             "exitstatus": int(exitstatus),

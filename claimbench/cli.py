@@ -6,10 +6,11 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import List, Optional
+from typing import List, Optional, Tuple
 
 from . import book, claims, preflight, records, scales, verdicts
 
@@ -20,6 +21,13 @@ PYTEST_NO_TESTS = 5
 
 class CliError(Exception):
     """One line for the user, exit status 2."""
+
+
+START_METHOD_HELP = ("fork, forkserver or spawn: how every experiment that uses the default start method "
+                     "starts its processes (default: the platform's)")
+
+
+SESSIONS_HELP = "timing, behaviour, or both (the default): which of the run's pytest sessions to run"
 
 
 def new_run_id() -> str:
@@ -35,7 +43,8 @@ def parse_strict(value: str) -> bool:
 
 
 def sessions(python: str, scale: str, results_dir: Path, run_id: str, strict: bool,
-             extra: List[str], controls: bool = False) -> List[List[str]]:
+             extra: List[str], controls: bool = False, start_method: str = "",
+             only: Tuple[str, ...] = ()) -> List[List[str]]:
     """The pytest sessions of one run: timing claims serially, behaviour claims under xdist.
 
     A verify run takes the claims' cases and related findings; a controls run (``controls``)
@@ -45,12 +54,15 @@ def sessions(python: str, scale: str, results_dir: Path, run_id: str, strict: bo
               "--run-id", run_id, "--benchmark-storage", str(results_dir / "benchmarks")]
     if strict:
         common.append("--strict-verdicts")
+    if start_method:
+        common += ["--start-method", start_method]
     which, prefix = ("control", records.CONTROLS_SESSION_PREFIX + "-") if controls else ("not control", "")
     timing = common + ["-m", "not behaviour and " + which, "-p", "no:xdist",
                        "--session-name", prefix + "timing"] + extra
     behaviour = common + ["-m", "behaviour and " + which, "-n", "auto",
                           "--session-name", prefix + "behaviour"] + extra
-    return [timing, behaviour]
+    return [cmd for name, cmd in (("timing", timing), ("behaviour", behaviour)) if name in only] if only else \
+        [timing, behaviour]
 
 
 def run_session(cmd: List[str]) -> int:
@@ -84,10 +96,33 @@ def print_table(results_dir: Path, run_id: str) -> None:
         print(book.text_table(book.claim_rows(cases, claims.REGISTRY)))
 
 
+class _FiguresMeanwhile(threading.Thread):
+    """Draws the report's figures from the timing session's results while the behaviour session runs
+    (it mostly waits on its children): report.render_figures."""
+
+    def __init__(self, results_dir: Path, run_id: str):
+        super().__init__(daemon=True)
+        self.results_dir, self.run_id, self.done = results_dir, run_id, []
+
+    def run(self) -> None:
+        from . import report
+        self.done = report.render_figures(self.results_dir, self.run_id)
+
+    def figures(self) -> list:
+        self.join(300)
+        return [] if self.is_alive() else self.done
+
+
 def cmd_verify(args, controls: bool = False) -> int:
     scales.get_scale(args.scale)
+    if args.start_method and args.start_method not in ("fork", "forkserver", "spawn"):
+        raise CliError("unknown start method {!r}: choose fork, forkserver or spawn".format(args.start_method))
+    only = tuple(s for s in args.sessions.split(",") if s) if args.sessions else ()
+    if set(only) - {"timing", "behaviour"}:
+        raise CliError("unknown session in --sessions={!r}: choose timing, behaviour or both".format(args.sessions))
     strict = parse_strict(args.strict)
-    run_id = args.run_id or (new_run_id() + ("-controls" if controls else ""))
+    run_id = args.run_id or (new_run_id() + ("-" + args.start_method if args.start_method else "")
+                             + ("-controls" if controls else ""))
     try:
         results_dir = preflight.results_folder(args.results_dir)
         preflight.require_python(args.python)
@@ -96,14 +131,22 @@ def cmd_verify(args, controls: bool = False) -> int:
     t0 = time.perf_counter()
     worst = 0
     before = records.files_of_run(results_dir, run_id)
+    cmds = sessions(args.python, args.scale, results_dir, run_id, strict, args.pytest_args, controls,
+                    args.start_method, only)
+    meanwhile = None
     try:
-        for cmd in sessions(args.python, args.scale, results_dir, run_id, strict, args.pytest_args, controls):
+        for i, cmd in enumerate(cmds):
+            if i == len(cmds) - 1 and i > 0 and not controls and not args.no_report:
+                meanwhile = _FiguresMeanwhile(results_dir, run_id)
+                meanwhile.start()
             rc = run_session(cmd)
             if rc == PYTEST_NO_TESTS:
                 print("claimbench: no tests ran in: {}".format(" ".join(cmd[3:])), file=sys.stderr)
                 rc = 1
             worst = max(worst, rc)
     except KeyboardInterrupt:
+        if meanwhile:
+            meanwhile.figures()  # its children finish their figure and are reaped
         # Half a run is not a run: what it stored goes, and so do temp files of killed sessions.
         records.discard(records.files_of_run(results_dir, run_id) - before)
         records.discard(records.leftover_temp_files(results_dir, run_id))
@@ -114,7 +157,7 @@ def cmd_verify(args, controls: bool = False) -> int:
     if not args.no_report:
         try:
             from . import report
-            report.build(results_dir, run_id)
+            report.build(results_dir, run_id, figures_done=meanwhile.figures() if meanwhile else ())
             print("report: {}".format(results_dir / "report.html"))
         except report.NoRuns as exc:
             print("claimbench: " + str(exc), file=sys.stderr)
@@ -164,6 +207,8 @@ def parser() -> argparse.ArgumentParser:
     v.add_argument("--run-id", default="")
     v.add_argument("--python", default=sys.executable, help="the interpreter that runs the claims")
     v.add_argument("--no-report", action="store_true")
+    v.add_argument("--start-method", default="", help=START_METHOD_HELP)
+    v.add_argument("--sessions", default="", help=SESSIONS_HELP)
     v.add_argument("pytest_args", nargs="*", help="passed to pytest (after --)")
     v.set_defaults(func=cmd_verify)
     c = sub.add_parser("controls", help="run every claim's planted counterparts: controls.md, controls.csv")
@@ -172,6 +217,8 @@ def parser() -> argparse.ArgumentParser:
     c.add_argument("--results-dir", default="results")
     c.add_argument("--run-id", default="")
     c.add_argument("--python", default=sys.executable, help="the interpreter that runs the controls")
+    c.add_argument("--start-method", default="", help=START_METHOD_HELP)
+    c.add_argument("--sessions", default="", help=SESSIONS_HELP)
     c.add_argument("pytest_args", nargs="*", help="passed to pytest (after --)")
     c.set_defaults(func=cmd_controls)
     r = sub.add_parser("report", help="rebuild the report from stored runs, without measuring")

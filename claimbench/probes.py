@@ -8,25 +8,24 @@ Python 3.8+: nothing here imports pytest, pandas or the report.
 """
 from __future__ import annotations
 
-import json
 import mmap
 import os
 import queue
 import signal
-import subprocess
 import sys
 import threading
 import time
 from functools import lru_cache
-from pathlib import Path
 from typing import TYPE_CHECKING, Dict, List, Optional, Sequence, Tuple
 
 from .workloads import noop, spin
 
 if TYPE_CHECKING:
+    import subprocess
+    from pathlib import Path
     from .runtime import CpuTopology
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 # Every wait a child makes is bounded, so a lost parent never leaves it hanging.
 CHILD_WAIT_S = 30.0
@@ -152,6 +151,7 @@ def cpu_report() -> dict:
 
 def narrowed_cpu_report(cpu: int) -> None:
     """Sandbox body: pin this process to one CPU, then print its cpu_report as JSON."""
+    import json
     os.sched_setaffinity(0, {cpu})
     print(json.dumps(cpu_report()), flush=True)
 
@@ -302,6 +302,7 @@ def crash_beside_sibling(ctx, deaths: Sequence[str], wait_s: float, emit=None) -
 
 def crash_isolation_sandbox(deaths: Sequence[str]) -> None:
     """Sandbox body: crash_beside_sibling on threads posing as processes, each step a JSON line."""
+    import json
     from .planted import THREADS_AS_PROCESSES
     crash_beside_sibling(THREADS_AS_PROCESSES, deaths, CHILD_WAIT_S / 3,
                          emit=lambda step: print(json.dumps(step), flush=True))
@@ -373,6 +374,7 @@ def thread_crash_sandbox(mode: str, crasher: str = THREAD) -> None:
 
     ``crasher="forked-process"`` plants a forked process in the thread's place (a control).
     """
+    import json
     no_core_dumps()
 
     def hook(args):
@@ -440,6 +442,7 @@ def run_sandbox(call: str, timeout_s: float, cwd: Optional[str] = None) -> subpr
     The caller never dies with it: whatever the sandbox does to itself comes
     back as a return code and its output.
     """
+    import subprocess
     env = dict(os.environ)
     env.pop("PYTHONFAULTHANDLER", None)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH", "")) if p)
@@ -450,6 +453,7 @@ def run_sandbox(call: str, timeout_s: float, cwd: Optional[str] = None) -> subpr
 
 def json_lines(text: str) -> List[dict]:
     """The JSON objects a sandbox printed, one per line; other lines are ignored."""
+    import json
     out = []
     for line in text.splitlines():
         line = line.strip()
@@ -770,6 +774,7 @@ def flooding_writer(q, items: int, item_bytes: int, all_put) -> None:
 
 
 def _report_exitcode(process) -> None:
+    import json
     print(json.dumps({"reader_exitcode": process.exitcode}), flush=True)
 
 
@@ -779,6 +784,7 @@ def daemon_reader_sandbox() -> None:
     A finalizer that multiprocessing runs after its own exit handler prints the
     reader's exit code, so the caller sees how the reader was ended.
     """
+    import json
     import multiprocessing
     from multiprocessing import util
     ctx = multiprocessing.get_context()

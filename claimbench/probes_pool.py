@@ -50,6 +50,26 @@ def collect_announced(report, must_include: Iterable[int], wait_s: float = ANNOU
         seen[pid] = ppid
 
 
+def ready_pool(make, ctx, k: int, wait_s: float = ANNOUNCE_WAIT_S):
+    """``make(ctx, k)`` once every worker it has (as the pool counts them) has started and
+    announced itself: timing that starts after this leaves out start-up, which under spawn is
+    tens of milliseconds per worker, unevenly spread, and would blur steps of a small T."""
+    report = ctx.Queue()
+    pool = make(ctx, k, initializer=announce_worker, initargs=(report,))
+    try:
+        workers = getattr(pool, "_processes", k)  # Pool and ThreadPool keep the number they run
+        for _ in range(workers):
+            report.get(timeout=wait_s)
+    except BaseException:
+        pool.terminate()
+        pool.join()
+        raise
+    finally:
+        report.close()
+        report.join_thread()
+    return pool
+
+
 # ---------------------------------------------------------------- pools, real and planted
 def real_pool(ctx, k: int, **kwargs):
     """Pool(k), as the notes make it."""

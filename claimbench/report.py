@@ -84,26 +84,31 @@ def claims_frame(run: List[records.RunRecord]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=CLAIM_COLUMNS)  # claim_rows already follows the registry
 
 
-def discover_sections(ctx: ReportContext) -> List[Section]:
+def section_modules():
+    """The report's parts, in module order (claimbench/sections/)."""
     from . import sections as pkg
-    out = []
     for info in sorted(pkgutil.iter_modules(pkg.__path__), key=lambda m: m.name):
-        if info.name.startswith("_"):
-            continue
-        module = importlib.import_module("{}.{}".format(pkg.__name__, info.name))
+        if not info.name.startswith("_"):
+            yield importlib.import_module("{}.{}".format(pkg.__name__, info.name))
+
+
+def discover_sections(ctx: ReportContext) -> List[Section]:
+    out = []
+    for module in section_modules():
         section = module.build(ctx)
         if section is not None:
             out.append(section)
     return sorted(out, key=lambda s: s.order)
 
 
-def build(results_dir: Path, run_id: str = "", out_dir: Optional[Path] = None, runtime_tag: str = "") -> ReportContext:
-    """Compile ``run_id`` (or the newest run, of ``runtime_tag`` where there is one) into CSV, Markdown and HTML."""
+def context(results_dir: Path, run_id: str = "", out_dir: Optional[Path] = None, runtime_tag: str = "",
+            quiet: bool = False) -> ReportContext:
+    """What a report of ``run_id`` (or the newest run, of ``runtime_tag`` where there is one) reads."""
     results_dir = Path(results_dir)
     out_dir = Path(out_dir or results_dir)
     all_runs, errors = records.load_runs(results_dir)
     errors += records.unreadable_benchmarks(results_dir)  # pytest-benchmark skips these when comparing
-    for e in errors:
+    for e in errors if not quiet else ():
         print("claimbench: skipped " + e, file=sys.stderr)
     run = records.latest(all_runs, run_id, runtime_tag)
     if not run:
@@ -114,8 +119,39 @@ def build(results_dir: Path, run_id: str = "", out_dir: Optional[Path] = None, r
     ctx.control_run = records.latest(all_runs, runtime_tag=run[0].runtime.get("tag", ""), controls=True)
     if ctx.control_run:
         ctx.controls = control_table.rows([c for rec in ctx.control_run for c in rec.verdicts], claims.REGISTRY)
-    sections = discover_sections(ctx)
-    title = "claimbench report — run {}".format(run[0].run_id)
+    return ctx
+
+
+def render_figures(results_dir: Path, run_id: str) -> List[Path]:
+    """Draw the figures of what ``run_id`` has stored so far: every figure reads timing claims only,
+    so they can be drawn while the run's behaviour session goes on, and ``build(...,
+    figures_done=...)`` keeps them. Returns the figures drawn; none where anything went wrong."""
+    from . import plots
+    try:
+        ctx = context(results_dir, run_id, quiet=True)
+        del plots.saved[:]
+        with plots.drawing_aside(niceness=19):
+            discover_sections(ctx)
+        return list(plots.saved)
+    except Exception:  # noqa: BLE001 -- build() draws them, and says what is wrong, in its turn
+        return []
+
+
+def build(results_dir: Path, run_id: str = "", out_dir: Optional[Path] = None, runtime_tag: str = "",
+          figures_done=()) -> ReportContext:
+    """Compile ``run_id`` (or the newest run, of ``runtime_tag`` where there is one) into CSV, Markdown and HTML.
+
+    ``figures_done``: figures render_figures drew from this run's data; they are kept as they are."""
+    from . import plots
+    out_dir = Path(out_dir or results_dir)
+    ctx = context(results_dir, run_id, out_dir, runtime_tag)
+    plots.keep(figures_done)
+    try:
+        with plots.drawing_aside():  # on the way out, the figures the sections linked are on disk
+            sections = discover_sections(ctx)
+    finally:
+        plots.keep(())
+    title = "claimbench report — run {}".format(ctx.run[0].run_id)
     records.atomic_write_text(out_dir / "verdicts.csv", ctx.claims.to_csv(index=False))
     records.atomic_write_text(out_dir / "cases.csv", ctx.cases.drop(columns=["data"], errors="ignore").to_csv(index=False))
     records.atomic_write_text(out_dir / "report.md", to_markdown(title, sections, out_dir))

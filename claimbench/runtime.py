@@ -33,6 +33,9 @@ class Runtime:
     # From the kernel's CPU topology (Linux sysfs); None where there is none, and in runs stored before.
     physical_cores: Optional[int] = None
     hardware_threads_per_core: Optional[int] = None  # the most that any one core runs (2+: SMT)
+    # The platform's own default start method, where a run chose another (--start-method);
+    # None where the run used the platform's (and in runs stored before).
+    platform_start_method: Optional[str] = None
 
     @property
     def version_tuple(self) -> Tuple[int, ...]:
@@ -190,6 +193,38 @@ def has_subinterpreters() -> bool:
     return True
 
 
+def platform_start_method() -> str:
+    """The start method this platform and Python use when no one has chosen one (fork on Linux
+    before 3.14, forkserver from 3.14, spawn on macOS and Windows), whatever was chosen since."""
+    default = getattr(multiprocessing.context._default_context, "_default_context", None)
+    return default.get_start_method() if default is not None else multiprocessing.get_start_method()
+
+
+def other_start_methods() -> List[str]:
+    """The start methods this platform offers besides its default (`make test` runs the timing
+    claims under each)."""
+    default = platform_start_method()
+    return [m for m in ("fork", "forkserver", "spawn")
+            if m != default and m in multiprocessing.get_all_start_methods()]
+
+
+def chosen_over(platform_method: str) -> Optional[str]:
+    """``platform_method`` where this process set another start method, else None."""
+    chosen = multiprocessing.get_start_method(allow_none=True)
+    return platform_method if chosen and chosen != platform_method else None
+
+
+def choose_start_method(method: str) -> None:
+    """Make ``method`` this process's default start method: every experiment that uses the default
+    context (pools, executors, Process) then starts its processes so. Raises ValueError for a method
+    this platform does not offer."""
+    offered = multiprocessing.get_all_start_methods()
+    if method not in offered:
+        raise ValueError("start method {!r} is not offered here: choose one of {}".format(
+            method, ", ".join(offered)))
+    multiprocessing.set_start_method(method, force=True)
+
+
 def fingerprint() -> Runtime:
     count = os.cpu_count() or 1
     affinity = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None
@@ -209,6 +244,7 @@ def fingerprint() -> Runtime:
         free_threaded_build=free_threaded_build(),
         default_start_method=multiprocessing.get_start_method(allow_none=True)
         or multiprocessing.get_context().get_start_method(),
+        platform_start_method=chosen_over(platform_start_method()),
         start_methods=tuple(multiprocessing.get_all_start_methods()),
         cpu_count=count,
         affinity_cpus=affinity,

@@ -15,7 +15,7 @@ import time
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Callable, List, Optional, Sequence
+from typing import Callable, List, Optional, Sequence, Tuple
 
 from . import workloads
 from .workloads import Job
@@ -71,6 +71,60 @@ def run_processes(jobs: Sequence[Job], workers: int, start_method: Optional[str]
     bad = [p.exitcode for p in procs if p.exitcode != 0]
     if bad:
         raise WorkerFailed("worker processes exited with {}".format(bad))
+
+
+def sleepers_told_to_start(n: int, seconds: float, start_method: Optional[str] = None,
+                           one_after_another: bool = False) -> Tuple[float, float]:
+    """(start-up, span): n processes sleeping ``seconds``, started and told to sleep at once.
+
+    Start-up runs from the first start() until all n are ready; span from go until all n
+    have slept, so how long the sleeps take together is not blurred by start-up noise (tens of ms
+    for spawn). ``one_after_another``: planted, each process starts only when the one before
+    has slept (its start-up then falls inside the span, as in a pool of one).
+    """
+    ctx = multiprocessing.get_context(start_method)
+    ready, go, done, leave = (ctx.Semaphore(0) for _ in range(4))
+    procs = [ctx.Process(target=workloads.sleep_when_told, args=(ready, go, done, seconds, leave), daemon=True)
+             for _ in range(n)]
+    started = []
+
+    def wait(sem, what):
+        """Acquire ``sem``; a sleeper that died (or all of them gone without a word) ends the wait."""
+        deadline = time.monotonic() + JOIN_TIMEOUT_S
+        while not sem.acquire(timeout=0.05):
+            died = [p.exitcode for p in started if p.exitcode not in (None, 0)]
+            if not died and all(p.exitcode is not None for p in started):
+                if sem.acquire(timeout=1.0):  # the last word, racing with its sender's exit
+                    return
+                died = [p.exitcode for p in started]
+            if died or time.monotonic() > deadline:
+                raise WorkerFailed("a sleeper process was not {} ({})".format(
+                    what, "exit codes {}".format(died) if died else "{} s".format(JOIN_TIMEOUT_S)))
+
+    try:
+        t_start = time.perf_counter()
+        t_go = None
+        for batch in ([p] for p in procs) if one_after_another else [procs]:
+            for p in batch:
+                p.start()
+                started.append(p)
+            for _ in batch:
+                wait(ready, "ready")
+            if t_go is None:
+                t_go = time.perf_counter()
+                for _ in procs:
+                    go.release()
+            for _ in batch:
+                wait(done, "done")
+            if one_after_another:
+                leave.release()  # the next one starts when this one has ended
+        t_done = time.perf_counter()
+    finally:
+        for _ in range(len(procs)):
+            go.release()
+            leave.release()
+        reap(started)
+    return t_go - t_start, t_done - t_go
 
 
 def run_asyncio(jobs: Sequence[Job], workers: int) -> None:

@@ -5,8 +5,11 @@ from __future__ import annotations
 import os
 import socket
 import time
-from dataclasses import dataclass
-from typing import Sequence, Tuple
+from collections import namedtuple
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # spawn and forkserver children import this module: typing costs them time
+    from typing import Sequence, Tuple
 
 SLEEP = "sleep"
 CPU = "cpu"
@@ -18,14 +21,14 @@ FILE_FSYNC = "file-fsync"  # the same, then fsync: until the disk has them
 IO_TIMEOUT_S = 30.0
 
 
-@dataclass(frozen=True)
-class Job:
+class Job(namedtuple("Job", "kind amount target", defaults=("",))):
     """One unit of work: sleep ``amount`` seconds, spin ``amount`` loop iterations, or an
-    I/O operation on ``target`` (a URL without its scheme, a file's path)."""
+    I/O operation on ``target`` (a URL without its scheme, a file's path).
 
-    kind: str
-    amount: float
-    target: str = ""
+    A named tuple, not a dataclass: every spawned child imports this module, and dataclasses
+    (with inspect) would add 10 ms or more to each one's start."""
+
+    __slots__ = ()
 
 
 def notes_task(seconds: float) -> int:
@@ -44,6 +47,20 @@ def pid_of_task(i: int, seconds: float = 0.0) -> Tuple[int, int]:
 
 def noop() -> None:
     return None
+
+
+def sleep_when_told(ready, go, done, seconds: float, leave=None) -> None:
+    """Say ready, wait for go, sleep ``seconds``, say done, and wait for leave: a process whose
+    sleep starts when its parent says, so how long the sleeps of several take together leaves
+    their start-up out, and their exit too (a forked child of a large process takes milliseconds
+    of CPU to tear down, which would delay a sibling still sleeping on two CPUs)."""
+    ready.release()
+    if not go.acquire(timeout=IO_TIMEOUT_S):
+        raise RuntimeError("no go within {} s".format(IO_TIMEOUT_S))
+    time.sleep(seconds)
+    done.release()
+    if leave is not None:
+        leave.acquire(timeout=IO_TIMEOUT_S)
 
 
 def spin(iterations: int) -> int:

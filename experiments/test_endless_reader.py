@@ -14,7 +14,7 @@ from claimbench import probes, verdicts
 from claimbench.roles import control, related
 
 WAIT_S = 20.0
-JOIN_PROBE_S = 0.5       # join(timeout) waits this long: a reader that can end has ended by then
+JOIN_PROBE_S = 0.25      # join(timeout) waits this long: a reader that can end has ended by then (in ms)
 ENDS_WITHIN_S = 5.0      # a reader that ends by itself has ended by then
 SIGTERM_WITHIN_S = 1.0   # SIGTERM's default action ends a process as soon as it is scheduled
 LOCK_SEEN_WITHIN_S = 2.0

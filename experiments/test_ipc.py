@@ -16,7 +16,7 @@ MESSAGE = {"n": 41, "text": "管道 pipe"}
 SEMAPHORE_LIMIT = 2
 SEMAPHORE_WORKERS = 3  # one more than the limit: contention, with as few (spawned) processes as that takes
 # Long enough that the first holders still hold when the others arrive, even on a busy machine.
-SEMAPHORE_HOLD_S = 0.2
+SEMAPHORE_HOLD_S = 0.1
 
 
 def _answer_ok(answer) -> bool:

@@ -23,10 +23,10 @@ SIZES = [1 << (10 + 2 * i) for i in range(9)]
 # Transfers per sample: about 1 MiB's worth (a millisecond or more), at most 64, at least one.
 BYTES_PER_SAMPLE = 1 << 20
 MECHANISMS = ("pipe", "queue", "shared-memory")
-# A round moves about 250 MiB, nearly all of it at 16 and 64 MiB: every size is measured for the
-# first look and one more batch; after that only the sizes whose interval still straddles the
-# threshold, up to the scale's budget (the stopping rule's level covers all those looks).
-FULL_BATCHES = 1
+# A round moves about 250 MiB, nearly all of it at 16 and 64 MiB: every size is measured up to
+# the first look; after that only the sizes whose interval still straddles the threshold, up to
+# the scale's budget (the stopping rule's level covers all those looks).
+FULL_BATCHES = 0
 
 
 def _transfers(size: int) -> int:
@@ -118,6 +118,11 @@ class SizeBySize(Interleaved):
 
     One flat rotation of every (size, mechanism) would give each variant the same predecessor
     in nearly every round (the 1 KiB Pipe would always follow the 64 MiB transfer).
+
+    Past the full rounds, a focus size measures the better of Pipe and Queue only where the
+    full rounds left it open: where one of the two was slower in every full round, the other
+    is the better one, and the slower one (the Queue, copying 64 MiB through a pickle and a
+    feeder thread, half a second a round) is not measured again.
     """
 
     def __init__(self, channels: Channels, full_rounds: int = 0):
@@ -125,21 +130,45 @@ class SizeBySize(Interleaved):
         super().__init__({_key(s, mech): self.sizes[s].variants[mech] for s in SIZES for mech in MECHANISMS})
         self.full_rounds = full_rounds  # rounds that measure every size; later ones only ``focus``
         self.focus = set(SIZES)
+        self.best = {s: [] for s in SIZES}  # per round measured: the better of Pipe and Queue (s)
+        self.dropped = {}  # {size: the one of Pipe and Queue no longer measured}
+
+    def _slower(self, size: int):
+        pipe, queue = (self.samples[_key(size, m)][:self.full_rounds] for m in ("pipe", "queue"))
+        if len(pipe) < 6:  # fewer than six rounds: one side could lead in all of them by chance (> 3 %)
+            return None
+        if all(q > p for p, q in zip(pipe, queue)):
+            return "queue"
+        if all(p > q for p, q in zip(pipe, queue)):
+            return "pipe"
+        return None
 
     def round(self) -> None:
-        sizes = [s for s in self.sizes if self.rounds < self.full_rounds or s in self.focus] or list(self.sizes)
+        full = self.rounds < self.full_rounds
+        sizes = [s for s in self.sizes if full or s in self.focus] or list(self.sizes)
         shift = self.rounds % len(sizes)
         for s in sizes[shift:] + sizes[:shift]:
+            if not full and s not in self.dropped:
+                self.dropped[s] = self._slower(s)
             one = self.sizes[s]
-            one.round()
-            for mech in MECHANISMS:
-                self.samples[_key(s, mech)].append(one.samples[mech][-1])
+            mechs = [m for m in MECHANISMS if full or m != self.dropped.get(s)]
+            measured = {}
+            for i in range(len(mechs)):
+                mech = mechs[(one.rounds + i) % len(mechs)]
+                measured[mech] = float(one.variants[mech]())
+            one.rounds += 1
+            for mech, x in measured.items():
+                self.samples[_key(s, mech)].append(x)
+            self.best[s].append(min(x for m, x in measured.items() if m != "shared-memory"))
         self.rounds += 1
 
 
 def shared_memory_wins(m: Interleaved, size: int) -> stats.Interval:
     """Shared memory's rate over the better of Pipe and Queue, paired round by round."""
-    best = [min(a, b) for a, b in zip(m.samples[_key(size, "pipe")], m.samples[_key(size, "queue")])]
+    if isinstance(m, SizeBySize):
+        best = m.best[size]
+    else:
+        best = [min(a, b) for a, b in zip(m.samples[_key(size, "pipe")], m.samples[_key(size, "queue")])]
     return stats.ratio_interval(best, m.samples[_key(size, "shared-memory")])
 
 

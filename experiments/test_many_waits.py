@@ -53,9 +53,11 @@ class Waits:
         self.sandbox, self.way, self.n, self.unit_s = sandbox, way, n, unit_s
         self.bytes_per_unit = []
         self.overhead_s = []
+        self.walls = []
 
     def __call__(self):
         wall = self.wall()
+        self.walls.append(wall)
         self.overhead_s.append(per_unit_overhead_s(wall, self.unit_s, self.n))
         self.bytes_per_unit.append(self.memory())
         return Seconds(wall)
@@ -67,16 +69,19 @@ class Waits:
         return self.sandbox.request(op="waits-memory", way=self.way, n=self.n, fresh=True)["bytes_per_unit"]
 
 
-def climb(sandbox, way: str, wall_steps, memory_steps, unit_s: float) -> list:
-    """One measurement per step of N: the points of the plot."""
+def climb(sandbox, way: str, wall_steps, memory_steps, unit_s: float, measured=None) -> list:
+    """One measurement per step of N: the points of the plot. ``measured``: the verdict's rounds of
+    this way (a ``Waits``), whose medians stand for its own N instead of one more measurement."""
     points = []
     probe = Waits(sandbox, way, 0, unit_s)
     for n in wall_steps:
         probe.n = n
-        point = {"n": n, "wall_s": probe.wall()}
+        known = measured is not None and measured.n == n and measured.walls
+        point = {"n": n, "wall_s": stats.median_interval(measured.walls).median if known else probe.wall()}
         point["wall_over_t"] = point["wall_s"] / unit_s
         if n in memory_steps:
-            point["bytes_per_unit"] = probe.memory()
+            point["bytes_per_unit"] = (stats.median_interval(measured.bytes_per_unit).median if known
+                                       else probe.memory())
         points.append(point)
     return points
 
@@ -113,7 +118,7 @@ def test_coroutines_handle_more_tasks(other, mine, sandbox, unit_s, scale, bench
     ways_here = [] if planted else [COROUTINES, other] if other == THREADS else [other]
     walls = ladder({w: wall_caps[w] for w in ways_here}, STEPS)
     mems = ladder({w: memory_caps[w] for w in ways_here}, STEPS)
-    points = {w: climb(sandbox, w, walls[w], mems[w], unit_s) for w in ways_here}
+    points = {w: climb(sandbox, w, walls[w], mems[w], unit_s, units.get(w)) for w in ways_here}
     stop = why[other]
     top = points[other][-1] if points.get(other) else None
     next_n = next((n for n in STEPS if top and n > top["n"]), None)

@@ -49,12 +49,10 @@ PLANTS = {
     "threads-taking-turns": "threads taking turns behind one lock (planted)",
 }
 
-# Fixed work (8 waits of T) over k workers: the speed-up curve of d_speedup.py.
-SLEEP_WORKERS = [2, 8]  # fewer workers than waits, and one worker per wait
-# Two waits per worker at k = 2, one per worker at k = 8: the ideal speed-up is k either way,
-# and the sequential way (every wait one after another) stays the round's longest part.
+# k waits of T over k workers, one each: the speed-up curve of d_speedup.py (the ideal is k).
+SLEEP_WORKERS = [2, 8]
 def sleep_waits(k: int) -> int:
-    return max(4, k)
+    return k
 # As the sleep cases' largest k: a crawler runs more workers than there are cores, and a
 # file job that the disk cannot overlap shows it plainly at k = 8.
 WORKERS = 8

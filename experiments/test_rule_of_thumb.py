@@ -42,10 +42,16 @@ CPU_CASES = [pytest.param(k, REAL, id=f"k{k}") for k in CPU_WORKERS] + [
 
 
 
+# The CPU work split over the workers: 2·T, and at least 40 ms, since dispatching it to a pool
+# costs about a millisecond whatever T is (the noise that a smaller amount could not outgrow).
+def cpu_work_s(unit_s: float) -> float:
+    return max(2 * unit_s, 0.04)
+
+
 @pytest.fixture(scope="module")
 def cpu_iterations(unit_s):
-    """Loop iterations for 4·T of single-core CPU work on this machine."""
-    return workloads.calibrate_spin(4 * unit_s)
+    """Loop iterations for cpu_work_s of single-core CPU work on this machine."""
+    return workloads.calibrate_spin(cpu_work_s(unit_s))
 
 
 @pytest.mark.claim(CLAIM)
@@ -94,7 +100,7 @@ def test_cpu_bound_favours_processes(k, pools, cpu_iterations, runtime, unit_s, 
                    f"other work. ") if verdict == verdicts.INCONCLUSIVE and decision == stats.OUTSIDE else ""
     judge(verdicts.measured(
         CLAIM, "", effect, decision, "threads time / processes time", f"> {FAVOURS_PROCESSES}",
-        f"{no_capacity}4·T of CPU work split over {k} started workers on {runtime.usable_cpus} usable CPUs "
+        f"{no_capacity}{stats.fmt(cpu_work_s(unit_s) / unit_s)}·T of CPU work split over {k} started workers on {runtime.usable_cpus} usable CPUs "
         f"(GIL {'on' if runtime.gil_enabled else 'off'})"
         + "".join(f"; {slot}: {what}" for slot, what in planted_slots.items())
         + ": speed-up over sequential " + ", ".join(f"{n} {stats.fmt(speedup[n])}×" for n in timed)

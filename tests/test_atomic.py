@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # Where a stored file may be written other than through records.atomic_write_*: each is a
 # temporary file renamed into place afterwards. Add to this list only with the reason.
 ATOMIC_BY_HAND = {
-    ("claimbench/plots.py", "save"): "savefig into a temp file beside the target, then os.replace",
+    ("claimbench/plots.py", "_render"): "savefig into a temp file beside the target, then os.replace",
     ("conftest.py", "_benchmark_json_target"): "pytest-benchmark < 5.3 writes results/.tmp/, renamed into place",
 }
 # Modules whose writes are the experiments' scratch files in temporary folders, never results.

@@ -153,3 +153,20 @@ def test_an_inconclusive_control_is_reported_not_failed(tmp_path):
     _controls_run(tmp_path, [_control_case(c, "refuted") for c in ids[1:]] + [_control_case(ids[0], "inconclusive")])
     assert cli.write_controls(tmp_path, "r1-controls", 0.0, "quick") == 0
     assert "Not as planted" in (tmp_path / "controls.md").read_text(encoding="utf-8")
+
+
+def test_sessions_can_be_only_one_and_carry_the_start_method(tmp_path):
+    (timing,) = cli.sessions("py", "quick", tmp_path, "r1", False, [], start_method="spawn", only=("timing",))
+    assert timing[timing.index("--start-method") + 1] == "spawn"
+    assert "no:xdist" in timing
+    (behaviour,) = cli.sessions("py", "quick", tmp_path, "r1", False, [], only=("behaviour",))
+    assert "--start-method" not in behaviour and "-n" in behaviour
+
+
+@pytest.mark.parametrize("args,word", [(["--start-method", "vfork"], "vfork"),
+                                       (["--sessions", "timing,lunch"], "lunch")])
+def test_verify_bad_start_method_or_session(capsys, nothing_runs, tmp_path, args, word):
+    assert cli.main(["verify", "--results-dir", str(tmp_path)] + args) == 2
+    assert word in one_error_line(capsys)
+    assert nothing_runs == []
+    assert list(tmp_path.iterdir()) == []

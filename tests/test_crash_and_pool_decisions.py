@@ -109,3 +109,19 @@ def test_the_planted_join_returns_only_on_a_running_pool():
     planted.close()
     planted.join()
     assert calls == ["close", "join"]
+
+
+def test_a_ready_pool_has_every_worker_up_real_or_planted():
+    import multiprocessing
+    from multiprocessing.pool import ThreadPool
+    ctx = multiprocessing.get_context()
+    for make, workers in ((probes_pool.real_pool, 2), (probes_pool.one_worker_more, 3)):
+        pool = probes_pool.ready_pool(make, ctx, 2)
+        try:
+            assert pool._processes == workers
+            if not isinstance(pool, ThreadPool):
+                assert len([p for p in pool._pool if p.is_alive()]) == workers
+            assert pool.apply_async(int, ("7",)).get(timeout=10) == 7
+        finally:
+            pool.terminate()
+            pool.join()

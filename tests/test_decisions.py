@@ -66,14 +66,13 @@ def test_sequential_adds_up(monkeypatch, over_ideal, expected):
     assert judge.verdict == expected
 
 
-@pytest.mark.parametrize("net_over_t,expected", [(1.0, H), (2.0, R), (None, I)])
-def test_processes_run_in_parallel(monkeypatch, net_over_t, expected):
+@pytest.mark.parametrize("span_over_t,expected", [(1.0, H), (2.0, R), (None, I)])
+def test_processes_run_in_parallel(monkeypatch, span_over_t, expected):
     seq = experiment("test_sequential")
-    startup = 0.05
-    net = straddling(1.5, 0.6) if net_over_t is None else steady(net_over_t, 0.01)
-    synthetic(monkeypatch, {"processes": lambda i: startup + T * net(i), "startup": lambda i: startup})
+    span = straddling(1.5, 0.6) if span_over_t is None else steady(span_over_t, 0.01)
+    synthetic(monkeypatch, {"processes": lambda i: T * span(i)})
     judge = Capture()
-    seq.processes_in_parallel(None, "fork", T, QUICK, None, judge)
+    seq.processes_in_parallel("fork", "fork", T, QUICK, None, judge)
     assert judge.verdict == expected
 
 

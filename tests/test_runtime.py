@@ -3,12 +3,17 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import multiprocessing
 import re
+from pathlib import Path
 
 import pytest
 
 from claimbench import runtime as rt
 from claimbench.runtime import Runtime
+
+runtime = rt
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def write(folder, name, text):
@@ -127,3 +132,36 @@ def test_from_dict_ignores_unknown_keys():
     d = dict(rt_.as_dict(), unit_s=0.025, scale="default")
     assert Runtime.from_dict(d) == rt_
     assert synthetic().version_tuple == (3, 13)
+
+
+def test_the_platform_start_method_is_one_on_offer():
+    assert runtime.platform_start_method() in multiprocessing.get_all_start_methods()
+    assert runtime.platform_start_method() not in runtime.other_start_methods()
+    assert set(runtime.other_start_methods()) <= set(multiprocessing.get_all_start_methods())
+
+
+def test_a_chosen_start_method_is_noted_beside_the_platforms(monkeypatch):
+    monkeypatch.setattr(multiprocessing, "get_start_method", lambda allow_none=False: "spawn")
+    assert runtime.chosen_over("fork") == "fork"  # the run chose spawn over the platform's fork
+    assert runtime.chosen_over("spawn") is None
+    monkeypatch.setattr(multiprocessing, "get_start_method", lambda allow_none=False: None)
+    assert runtime.chosen_over("fork") is None
+
+
+def test_choosing_a_start_method_that_is_not_offered_names_the_ones_that_are():
+    with pytest.raises(ValueError) as err:
+        runtime.choose_start_method("vfork")
+    assert "vfork" in str(err.value) and multiprocessing.get_all_start_methods()[0] in str(err.value)
+
+
+def test_a_run_under_a_chosen_start_method_says_so_in_its_tag():
+    import subprocess
+    import sys
+    other = runtime.other_start_methods()
+    if not other:
+        pytest.skip("this platform offers one start method")
+    code = ("from claimbench import runtime; runtime.choose_start_method({!r}); f = runtime.fingerprint(); "
+            "print(f.tag, f.platform_start_method)".format(other[0]))
+    out = subprocess.run([sys.executable, "-c", code], stdout=subprocess.PIPE, universal_newlines=True,
+                         cwd=str(ROOT), check=True).stdout.split()
+    assert out[0].endswith("-" + other[0]) and out[1] == runtime.platform_start_method()

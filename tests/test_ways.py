@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import multiprocessing
+import os
 import sys
 
 import pytest
@@ -79,3 +80,32 @@ def test_missing_and_available(monkeypatch):
 def test_unknown_way_name_is_a_key_error():
     with pytest.raises(KeyError):
         ways.missing(["no-such-way"])
+
+
+@pytest.mark.parametrize("method", [m for m in ("fork", "forkserver", "spawn")
+                                    if m in multiprocessing.get_all_start_methods()])
+def test_sleepers_told_at_once_sleep_side_by_side(method):
+    t = 0.1
+    startup, span = ways.sleepers_told_to_start(2, t, method)
+    assert startup > 0
+    assert t <= span < 1.5 * t  # both slept at once, start-up left out
+
+
+def test_sleepers_one_after_another_take_turns():
+    t = 0.05
+    _, span = ways.sleepers_told_to_start(2, t, None, one_after_another=True)
+    assert span >= 2 * t
+
+
+def _dies(ready, go, done, seconds, leave=None):
+    os._exit(3)
+
+
+@pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(), reason="the patched target travels by fork")
+def test_a_sleeper_that_dies_ends_the_wait_at_once(monkeypatch):
+    import time
+    monkeypatch.setattr(ways.workloads, "sleep_when_told", _dies)
+    t0 = time.monotonic()
+    with pytest.raises(ways.WorkerFailed) as err:
+        ways.sleepers_told_to_start(2, 0.01, "fork")
+    assert "exit codes" in str(err.value) and time.monotonic() - t0 < 5

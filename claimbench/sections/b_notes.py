@@ -28,7 +28,8 @@ def build(ctx):
         # Of the start methods, the notes' run used the platform default.
         if data.get("start_method") and data.get("start_method") != default_method:
             continue
-        found[key] = (data.get("median_s"), case.claim)
+        # notes_s: what the notes' own timer spanned, where the experiment times less of it
+        found[key] = (data.get("notes_s", data.get("median_s")), case.claim)
     if not found:
         return None
     s = Section("The notes' figures beside this machine's", order=20)

@@ -45,8 +45,8 @@ def build(ctx):
         ax.legend()
     path = plots.save(fig, ctx.figure_path("speedup.png"))
     s = Section("Speed-up against workers", order=35)
-    s.add(Figure(path, "Medians of this run ({}; {} usable CPUs). CPU-bound: fixed work of 4·T split over k; "
-                       "sleep-bound: waits of T over k (4 waits at k = 2, one per worker above). Threads and processes run on executors started "
+    s.add(Figure(path, "Medians of this run ({}; {} usable CPUs). CPU-bound: fixed work of 2·T (at least 40 ms) split over k; "
+                       "sleep-bound: k waits of T over k workers, one each. Threads and processes run on executors started "
                        "before timing.".format(ctx.runtime.get("tag"), usable)))
     s.add(Para("With the GIL, threads stay near 1× on CPU-bound work while processes approach the number of "
                "usable CPUs; on waits, every way reaches about k×."))

@@ -283,7 +283,7 @@ def build(ctx):
     if len(speed):
         usable = min(int(c.runtime.get("usable_cpus") or 1) for c in cols if c.runtime)
         path = plot_speedup(speed, tags, usable, ctx.figure_path(FIGURE))
-        s.add(Figure(path, "CPU-bound work (4·T, split over k workers already started), speed-up over "
+        s.add(Figure(path, "CPU-bound work (2·T or 40 ms, split over k workers already started), speed-up over "
                            "sequential, one line per runtime; {} usable CPUs.".format(usable)))
     missing = [c.get("evidence", "") for col in cols for c in col.cases
                if c.get("claim") == CPU_CLAIM and "not run:" in c.get("evidence", "")]
