@@ -134,7 +134,7 @@ def cmd_report(args) -> int:
 
 
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m claimbench")
+    p = argparse.ArgumentParser(prog="claimbench")
     sub = p.add_subparsers(dest="command", required=True)
     v = sub.add_parser("verify", help="run every claim, print the verdicts, write the report")
     v.add_argument("--scale", default=scales.DEFAULT_SCALE)

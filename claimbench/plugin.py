@@ -380,8 +380,13 @@ def pytest_sessionfinish(session, exitstatus):
 
 
 def _write_report(cb: Session) -> None:
-    """The report of this session's run, for a project that asks for one in its ini file."""
-    from . import report
+    """The report of this session's run, for a project that asks for one in its ini file (it needs
+    pandas and matplotlib: ``pip install claimbench[report]``; without them, one line says so)."""
+    try:
+        from . import report
+    except ImportError as exc:
+        cb.report = "not written: {} (pip install 'claimbench[report]')".format(exc)
+        return
     report.build(cb.results_dir, cb.run_id)
     cb.report = cb.results_dir / "report.html"
 
