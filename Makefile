@@ -13,11 +13,12 @@ RUNS   ?= 5
 START_METHOD ?=
 START := $(if $(strip $(START_METHOD)),--start-method=$(START_METHOD),)
 
-.PHONY: verify test report unit venv clean matrix freethreaded stability controls
+.PHONY: verify test report unit examples venv clean matrix freethreaded stability controls
 
-$(VENV)/.installed: requirements.txt
+$(VENV)/.installed: requirements.txt pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV) || { echo "claimbench: error: cannot create $(VENV) with $(PYTHON)" >&2; exit 2; }
 	$(PY) -m pip install -q --disable-pip-version-check -r requirements.txt
+	$(PY) -m pip install -q --disable-pip-version-check --no-deps --no-build-isolation -e .
 	@touch $@
 
 venv: $(VENV)/.installed
@@ -42,11 +43,17 @@ controls: venv
 unit: venv
 	$(PY) -m pytest tests -q -p no:cacheprovider
 
+# Another project's claims (three sentences of the asyncio and concurrent.futures docs), run from
+# its own folder with plain pytest and the installed plugin: examples/asyncio-docs/README.md.
+examples: venv
+	rm -rf build/examples && mkdir -p build/examples
+	cd examples/asyncio-docs && $(abspath $(PY)) -m pytest -q --results-dir $(abspath build/examples)
+
 # The project's tests: the package's unit tests, then every claim at the quick scale and their
 # controls (into build/, so a test run never touches the stored results); then the timing claims
 # again under the start methods that are not this platform's default (the behaviour claims run
 # under every start method anyway): pools and executors started by forkserver and spawn too.
-test: unit
+test: unit examples
 	rm -rf build/test-results
 	$(PY) -m claimbench verify --scale quick --strict=$(STRICT) --results-dir build/test-results
 	$(PY) -m claimbench controls --scale quick --strict=$(STRICT) --results-dir build/test-results

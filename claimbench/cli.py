@@ -2,26 +2,14 @@
 from __future__ import annotations
 
 import argparse
-import os
 import signal
-import subprocess
 import sys
 import threading
 import time
-from datetime import datetime, timezone
 from pathlib import Path
-from typing import List, Optional, Tuple
+from typing import List, Optional
 
 from . import book, claims, preflight, records, scales, verdicts
-
-ROOT = Path(__file__).resolve().parent.parent
-EXIT_USAGE = 2
-PYTEST_NO_TESTS = 5
-
-
-class CliError(Exception):
-    """One line for the user, exit status 2."""
-
 
 START_METHOD_HELP = ("fork, forkserver or spawn: how every experiment that uses the default start method "
                      "starts its processes (default: the platform's)")
@@ -30,62 +18,8 @@ START_METHOD_HELP = ("fork, forkserver or spawn: how every experiment that uses 
 SESSIONS_HELP = "timing, behaviour, or both (the default): which of the run's pytest sessions to run"
 
 
-def new_run_id() -> str:
-    return datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
-
-
-def parse_strict(value: str) -> bool:
-    if value in ("", "0", "no", "false"):
-        return False
-    if value in ("1", "yes", "true"):
-        return True
-    raise CliError("STRICT must be 1 or 0, not {!r}".format(value))
-
-
-def sessions(python: str, scale: str, results_dir: Path, run_id: str, strict: bool,
-             extra: List[str], controls: bool = False, start_method: str = "",
-             only: Tuple[str, ...] = ()) -> List[List[str]]:
-    """The pytest sessions of one run: timing claims serially, behaviour claims under xdist.
-
-    A verify run takes the claims' cases and related findings; a controls run (``controls``)
-    only the planted counterparts (claimbench/roles.py).
-    """
-    common = [python, "-m", "pytest", "experiments", "-q", "--scale", scale, "--results-dir", str(results_dir),
-              "--run-id", run_id, "--benchmark-storage", str(results_dir / "benchmarks")]
-    if strict:
-        common.append("--strict-verdicts")
-    if start_method:
-        common += ["--start-method", start_method]
-    which, prefix = ("control", records.CONTROLS_SESSION_PREFIX + "-") if controls else ("not control", "")
-    timing = common + ["-m", "not behaviour and " + which, "-p", "no:xdist",
-                       "--session-name", prefix + "timing"] + extra
-    behaviour = common + ["-m", "behaviour and " + which, "-n", "auto",
-                          "--session-name", prefix + "behaviour"] + extra
-    return [cmd for name, cmd in (("timing", timing), ("behaviour", behaviour)) if name in only] if only else \
-        [timing, behaviour]
-
-
-def run_session(cmd: List[str]) -> int:
-    """Run one pytest session in its own process group; on Ctrl-C stop the whole group."""
-    proc = subprocess.Popen(cmd, cwd=str(ROOT), start_new_session=True)
-    try:
-        rc = proc.wait()
-    except KeyboardInterrupt:
-        os.killpg(proc.pid, signal.SIGINT)
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
-        raise
-    finally:
-        # Whatever is still in the session pytest led was left behind (claimbench/guard.py).
-        from . import guard
-        left = guard.kill_session(proc.pid)
-        if left:
-            print("claimbench: killed processes the pytest session left behind: " + "; ".join(left),
-                  file=sys.stderr)
-    return max(rc, 1) if left else rc
+from .sessions import (EXIT_USAGE, PYTEST_NO_TESTS, CliError, new_run_id, parse_strict,  # noqa: F401
+                       run_session, sessions)
 
 
 def print_table(results_dir: Path, run_id: str) -> None:
@@ -117,6 +51,8 @@ def cmd_verify(args, controls: bool = False) -> int:
     scales.get_scale(args.scale)
     if args.start_method and args.start_method not in ("fork", "forkserver", "spawn"):
         raise CliError("unknown start method {!r}: choose fork, forkserver or spawn".format(args.start_method))
+    if not Path("experiments").is_dir():
+        raise CliError("no experiments/ folder in {}: run claimbench from a project's root".format(Path.cwd()))
     only = tuple(s for s in args.sessions.split(",") if s) if args.sessions else ()
     if set(only) - {"timing", "behaviour"}:
         raise CliError("unknown session in --sessions={!r}: choose timing, behaviour or both".format(args.sessions))
@@ -198,7 +134,7 @@ def cmd_report(args) -> int:
 
 
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m claimbench")
+    p = argparse.ArgumentParser(prog="claimbench")
     sub = p.add_subparsers(dest="command", required=True)
     v = sub.add_parser("verify", help="run every claim, print the verdicts, write the report")
     v.add_argument("--scale", default=scales.DEFAULT_SCALE)

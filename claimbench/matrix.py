@@ -25,12 +25,11 @@ from typing import List, Sequence
 from . import interpreters, preflight, records, scales
 from .interpreters import Interpreter
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path.cwd()  # the project being checked: commands run from its root
 REQUIREMENTS = ROOT / "requirements-runtime.txt"
 VENVS = ROOT / ".venvs"
 MARKER = ".claimbench-runtime.json"   # what a venv was made from
-MANIFEST = "matrix.json"              # under the results dir: the runtimes of the last matrix
-MANIFEST_FORMAT = "claimbench-matrix/1"
+from .records import MANIFEST, MANIFEST_FORMAT, read_manifest  # noqa: E402,F401  (the report reads it too)
 MATRIX_MD = "matrix.md"
 
 # Asked of each venv's python from the repository root: its runtime fingerprint.
@@ -87,17 +86,6 @@ def manifest(runs: Sequence[dict], scale: str, wall_s: float) -> dict:
             "tags": [r["tag"] for r in runs], "runs": list(runs)}
 
 
-def read_manifest(results_dir: Path):
-    """The last matrix's runtimes, or None where there is none (or it is not ours)."""
-    try:
-        data = json.loads((Path(results_dir) / MANIFEST).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    if not isinstance(data, dict) or data.get("format") != MANIFEST_FORMAT or not isinstance(data.get("tags"), list):
-        return None
-    return data
-
-
 # ---------------------------------------------------------------- one runtime's venv
 def _run_quiet(cmd: List[str], what: str, timeout_s: float = 900) -> str:
     try:
@@ -152,7 +140,7 @@ def add_arguments(p) -> None:
 
 
 def cmd_matrix(args) -> int:
-    from .cli import CliError, new_run_id, parse_strict, run_session
+    from .sessions import CliError, new_run_id, parse_strict, run_session
 
     scales.get_scale(args.scale)
     strict = "1" if parse_strict(args.strict) else "0"

@@ -33,8 +33,7 @@ CHILD_WAIT_S = 60.0
 # A forked measurement child that runs longer than this is killed by SIGALRM.
 FRESH_LIMIT_S = 120
 
-COROUTINES, THREADS, PROCESSES = "coroutines", "threads", "processes"
-WAITING_WAYS = (COROUTINES, THREADS, PROCESSES)
+from .labels import COROUTINES, PROCESSES, THREADS
 
 
 # ---------------------------------------------------------------- pure helpers
@@ -47,51 +46,6 @@ def per_unit_overhead_s(wall_s: float, wait_s: float, n: int) -> float:
     if n <= 0:
         raise ValueError("n must be positive")
     return max(0.0, wall_s - wait_s) / n
-
-
-def bytes_label(n: int) -> str:
-    """``100B``, ``10KiB``, ``64MiB``: a payload size as a readable parameter id."""
-    for unit, size in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
-        if n >= size and n % size == 0:
-            return "{}{}".format(n // size, unit)
-    return "{}B".format(n)
-
-
-def parse_bytes_label(label: str) -> int:
-    """Inverse of ``bytes_label``: ``"64MiB"`` → 67108864."""
-    for unit, size in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10), ("B", 1)):
-        if label.endswith(unit):
-            return int(label[:-len(unit)]) * size
-    raise ValueError("not a size: {!r}".format(label))
-
-
-def fmt_bytes(n: float) -> str:
-    """``1.2 KiB``, ``16 MiB``: a memory figure for evidence text."""
-    n = float(n)
-    for unit, size in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
-        if abs(n) >= size:
-            return "{:.3g} {}".format(n / size, unit)
-    return "{:.3g} B".format(n)
-
-
-def fmt_seconds(s: float) -> str:
-    """``85 µs``, ``2.1 ms``, ``1.3 s``."""
-    if s != s:
-        return "nan"
-    for unit, size in (("s", 1.0), ("ms", 1e-3), ("µs", 1e-6)):
-        if abs(s) >= size:
-            return "{:.3g} {}".format(s / size, unit)
-    return "{:.3g} ns".format(s / 1e-9)
-
-
-def all_of(decisions: Sequence[str]) -> str:
-    """A claim that needs every part: INSIDE when all parts are, OUTSIDE as soon as one is
-    (that part alone refutes it), STRADDLES otherwise."""
-    from .stats import INSIDE, OUTSIDE, STRADDLES
-    ds = list(decisions)
-    if OUTSIDE in ds:
-        return OUTSIDE
-    return INSIDE if ds and all(d == INSIDE for d in ds) else STRADDLES
 
 
 def ladder(caps: Dict[str, int], steps: Sequence[int]) -> Dict[str, List[int]]:

@@ -195,3 +195,19 @@ def _alive(pid: int) -> bool:
     except PermissionError:
         return True
     return True
+
+
+# ---------------------------------------------------------------- the last matrix's runtimes
+MANIFEST = "matrix.json"              # under the results dir: the runtimes of the last matrix
+MANIFEST_FORMAT = "claimbench-matrix/1"
+
+
+def read_manifest(results_dir: Path):
+    """The last matrix's runtimes, or None where there is none (or it is not ours)."""
+    try:
+        data = json.loads((Path(results_dir) / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(data, dict) or data.get("format") != MANIFEST_FORMAT or not isinstance(data.get("tags"), list):
+        return None
+    return data

@@ -15,7 +15,7 @@ from typing import List, Optional
 
 import pandas as pd
 
-from . import book, claims, control_table, records
+from . import book, claims, control_table, records, verdicts
 from .document import Section, to_html, to_markdown
 from .verdicts import CLAIM
 
@@ -119,6 +119,11 @@ def context(results_dir: Path, run_id: str = "", out_dir: Optional[Path] = None,
     ctx.control_run = records.latest(all_runs, runtime_tag=run[0].runtime.get("tag", ""), controls=True)
     if ctx.control_run:
         ctx.controls = control_table.rows([c for rec in ctx.control_run for c in rec.verdicts], claims.REGISTRY)
+    else:  # a project that runs its controls with its claims (plain pytest): the run's own
+        own = [c for rec in run for c in rec.verdicts if c.get("role") == verdicts.CONTROL]
+        if own:
+            ctx.control_run = run
+            ctx.controls = control_table.rows(own, claims.REGISTRY)
     return ctx
 
 

@@ -36,6 +36,9 @@ class Runtime:
     # The platform's own default start method, where a run chose another (--start-method);
     # None where the run used the platform's (and in runs stored before).
     platform_start_method: Optional[str] = None
+    # Why this process cannot read its pages' physical frames ("" where it can; None: not asked,
+    # as in runs stored before, and off Linux).
+    physical_frames: Optional[str] = None
 
     @property
     def version_tuple(self) -> Tuple[int, ...]:
@@ -193,6 +196,16 @@ def has_subinterpreters() -> bool:
     return True
 
 
+def physical_frames() -> Optional[str]:
+    """"" where this process can read its pages' physical frames (/proc/self/pagemap), else why
+    not; None off Linux."""
+    if not sys.platform.startswith("linux"):
+        return None
+    from .pagemap import pagemap_frames_readable
+    readable, why_not = pagemap_frames_readable()
+    return "" if readable else why_not
+
+
 def platform_start_method() -> str:
     """The start method this platform and Python use when no one has chosen one (fork on Linux
     before 3.14, forkserver from 3.14, spawn on macOS and Windows), whatever was chosen since."""
@@ -245,6 +258,7 @@ def fingerprint() -> Runtime:
         default_start_method=multiprocessing.get_start_method(allow_none=True)
         or multiprocessing.get_context().get_start_method(),
         platform_start_method=chosen_over(platform_start_method()),
+        physical_frames=physical_frames(),
         start_methods=tuple(multiprocessing.get_all_start_methods()),
         cpu_count=count,
         affinity_cpus=affinity,

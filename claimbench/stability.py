@@ -47,7 +47,7 @@ HOG = "hog"
 CONDITIONS = (QUIET, ONE_CPU, HOG)
 MISSING = "missing"  # the claim has no verdict in that run (the run broke off, or the claim did not run)
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path.cwd()  # the project being checked: commands run from its root
 SUBDIR = "stability"
 SUMMARY_JSON = "summary.json"
 SUMMARY_MD = "stability.md"
@@ -222,6 +222,8 @@ def summarise(runs: Sequence[ConditionRun], order: Iterable[str] = ()) -> Summar
         mine = [k for k in case_keys if k.startswith(cid + " [")]
         for key in mine:
             settled = _counts(v for v in (r.cases.get(key) for r in quiet) if v in SETTLED)
+            if len(settled) > 1 and all(r.expected.get(key) == verdicts.MACHINE_DEPENDENT for r in quiet):
+                continue  # a measured property of the machine on its threshold: no verdict was expected
             if len(settled) > 1:
                 problems.append("{}: case {} settled differently in the quiet runs ({})".format(
                     QUIET, key[len(cid) + 1:], ", ".join("{} ×{}".format(v, n) for v, n in settled.items())))
@@ -414,6 +416,28 @@ def run_study(runs: int, scale: str, results_dir: Path, python: str = sys.execut
     return summary
 
 
+def resummarise(results_dir: Path) -> Summary:
+    """The last study's summary again, from its stored runs (after the rules of judging changed)."""
+    from .sessions import CliError
+    path = Path(results_dir) / SUBDIR / SUMMARY_JSON
+    try:
+        last = json.loads(path.read_text(encoding="utf-8"))
+        base_id, runs, scale = last["base_id"], int(last["quiet_runs"]), last["scale"]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise CliError("no readable summary of a last study in {}: {}".format(path, exc)) from None
+    statuses = {r["run_id"]: r.get("exit_status") for r in last.get("runs", []) if isinstance(r, dict)}
+    stored, errors = records.load_runs(Path(results_dir) / SUBDIR)
+    for e in errors:
+        print("claimbench: skipped " + e, file=sys.stderr)
+    by_run: Dict[str, List[records.RunRecord]] = {}
+    for rec in stored:
+        by_run.setdefault(rec.run_id, []).append(rec)
+    summary = summarise([condition_run(c, rid, by_run.get(rid, []), statuses.get(rid))
+                         for c, rid in plan(base_id, runs)], claims.REGISTRY)
+    write_summary(summary, results_dir, scale, base_id, float(last.get("wall_s", 0.0)))
+    return summary
+
+
 def write_summary(summary: Summary, results_dir: Path, scale: str, base_id: str, wall_s: float) -> None:
     data = summary.as_dict()
     data.update(scale=scale, base_id=base_id, wall_s=wall_s,
@@ -441,11 +465,13 @@ def add_parser(sub) -> None:
     s.add_argument("--results-dir", default="results",
                    help="the runs go to RESULTS_DIR/stability/, the summary to RESULTS_DIR/stability.md")
     s.add_argument("--python", default=sys.executable, help="the interpreter that runs the claims")
+    s.add_argument("--summary-only", action="store_true",
+                   help="measure nothing: summarise the last study's stored runs again")
     s.set_defaults(func=cmd_stability)
 
 
 def cmd_stability(args) -> int:
-    from .cli import CliError
+    from .sessions import CliError
     try:
         runs = parse_runs(args.runs)
     except BadRuns as exc:
@@ -457,7 +483,8 @@ def cmd_stability(args) -> int:
         preflight.require_python(args.python)
     except preflight.NotReady as exc:
         raise CliError(str(exc))
-    summary = run_study(runs, args.scale, results_dir, args.python)
+    summary = resummarise(results_dir) if args.summary_only else run_study(runs, args.scale, results_dir,
+                                                                          args.python)
     print("\n" + to_markdown(summary, "claimbench stability"))
     print("stability summary: {}".format(results_dir / SUMMARY_MD))
     main_report = refresh_main_report(results_dir)

@@ -171,3 +171,12 @@ def within(interval: Interval, low: float, high: float) -> str:
     if interval.high < low or interval.low > high:
         return OUTSIDE
     return STRADDLES
+
+
+def all_of(decisions: Sequence[str]) -> str:
+    """A claim that needs every part: INSIDE when all parts are, OUTSIDE as soon as one is
+    (that part alone refutes it), STRADDLES otherwise."""
+    ds = list(decisions)
+    if OUTSIDE in ds:
+        return OUTSIDE
+    return INSIDE if ds and all(d == INSIDE for d in ds) else STRADDLES

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from claimbench import probes, verdicts
+from claimbench import probes
 from claimbench.roles import control, related
 
 WAIT_S = 20.0
@@ -60,9 +60,9 @@ def test_crashing_children_leave_their_sibling_and_parent_running(way, judge):
     seen = probes.crash_beside_sibling(multiprocessing.get_context(way.start_method), probes.CRASH_MODES, WAIT_S)
     _no_new_cores(before)
     verdict = probes.crash_isolation_verdict(seen, probes.CRASH_MODES)
-    judge(verdicts.observed("process-crash-isolated", "", verdict,
+    judge.observed(verdict,
                             _isolation_evidence(seen, probes.CRASH_MODES, f"{way.start_method} children"),
-                            data=seen))
+                            data=seen)
 
 
 @pytest.mark.behaviour
@@ -82,8 +82,8 @@ def test_control_crashing_children_leave_their_sibling_and_parent_running(deaths
     what = _isolation_evidence(seen, deaths, "threads posing as processes, in a sandbox")
     if not seen.get("parent_went_on"):
         what += f"; the sandbox (the parent) ended with {probes.describe_exitcode(done.returncode)}"
-    judge(verdicts.observed("process-crash-isolated", "", verdict, what,
-                            data=dict(seen, sandbox_returncode=done.returncode)))
+    judge.observed(verdict, what,
+                            data=dict(seen, sandbox_returncode=done.returncode))
 
 
 @pytest.mark.behaviour
@@ -108,6 +108,6 @@ def test_a_crashing_thread_and_its_process(mode, crasher, judge, tmp_path):
     if cores:
         pytest.fail(f"a sandbox left core files: {', '.join(cores)}", pytrace=False)
     verdict, what = probes.thread_crash_verdict(mode, said, done.returncode, crasher)
-    judge(verdicts.observed("thread-crash-kills-process", "", verdict, what, data={
+    judge.observed(verdict, what, data={
         "mode": mode, "crasher": crasher, "returncode": done.returncode, "said": said,
-        "stderr": done.stderr.strip()[-300:]}))
+        "stderr": done.stderr.strip()[-300:]})

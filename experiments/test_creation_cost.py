@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import pytest
 
-from claimbench import stats, verdicts
+from claimbench import stats
 from claimbench.measure import Interleaved, Seconds
-from claimbench.probes_cost import Sandbox, fmt_seconds
+from claimbench.labels import fmt_seconds
+from claimbench.probes_cost import Sandbox
 from claimbench.roles import control, related
 
 # Halfway, on a log scale (costs multiply), between each claim and its negation:
@@ -78,8 +79,8 @@ def process_creation(start_method: str, process: str, sandbox, scale, benchmark,
     decision = m.until_settled(lambda m: stats.above(effect(m), EXPENSIVE), scale, benchmark)
     e = effect(m)
     cost = {name: m.median_s(name) for name in m.samples}
-    judge(verdicts.measured(
-        "process-creation-expensive", "", e, decision, "process / thread (start+join of a no-op)",
+    judge.measured(
+        e, decision, "process / thread (start+join of a no-op)",
         "> √10 ≈ {:.3g} (halfway, on a log scale, from a thread's cost to ten times it)".format(EXPENSIVE),
         "start+join of a no-op, medians of {} rounds: thread {}, {} process {} ({}× a thread), "
         "asyncio task {} (the process costs {}× a task)".format(
@@ -88,7 +89,7 @@ def process_creation(start_method: str, process: str, sandbox, scale, benchmark,
         data={"start_method": start_method, "per_unit_s": {"thread": cost["thread"], "task": cost["task"],
                                                            process: cost["process"]},
               "interval_s": {"thread": spread(m, "thread"), "task": spread(m, "task"), process: spread(m, "process")},
-              "style": "one at a time"}))
+              "style": "one at a time"})
 
 
 # Each case: (what is created, what it is set against, how they are used).
@@ -125,12 +126,12 @@ def test_coroutine_creation_negligible(unit, sandbox, scale, benchmark, judge):
 
     decision = m.until_settled(lambda m: stats.below(effect(m), NEGLIGIBLE), scale, benchmark)
     e = effect(m)
-    judge(verdicts.measured(
-        "coroutine-creation-negligible", "", e, decision, "{} / thread (create and run a no-op)".format(unit),
+    judge.measured(
+        e, decision, "{} / thread (create and run a no-op)".format(unit),
         "< {} (halfway, on a log scale, from a hundredth of a thread's cost to all of it)".format(NEGLIGIBLE),
         "{}: {} each against {} ({} of a thread; medians of {} rounds)".format(
             how, fmt_seconds(m.median_s("coroutine")), fmt_seconds(m.median_s("thread")),
             stats.fmt(e.median), m.rounds),
         data={"per_unit_s": {mine: m.median_s("coroutine"), theirs: m.median_s("thread")},
               "interval_s": {mine: spread(m, "coroutine"), theirs: spread(m, "thread")},
-              "style": "batch" if unit == "task" else "one at a time"}))
+              "style": "batch" if unit == "task" else "one at a time"})

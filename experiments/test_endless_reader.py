@@ -230,7 +230,7 @@ def _judge(judge, run, *args):
         verdict, what, data = verdicts.INCONCLUSIVE, str(exc), {}
     ctx = args[0]
     data["start_method"] = ctx.get_start_method()
-    judge(verdicts.observed(CLAIM, "", verdict, what, data=data))
+    judge.observed(verdict, what, data=data)
 
 
 NOTES_CASES = {"join-timeout": case_join_timeout, "terminate": case_terminate}

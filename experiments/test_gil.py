@@ -80,14 +80,14 @@ def test_sleeping_threads_overlap(k, sleep, unit_s, scale, benchmark, judge):
         return m.ratio("threads", "one-thread")
 
     decision = m.until_settled(lambda m: stats.below(effect(m), threshold), scale, benchmark)
-    judge(verdicts.measured(
-        "sleep-releases-gil", "", effect(m), decision, "k threads / one thread, each sleeping T",
+    judge.measured(
+        effect(m), decision, "k threads / one thread, each sleeping T",
         "< {} (halfway between 1 and {})".format(threshold, k),
         "{} threads each sleeping T = {} s{} finished in {} s; one such thread in {} s".format(
             k, unit_s, "" if sleep is time.sleep else " through ctypes.PyDLL (GIL kept)",
             stats.fmt(m.median_s("threads")), stats.fmt(m.median_s("one-thread"))),
         data={"k": k, "unit_s": unit_s, "median_s": m.median_s("threads"),
-              "notes_figure": "threads-2" if k == 2 and sleep is time.sleep else None}))
+              "notes_figure": "threads-2" if k == 2 and sleep is time.sleep else None})
 
 
 def _threads_calling(fn, seconds: float, k: int) -> None:
@@ -169,15 +169,15 @@ def test_cpu_thread_keeps_pace_beside_sleepers(nap, unit_s, scale, benchmark, ju
     })
     decision = m.until_settled(lambda m: pace_decision(m, "beside-sleepers")[2], scale, benchmark)
     effect, yardstick, decision = pace_decision(m, "beside-sleepers")
-    judge(verdicts.measured(
-        "sleep-releases-gil", "", effect, decision, "pace beside sleepers / pace alone",
+    judge.measured(
+        effect, decision, "pace beside sleepers / pace alone",
         "> {} (halfway between 1, GIL released, and ½, GIL shared)".format(PACE_THRESHOLD),
         "a counting thread ran at {} of its solo pace while {} threads slept{} in naps of T{}".format(
             stats.fmt(effect.median), SLEEPERS, "" if nap is time.sleep else " through ctypes.PyDLL (GIL kept)",
             _yardstick_line(yardstick)),
         verdict=pace_verdict(decision, yardstick),
         data={"alone_per_s": m.median_s("alone"), "beside_per_s": m.median_s("beside-sleepers"),
-              "yardstick": [yardstick.median, yardstick.low, yardstick.high]}))
+              "yardstick": [yardstick.median, yardstick.low, yardstick.high]})
 
 
 def _loopback_pair():
@@ -266,11 +266,11 @@ def test_gil_released_while_waiting(kind, unit_s, scale, benchmark, judge):
     })
     m.until_settled(lambda m: pace_decision(m, "beside-waiter")[2], scale, benchmark)
     effect, yardstick, decision = pace_decision(m, "beside-waiter")
-    judge(verdicts.measured(
-        "gil-released-on-io-wait", "", effect, decision, "pace beside waiter / pace alone",
+    judge.measured(
+        effect, decision, "pace beside waiter / pace alone",
         "> {} (halfway between 1, GIL released, and ½, GIL shared)".format(PACE_THRESHOLD),
         "counting pace beside a thread {}: {} of the solo pace{}".format(
             {"poll": "polling a flag and a clock in Python", "gil-kept-sleep": "sleeping through ctypes.PyDLL"}.get(
                 kind, "blocked in " + kind), stats.fmt(effect.median), _yardstick_line(yardstick)),
         verdict=pace_verdict(decision, yardstick),
-        data={"kind": kind, "yardstick": [yardstick.median, yardstick.low, yardstick.high]}))
+        data={"kind": kind, "yardstick": [yardstick.median, yardstick.low, yardstick.high]})

@@ -5,11 +5,11 @@ import multiprocessing
 
 import pytest
 
-from claimbench import stats, verdicts
+from claimbench import stats
 from claimbench.roles import control
 from claimbench.measure import Interleaved, Seconds
-from claimbench.probes_cost import (coroutine_ping_pong, fmt_seconds, pipe_echo_loop, pipe_ping_pong,
-                                    thread_ping_pong)
+from claimbench.labels import fmt_seconds
+from claimbench.probes_cost import coroutine_ping_pong, pipe_echo_loop, pipe_ping_pong, thread_ping_pong
 
 # "Cheaper": by a quarter at least, so that a difference inside this machine's
 # round-to-round noise on microsecond round trips does not count.
@@ -66,8 +66,8 @@ def test_coroutine_switch_cheaper(other, mine, request, scale, benchmark, judge)
 
     decision = m.until_settled(lambda m: stats.above(effect(m), CHEAPER), scale, benchmark)
     e = effect(m)
-    judge(verdicts.measured(
-        "coroutine-switch-cheaper", "", e, decision, "{} round trip / coroutines round trip".format(other),
+    judge.measured(
+        e, decision, "{} round trip / coroutines round trip".format(other),
         "> {}".format(CHEAPER),
         "one round trip (there and back) between two coroutines through {}: {}; between two {} "
         "through {}: {} ({}× as long; medians of {} rounds of {} round trips)".format(
@@ -76,4 +76,4 @@ def test_coroutine_switch_cheaper(other, mine, request, scale, benchmark, judge)
             stats.fmt(e.median), m.rounds, ROUND_TRIPS),
         data={"round_trip_s": {"coroutines": m.median_s("coroutines"), other: m.median_s(other)},
               "interval_s": {n: [m.interval(n).low, m.interval(n).high] for n in ("coroutines", other)},
-              "how": HOW[other]}))
+              "how": HOW[other]})

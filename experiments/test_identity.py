@@ -72,8 +72,8 @@ def processes_have_own_pids(ctx, judge):
         parent_note = f"their OS parents are {', '.join(map(str, ppids))}"
     what = (f"{len(seen)} workers ({method}) alive at once reported PIDs {', '.join(map(str, pids))} "
             f"(this process: {me}); {parent_note}" + ("; " + "; ".join(killed) if killed else ""))
-    judge(verdicts.observed("process-own-pid", "", verdict, what,
-                            data={"start_method": method, "parent": me, "workers": seen}))
+    judge.observed(verdict, what,
+                            data={"start_method": method, "parent": me, "workers": seen})
 
 
 @pytest.mark.behaviour
@@ -119,8 +119,8 @@ def test_threads_share_the_pid(kind, judge):
             "but threads of one process share its PID").format(
         len(seen), "threads" if kind == probes.THREAD else "forked processes posing as threads",
         ", ".join(map(str, sorted(pids))), me, ", ".join(map(str, natives)), main_native)
-    judge(verdicts.observed("process-own-pid", "", verdict, what,
-                            data={"pid": me, "main_native_id": main_native, "workers": seen, "way": kind}))
+    judge.observed(verdict, what,
+                            data={"pid": me, "main_native_id": main_native, "workers": seen, "way": kind})
 
 
 # ---------------------------------------------------------------- cpu-count-is-cores
@@ -153,9 +153,9 @@ def test_cpu_count_counts_the_cores(plant, judge, tmp_path):
     verdict, what = probes.cores_verdict(count, topology, second_reader)
     if plant is not None:
         what = "planted topology: " + what
-    judge(verdicts.observed("cpu-count-is-cores", "", verdict, what, data={
+    judge.observed(verdict, what, data={
         "cpu_count": count, "os_cpu_count": os.cpu_count(), "psutil_physical_cores": second_reader,
-        "topology": topology.as_dict() if topology else None, "sysfs": str(root)}))
+        "topology": topology.as_dict() if topology else None, "sysfs": str(root)})
 
 
 def _cpus(r: dict) -> str:
@@ -212,4 +212,4 @@ def test_what_this_process_may_use(view, judge, tmp_path):
         verdict = verdicts.INCONCLUSIVE
     else:
         verdict = verdicts.HOLDS if shown == usable else verdicts.REFUTED
-    judge(verdicts.observed("cpu-count-is-cores", "", verdict, what, data=data))
+    judge.observed(verdict, what, data=data)

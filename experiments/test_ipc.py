@@ -8,7 +8,7 @@ from multiprocessing import shared_memory
 
 import pytest
 
-from claimbench import planted, probes, verdicts
+from claimbench import pagemap, planted, probes, verdicts
 from claimbench.roles import control
 
 WAIT_S = 20.0
@@ -162,13 +162,13 @@ def shared_memory_views(ctx, block=None, attach=None, pages: int = 4) -> dict:
     ``block``/``attach``: how the block is made here and found by name in the child (by default
     a SharedMemory block, attached by name).
     """
-    size = pages * probes.PAGE_SIZE
+    size = pages * pagemap.PAGE_SIZE
     shm = (block or shared_memory.SharedMemory)(create=True, size=size)
     report = ctx.Queue()
     try:
         shm.buf[:len(PATTERN)] = PATTERN
         for i in range(pages):
-            shm.buf[i * probes.PAGE_SIZE + probes.PAGE_SIZE // 2] = 1  # fault every page in here
+            shm.buf[i * pagemap.PAGE_SIZE + pagemap.PAGE_SIZE // 2] = 1  # fault every page in here
         p = ctx.Process(target=probes.shared_memory_frames, args=(shm.name, size, PATTERN, report, attach))
         p.start()
         try:
@@ -176,9 +176,9 @@ def shared_memory_views(ctx, block=None, attach=None, pages: int = 4) -> dict:
         except queue.Empty:
             child = None
         probes.settle([p])
-        address = probes.buffer_address(shm.buf)
+        address = pagemap.buffer_address(shm.buf)
         try:
-            frames, error = probes.page_frames(address, pages), ""
+            frames, error = pagemap.page_frames(address, pages), ""
         except OSError as exc:
             frames, error = None, str(exc)
         back = bytes(shm.buf[size - len(PATTERN):size])

@@ -13,8 +13,9 @@ import pytest
 from claimbench import stats, verdicts
 from claimbench.roles import control
 from claimbench.measure import Interleaved, Seconds
-from claimbench.probes_cost import (COROUTINES, PROCESSES, THREADS, Sandbox, all_of, fmt_bytes,
-                                    fmt_seconds, ladder, per_unit_overhead_s)
+from claimbench.labels import COROUTINES, PROCESSES, THREADS, fmt_bytes, fmt_seconds
+from claimbench.probes_cost import Sandbox, ladder, per_unit_overhead_s
+from claimbench.stats import all_of
 
 # "More tasks": coroutines must need at most half the memory and half the time per wait.
 MORE = 2.0
@@ -139,8 +140,8 @@ def test_coroutines_handle_more_tasks(other, mine, sandbox, unit_s, scale, bench
                                    ", " + fmt_bytes(p["bytes_per_unit"]) + " each" if "bytes_per_unit" in p else "")
 
     ladder_text = "; ".join("{} at N = {}".format(w, ", ".join(rung(p) for p in pts)) for w, pts in points.items())
-    judge(verdicts.measured(
-        "coroutines-handle-more-tasks", "", memory, decision,
+    judge.measured(
+        memory, decision,
         "{} / coroutines memory per wait".format(other),
         "> {} for memory and for time overhead per wait".format(MORE),
         "{}; {} (medians of {} rounds): {} need {}× the memory and {}× the time overhead per wait "
@@ -154,4 +155,4 @@ def test_coroutines_handle_more_tasks(other, mine, sandbox, unit_s, scale, bench
               "ladder": points, "stop": {other: stop},
               "machine_process_limit": machine_limit,
               "memory_measure": {COROUTINES: "RSS growth", THREADS: "RSS growth", PROCESSES: "sum of USS"}},
-        verdict=verdicts.from_decision(decision)))
+        verdict=verdicts.from_decision(decision))

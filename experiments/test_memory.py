@@ -61,8 +61,8 @@ def child_changes_stay(ctx, judge):
         what = "{} child {} started from {} and changed them to {}; the parent {} has {}".format(
             ctx.get_start_method(), seen["pid"], start, _state(seen["after"]),
             "still" if parent == PARENT_STATE else "now", _state(parent))
-    judge(verdicts.observed("process-memory-isolated", "", verdict, what,
-                            data={"start_method": ctx.get_start_method(), "child": seen, "parent": parent}))
+    judge.observed(verdict, what,
+                            data={"start_method": ctx.get_start_method(), "child": seen, "parent": parent})
 
 
 
@@ -99,5 +99,5 @@ def test_thread_changes_are_seen_by_the_main_thread(kind, judge):
         what = "a thread changed {} to {}; the main thread now has {}".format(
             _state(seen["before"]), _state(seen["after"]), _state(main))
     probes.settle([t] if kind != "thread" else [])
-    judge(verdicts.observed("threads-share-memory", "", verdict, what,
-                            data={"way": kind, "thread": seen, "main": main}))
+    judge.observed(verdict, what,
+                            data={"way": kind, "thread": seen, "main": main})

@@ -81,8 +81,8 @@ def test_pool_staircase(k, make, pool_of, unit_s, scale, benchmark, judge):
     m.until_settled(lambda m: probes_pool.staircase_decision(decisions(m)), scale.with_budget(2), benchmark)
     es = effects(m)
     far = max(points, key=lambda n: abs(es[n].median))
-    judge(verdicts.measured(
-        "pool-capacity-limits-throughput", "", es[far], "",
+    judge.measured(
+        es[far], "",
         "(measured − ceil(n/k)·T)/T at the worst n", f"within ±{STEP_TOLERANCE} steps at every n",
         f"Pool({k}) over n = {points}: off the staircase by "
         f"{', '.join(stats.fmt(es[n].median) for n in points)} steps; furthest at n = {far}",
@@ -90,7 +90,7 @@ def test_pool_staircase(k, make, pool_of, unit_s, scale, benchmark, judge):
         data={"k": k, "unit_s": unit_s, "points": [
             {"n": n, "ideal_s": ideal[n], "median_s": m.median_s(f"n{n}"),
              "low_s": m.interval(f"n{n}").low, "high_s": m.interval(f"n{n}").high}
-            for n in points]}))
+            for n in points]})
 
 
 @pytest.mark.claim("pool-capacity-limits-throughput")
@@ -132,14 +132,14 @@ def test_pool_notes_example(make, unit_s, scale, benchmark, judge):
     decision = m.until_settled(lambda m: stats.within(effect(m), NOTES_LOW_STEPS, NOTES_HIGH_STEPS),
                                scale, benchmark)
     planted = make is not probes_pool.real_pool
-    judge(verdicts.measured(
-        "pool-capacity-limits-throughput", "", effect(m), decision,
+    judge.measured(
+        effect(m), decision,
         "(wall with 5 tasks − wall with 1 task)/T", f"within [{NOTES_LOW_STEPS}, {NOTES_HIGH_STEPS}] steps (the claim: 1)",
         f"{'planted (5 workers) ' if planted else ''}Pool(4) ({ctx.get_start_method()}) with 5 tasks of T = {unit_s} s, "
         f"closed and joined: {stats.fmt(m.median_s('notes'))} s from the first task handed over (every worker up) "
         f"to the last result; with one task: {stats.fmt(m.median_s('one-task'))} s",
         data={"unit_s": unit_s, "median_s": m.median_s("notes"), "one_task_s": m.median_s("one-task"),
-              "start_method": ctx.get_start_method(), **({} if planted else {"notes_figure": "pool4-5tasks"})}))
+              "start_method": ctx.get_start_method(), **({} if planted else {"notes_figure": "pool4-5tasks"})})
 
 
 START_METHODS = ("processes-fork", "processes-forkserver", "processes-spawn")
@@ -178,10 +178,10 @@ def pool_reuse(ctx, make, maxtasksperchild, pool_of, unit_s, judge):
     task_pids = [r.get(timeout=60)[0] for r in results]
     workers = probes_pool.collect_announced(announced, task_pids)
     verdict, what = probes_pool.reuse_verdict(task_pids, workers, k, tasks, os.getpid(), maxtasksperchild)
-    judge(verdicts.observed("pool-reuses-workers", "", verdict, f"Pool({k}), {ctx.get_start_method()}: {what}",
+    judge.observed(verdict, f"Pool({k}), {ctx.get_start_method()}: {what}",
                             data={"task_pids": task_pids, "workers": {str(p): pp for p, pp in workers.items()},
                                   "k": k, "maxtasksperchild": maxtasksperchild,
-                                  "start_method": ctx.get_start_method()}))
+                                  "start_method": ctx.get_start_method()})
 
 
 @pytest.mark.behaviour
@@ -220,6 +220,6 @@ def join_needs_close(ctx, make, pool_of, judge):
         seen.append((how, True, f"join() after {how}() returned"))
     # The sentence holds only if both halves do: join() refused while running, accepted after close/terminate.
     verdict = verdicts.HOLDS if all(ok for _, ok, _ in seen) else verdicts.REFUTED
-    judge(verdicts.observed("pool-join-needs-close", "", verdict,
+    judge.observed(verdict,
                             f"{ctx.get_start_method()}: " + "; ".join(e for _, _, e in seen),
-                            data={"start_method": ctx.get_start_method(), "parts": {h: ok for h, ok, _ in seen}}))
+                            data={"start_method": ctx.get_start_method(), "parts": {h: ok for h, ok, _ in seen}})

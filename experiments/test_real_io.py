@@ -32,11 +32,11 @@ from pathlib import Path
 
 import pytest
 
-from claimbench import planted, stats, verdicts, ways, workloads
+from claimbench import planted, stats, ways, workloads
 from claimbench.claims.rule_of_thumb import (IDEAL_FRACTION, THREADS_CHEAPER, io_bound_decision,
                                              io_bound_shortfall)
 from claimbench.measure import Interleaved, Seconds
-from claimbench.probes_cost import bytes_label, fmt_seconds
+from claimbench.labels import bytes_label, fmt_seconds
 from claimbench.roles import control
 from claimbench.workloads import Job
 
@@ -128,8 +128,8 @@ def io_bound_case(work: str, jobs, k: int, pools, what: str, unit_s, scale, benc
                       f"of the ideal {k}× (the claim needs > {IDEAL_FRACTION}). ")
     # The effect shown is the part that decided: the CPU time where only that part refuted the case.
     cost_decided = decision == stats.OUTSIDE and stats.above(overlap, IDEAL_FRACTION) != stats.OUTSIDE
-    judge(verdicts.measured(
-        CLAIM, "", cost if cost_decided else overlap, decision,
+    judge.measured(
+        cost if cost_decided else overlap, decision,
         "processes CPU time / threads CPU time" if cost_decided else "threads speed-up / k",
         f"> {IDEAL_FRACTION} and processes/threads CPU time > {THREADS_CHEAPER}",
         f"{decided_by}{what} over {k} workers{''.join(f'; {s}: {p}' for s, p in planted_slots.items())}: "
@@ -142,7 +142,7 @@ def io_bound_case(work: str, jobs, k: int, pools, what: str, unit_s, scale, benc
         data=dict(data or {}, k=k, work=work, unit_s=unit_s,
                   jobs=len(jobs), cpu_share=share, speedup=speedup, median_s={w: m.median_s(w) for w in names},
                   cpu_per_op_s=cpu_per_op_s, cpu_cost=[cost.median, cost.low, cost.high],
-                  planted=planted_slots or None)))
+                  planted=planted_slots or None))
 
 
 # ---------------------------------------------------------------- waits: sleep

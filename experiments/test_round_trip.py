@@ -7,10 +7,11 @@ import threading
 
 import pytest
 
-from claimbench import stats, verdicts
+from claimbench import stats
 from claimbench.roles import control
 from claimbench.measure import Interleaved, Seconds
-from claimbench.probes_cost import bytes_label, fmt_seconds, length_worker, round_trips
+from claimbench.labels import bytes_label, fmt_seconds
+from claimbench.probes_cost import length_worker, round_trips
 
 # "Efficient": a thread's round trip must be a quarter cheaper at least, so that a
 # difference inside the noise of microsecond round trips does not count.
@@ -83,8 +84,8 @@ def test_threads_efficient(size, workers, scale, benchmark, judge):
 
     decision = m.until_settled(lambda m: stats.above(effect(m), CHEAPER), scale, benchmark)
     e = effect(m)
-    judge(verdicts.measured(
-        "threads-efficient", "", e, decision, "process round trip / thread round trip",
+    judge.measured(
+        e, decision, "process round trip / thread round trip",
         "> {}".format(CHEAPER),
         "a {} payload in, its length back: worker thread (queue.Queue) {}, worker process "
         "(multiprocessing.Queue) {} ({}× as long; medians of {} rounds of {} round trips)".format(
@@ -92,4 +93,4 @@ def test_threads_efficient(size, workers, scale, benchmark, judge):
             stats.fmt(e.median), m.rounds, n),
         data={"payload_bytes": size, "round_trip_s": {"thread": m.median_s("thread"),
                                                       "process": m.median_s("process")},
-              "interval_s": {n: [m.interval(n).low, m.interval(n).high] for n in ("thread", "process")}}))
+              "interval_s": {n: [m.interval(n).low, m.interval(n).high] for n in ("thread", "process")}})

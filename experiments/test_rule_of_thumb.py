@@ -98,8 +98,8 @@ def test_cpu_bound_favours_processes(k, pools, cpu_iterations, runtime, unit_s, 
     no_capacity = (f"not testable now: real processes reached only {stats.fmt(speedup[capacity])}× over one "
                    f"process (needed > {PARALLEL_CAPACITY}×), so the {runtime.usable_cpus} CPUs are busy with "
                    f"other work. ") if verdict == verdicts.INCONCLUSIVE and decision == stats.OUTSIDE else ""
-    judge(verdicts.measured(
-        CLAIM, "", effect, decision, "threads time / processes time", f"> {FAVOURS_PROCESSES}",
+    judge.measured(
+        effect, decision, "threads time / processes time", f"> {FAVOURS_PROCESSES}",
         f"{no_capacity}{stats.fmt(cpu_work_s(unit_s) / unit_s)}·T of CPU work split over {k} started workers on {runtime.usable_cpus} usable CPUs "
         f"(GIL {'on' if runtime.gil_enabled else 'off'})"
         + "".join(f"; {slot}: {what}" for slot, what in planted_slots.items())
@@ -112,4 +112,4 @@ def test_cpu_bound_favours_processes(k, pools, cpu_iterations, runtime, unit_s, 
         data={"k": k, "work": "cpu" if pools == REAL else "cpu-planted", "unit_s": unit_s, "usable_cpus": runtime.usable_cpus,
               "speedup": dict({n: speedup[n] for n in timed}, sequential=1.0),
               "median_s": {n: m.median_s(n) for n in ["sequential"] + timed},
-              "parallel_capacity": speedup[capacity], "planted": planted_slots or None}))
+              "parallel_capacity": speedup[capacity], "planted": planted_slots or None})

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from claimbench import stats, verdicts, ways, workloads
+from claimbench import stats, ways, workloads
 from claimbench.measure import Interleaved, Seconds
 from claimbench.roles import control
 from claimbench.ways import run_threads
@@ -42,13 +42,13 @@ def test_sequential_adds_up(n, run, unit_s, scale, benchmark, judge):
 
     decision = m.until_settled(decide, scale, benchmark)
     e = effect(m)
-    judge(verdicts.measured(
-        "sequential-adds-up", "", e, decision, "measured/(n·T)",
+    judge.measured(
+        e, decision, "measured/(n·T)",
         "within 1 ± {}".format(SEQUENTIAL_TOLERANCE),
         "{} tasks of T = {} s took {} s (median of {}); n·T = {} s".format(
             n, unit_s, stats.fmt(m.median_s("sequential")), m.rounds, stats.fmt(ideal_s)),
         data={"n": n, "unit_s": unit_s, "median_s": m.median_s("sequential"),
-              "notes_figure": "sequential-2" if n == 2 else None}))
+              "notes_figure": "sequential-2" if n == 2 else None})
 
 
 @pytest.mark.claim("processes-run-in-parallel")
@@ -88,8 +88,8 @@ def processes_in_parallel(start_method, label, unit_s, scale, benchmark, judge, 
     decision = m.until_settled(lambda m: stats.below(effect(m), threshold), scale, benchmark)
     e = effect(m)
     startup_s = stats.median_interval(startups).median if startups else float("nan")
-    judge(verdicts.measured(
-        "processes-run-in-parallel", "", e, decision, "span of the sleeps / T (start-up excluded)",
+    judge.measured(
+        e, decision, "span of the sleeps / T (start-up excluded)",
         "< {} (halfway between T and {}·T)".format(threshold, n),
         "{} {} processes, started, then told at once to sleep T = {} s: all had slept {} s later "
         "(median of {}); starting them took {} s before".format(
@@ -98,4 +98,4 @@ def processes_in_parallel(start_method, label, unit_s, scale, benchmark, judge, 
               "median_s": m.median_s("processes"), "startup_s": startup_s,
               # the notes timed start-up and sleeps together
               "notes_s": m.median_s("processes") + (startup_s if startups else 0.0),
-              "notes_figure": "processes-2"}))
+              "notes_figure": "processes-2"})

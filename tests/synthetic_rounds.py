@@ -65,6 +65,12 @@ class Capture:
     def __call__(self, verdict: verdicts.Verdict) -> None:
         self.verdicts.append(verdict)
 
+    def measured(self, *args, **kwargs) -> None:
+        self(verdicts.measured("", "", *args, **kwargs))
+
+    def observed(self, *args, **kwargs) -> None:
+        self(verdicts.observed("", "", *args, **kwargs))
+
     @property
     def verdict(self) -> str:
         assert len(self.verdicts) == 1, self.verdicts

@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # temporary file renamed into place afterwards. Add to this list only with the reason.
 ATOMIC_BY_HAND = {
     ("claimbench/plots.py", "_render"): "savefig into a temp file beside the target, then os.replace",
-    ("conftest.py", "_benchmark_json_target"): "pytest-benchmark < 5.3 writes results/.tmp/, renamed into place",
+    ("claimbench/plugin.py", "_benchmark_json_target"): "pytest-benchmark < 5.3 writes results/.tmp/, renamed into place",
 }
 # Modules whose writes are the experiments' scratch files in temporary folders, never results.
 SCRATCH_MODULES = {"claimbench/workloads.py", "claimbench/probes.py", "claimbench/probes_cost.py"}

@@ -7,7 +7,7 @@ from types import SimpleNamespace
 import pandas as pd
 import pytest
 
-from claimbench import claims, probes, verdicts
+from claimbench import claims, verdicts
 from claimbench.claims import communication
 from claimbench.runtime import fingerprint
 from claimbench.sections import c_claim_notes, e_behaviour_cases
@@ -78,14 +78,14 @@ def test_endless_reader_holds_for_the_notes_program_and_its_findings_have_their_
     assert expect("endless-reader-must-terminate", HERE, "control-sigterm-deaf-reader").testable
 
 
-def test_same_frame_is_untestable_where_pagemap_hides_frames(monkeypatch):
-    monkeypatch.setattr(probes, "pagemap_frames_readable", lambda: (False, "frame number 0"))
-    e = expect("shared-memory-one-physical-copy", rt(platform="Linux-x"), "same-frame")
-    assert not e.testable and e.reason == "frame number 0"
+def test_same_frame_is_untestable_where_pagemap_hides_frames():
+    """The expectation reads the fingerprint's word on physical frames, never /proc itself."""
+    e = expect("shared-memory-one-physical-copy", rt(platform="Linux-x", physical_frames="frame number 0"), "same-frame")
+    assert not e.testable and "frame number 0" in e.reason
     assert expect("shared-memory-one-physical-copy", rt(platform="Linux-x"), "writes-visible").testable
     assert not expect("shared-memory-one-physical-copy", rt(platform="Darwin-x"), "same-frame").testable
-    monkeypatch.setattr(probes, "pagemap_frames_readable", lambda: (True, ""))
-    assert expect("shared-memory-one-physical-copy", rt(platform="Linux-x"), "same-frame").verdict == verdicts.HOLDS
+    assert expect("shared-memory-one-physical-copy", rt(platform="Linux-x", physical_frames=""),
+                  "same-frame").verdict == verdicts.HOLDS
 
 
 NAN = float("nan")

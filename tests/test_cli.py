@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from claimbench import records, cli, scales
+from claimbench import records, cli, scales, sessions
 
 
 @pytest.fixture
@@ -16,7 +16,7 @@ def nothing_runs(monkeypatch):
         raise AssertionError("a pytest session was started: {}".format(cmd))
 
     monkeypatch.setattr(cli, "run_session", refuse)
-    monkeypatch.setattr(cli.subprocess, "Popen", refuse)
+    monkeypatch.setattr(sessions.subprocess, "Popen", refuse)
     return started
 
 

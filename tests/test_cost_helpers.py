@@ -11,8 +11,9 @@ import threading
 import pytest
 
 from claimbench import claims, probes_cost, probes_io, runtime, stats, verdicts, workloads
-from claimbench.probes_cost import (all_of, bytes_label, fmt_bytes, fmt_seconds, ladder, parse_bytes_label,
-                                    per_unit_overhead_s, process_limit)
+from claimbench.labels import bytes_label, fmt_bytes, fmt_seconds, parse_bytes_label
+from claimbench.probes_cost import ladder, per_unit_overhead_s, process_limit
+from claimbench.stats import all_of
 from claimbench.sections import f_cost
 
 # A GIL build with two usable CPUs and every start method, whatever this machine is.

@@ -1,13 +1,12 @@
 """Stray processes (claimbench/guard.py) and experiments that never reach a verdict (claimbench/unjudged.py).
 
-The end-to-end checks copy the repository's conftest.py beside a fake ``experiments/``
+The end-to-end checks run the plugin (-p claimbench.plugin) beside a fake ``experiments/``
 in a temporary folder and run pytest there in a subprocess, as tests/test_wiring.py does.
 """
 from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 import textwrap
@@ -249,8 +248,9 @@ def holds_here_claim() -> str:
 def project(tmp_path: Path, experiment: str, conftest: str = "") -> Path:
     folder = tmp_path / "project"
     (folder / "experiments").mkdir(parents=True)
-    shutil.copy(ROOT / "conftest.py", folder / "conftest.py")
-    (folder / "pytest.ini").write_text("[pytest]\n", encoding="utf-8")
+    # A project of its own that uses the plugin (-p claimbench.plugin in run_pytest, as the
+    # installed entry point would load it) with the notes' claims.
+    (folder / "pytest.ini").write_text("[pytest]\nclaimbench_claims = claimbench.claims\n", encoding="utf-8")
     (folder / "experiments" / "test_fake.py").write_text(textwrap.dedent(experiment), encoding="utf-8")
     if conftest:
         (folder / "experiments" / "conftest.py").write_text(textwrap.dedent(conftest), encoding="utf-8")
@@ -261,7 +261,7 @@ def run_pytest(folder: Path, *args: str):
     """Run pytest as its own session; returns (exit status, output, processes of that session still alive)."""
     env = dict(os.environ, PYTHONPATH=str(ROOT), PYTHONDONTWRITEBYTECODE="1")
     env.pop("PYTEST_ADDOPTS", None)
-    cmd = [sys.executable, "-m", "pytest", "experiments", "-q", "-p", "no:cacheprovider",
+    cmd = [sys.executable, "-m", "pytest", "experiments", "-q", "-p", "no:cacheprovider", "-p", "claimbench.plugin",
            "--scale", "quick", "--results-dir", "results", "--run-id", "r1", "--session-name", "s1", *args]
     proc = subprocess.Popen(cmd, cwd=str(folder), env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                             text=True, start_new_session=True)

@@ -7,7 +7,7 @@ import struct
 
 import pytest
 
-from claimbench import probes
+from claimbench import pagemap, probes
 
 
 @pytest.mark.parametrize("code, text", [
@@ -39,20 +39,20 @@ def test_parse_cpu_list(text, cpus):
 
 
 def test_pagemap_entry_splits_present_bit_and_frame():
-    assert probes.pagemap_entry((1 << 63) | 0x169339) == (True, 0x169339)
-    assert probes.pagemap_entry(0x169339) == (False, 0x169339)
+    assert pagemap.pagemap_entry((1 << 63) | 0x169339) == (True, 0x169339)
+    assert pagemap.pagemap_entry(0x169339) == (False, 0x169339)
     # soft-dirty (55) and exclusive (56) bits are not part of the frame number
-    assert probes.pagemap_entry((1 << 63) | (1 << 55) | (1 << 56) | 7) == (True, 7)
-    assert probes.pagemap_entry(1 << 63) == (True, 0)  # what a reader without CAP_SYS_ADMIN gets
+    assert pagemap.pagemap_entry((1 << 63) | (1 << 55) | (1 << 56) | 7) == (True, 7)
+    assert pagemap.pagemap_entry(1 << 63) == (True, 0)  # what a reader without CAP_SYS_ADMIN gets
 
 
 def test_page_frames_reads_the_entry_of_each_page(tmp_path):
     fake = tmp_path / "pagemap"
     entries = [0, (1 << 63) | 11, (1 << 63) | 12, 5, (1 << 63)]
     fake.write_bytes(b"".join(struct.pack("<Q", e) for e in entries))
-    page = probes.PAGE_SIZE
-    assert probes.page_frames(page, 3, str(fake)) == [11, 12, None]
-    assert probes.page_frames(4 * page + 17, 1, str(fake)) == [0]
+    page = pagemap.PAGE_SIZE
+    assert pagemap.page_frames(page, 3, str(fake)) == [11, 12, None]
+    assert pagemap.page_frames(4 * page + 17, 1, str(fake)) == [0]
 
 
 def test_order_report_one_producer():
@@ -97,6 +97,6 @@ def test_settle_and_drain_on_nothing():
 
 
 def test_pagemap_readability_is_an_answer_with_a_reason():
-    readable, why_not = probes.pagemap_frames_readable()
+    readable, why_not = pagemap.pagemap_frames_readable()
     assert isinstance(readable, bool)
     assert readable or why_not

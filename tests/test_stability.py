@@ -149,6 +149,24 @@ def test_cases_that_settle_differently_in_quiet_runs_are_flagged():
         "c: quiet: case [64KiB] settled differently in the quiet runs (holds ×2, refuted ×1)"]
 
 
+def test_a_machine_dependent_case_on_its_threshold_may_settle_either_way():
+    md = {"c [task]": "machine-dependent"}
+    q = [ConditionRun(QUIET, "q0", {"c": "holds"}, cases={"c [task]": "holds"}, expected=md),
+         ConditionRun(QUIET, "q1", {"c": "holds"}, cases={"c [task]": "refuted"}, expected=md),
+         ConditionRun(QUIET, "q2", {"c": "holds"}, cases={"c [task]": "inconclusive"}, expected=md)]
+    assert summarise(q).ok
+
+
+def test_the_last_study_is_summarised_again_from_its_stored_runs(tmp_path, capsys):
+    assert cli.main(["stability", "--summary-only", "--results-dir", str(tmp_path)]) == 2
+    assert "no readable summary" in capsys.readouterr().err
+    (tmp_path / stability.SUBDIR).mkdir()
+    (tmp_path / stability.SUBDIR / stability.SUMMARY_JSON).write_text(json.dumps(
+        {"base_id": "b", "quiet_runs": 1, "scale": "quick", "wall_s": 3.0, "runs": []}))
+    summary = stability.resummarise(tmp_path)
+    assert not summary.ok and (tmp_path / stability.SUMMARY_MD).is_file()  # no stored runs: a problem, said
+
+
 def test_a_settled_verdict_that_meets_the_expectation_is_not_wrong():
     # The quiet runs settled nothing (too noisy), the hog run settled on what the claim expects.
     s = summarise([quiet(0, a="inconclusive"), quiet(1, a="inconclusive"),

@@ -1,6 +1,6 @@
-"""The pytest wiring (conftest.py) end to end, on a tiny synthetic experiment folder.
+"""The pytest plugin (claimbench/plugin.py) end to end, on a tiny synthetic experiment folder.
 
-The repository's conftest.py is copied beside a fake ``experiments/`` in a temporary
+The plugin (claimbench/plugin.py) runs beside a fake ``experiments/`` in a temporary
 folder and pytest runs there in a subprocess: nothing of the real experiments is
 imported or measured, and the variants "time" themselves with ``Seconds``.
 """
@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 import textwrap
@@ -75,8 +74,9 @@ def holds_here_claim() -> str:
 def project(tmp_path: Path, experiment: str) -> Path:
     folder = tmp_path / "project"
     (folder / "experiments").mkdir(parents=True)
-    shutil.copy(ROOT / "conftest.py", folder / "conftest.py")
-    (folder / "pytest.ini").write_text("[pytest]\n", encoding="utf-8")
+    # A project of its own that uses the plugin (-p claimbench.plugin in run_pytest, as the
+    # installed entry point would load it) with the notes' claims.
+    (folder / "pytest.ini").write_text("[pytest]\nclaimbench_claims = claimbench.claims\n", encoding="utf-8")
     (folder / "experiments" / "test_fake.py").write_text(textwrap.dedent(experiment), encoding="utf-8")
     return folder
 
@@ -84,7 +84,7 @@ def project(tmp_path: Path, experiment: str) -> Path:
 def run_pytest(folder: Path, *args: str) -> subprocess.CompletedProcess:
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     env.pop("PYTEST_ADDOPTS", None)
-    cmd = [sys.executable, "-m", "pytest", "experiments", "-q", "-p", "no:cacheprovider", "-p", "no:xdist",
+    cmd = [sys.executable, "-m", "pytest", "experiments", "-q", "-p", "no:cacheprovider", "-p", "claimbench.plugin", "-p", "no:xdist",
            "--assert=plain",  # nothing to rewrite: saves most of the start-up
            "--scale", "quick", "--results-dir", "results", *args]
     return subprocess.run(cmd, cwd=str(folder), env=env, capture_output=True, text=True, timeout=120)
@@ -96,7 +96,8 @@ def test_judged_cases_are_stored_and_tabled(tmp_path):
     proc = run_pytest(folder, "--run-id", "r1", "--session-name", "s1")
     output = proc.stdout + proc.stderr
     assert proc.returncode == 1, output  # c2 is refuted where the claim should hold
-    assert "3 passed" in output and "1 failed" in output and "1 skipped" in output, output
+    assert "3 passed" in output and "1 failed" in output and "1 inconclusive" in output, output
+    assert "INCONCLUSIVE experiments/test_fake.py::test_cases[c3]" in output, output
     assert "claimbench verdicts" in output and claim in output
 
     rec = records.load_record(folder / "results" / "runs" / "r1" / "s1.json")
@@ -175,7 +176,7 @@ def test_own_limit(request, judge):
 @pytest.mark.parametrize("scale, default, own", [("quick", "None", "(60,)"), ("seed", "(3000.0,)", "(600.0,)")])
 def test_time_limits_stretch_with_the_scale(tmp_path, scale, default, own):
     folder = project(tmp_path, LIMITS_EXPERIMENT.format(claim=holds_here_claim()))
-    (folder / "pytest.ini").write_text("[pytest]\ntimeout = 300\n", encoding="utf-8")
+    (folder / "pytest.ini").write_text("[pytest]\nclaimbench_claims = claimbench.claims\ntimeout = 300\n", encoding="utf-8")
     proc = run_pytest(folder, "--scale", scale, "-s", "--no-store")
     output = proc.stdout + proc.stderr
     assert proc.returncode == 0, output

@@ -11,7 +11,7 @@ from __future__ import annotations
 import importlib
 import pkgutil
 from dataclasses import dataclass
-from typing import Callable, Dict, Optional
+from typing import Callable, Dict, Optional, Sequence
 
 from ..runtime import Runtime
 from ..verdicts import Expectation
@@ -47,6 +47,29 @@ def _discover() -> Dict[str, Claim]:
 
 
 REGISTRY: Dict[str, Claim] = _discover()
+BUILTIN: Dict[str, Claim] = dict(REGISTRY)  # the notes' claims, whatever a project uses
+
+
+def use(modules: Sequence[str]) -> None:
+    """Make REGISTRY the claims of ``modules``: each names a module with a ``CLAIMS`` tuple of
+    ``Claim``; ``claimbench.claims`` stands for the notes' own. The pytest plugin calls it with its
+    ini key ``claimbench_claims``, so another tutorial's claims live in their own project."""
+    found: Dict[str, Claim] = {}
+    for name in modules:
+        if name == __name__:
+            entries = list(BUILTIN.values())
+        else:
+            entries = getattr(importlib.import_module(name), "CLAIMS", None)
+            if entries is None:
+                raise ValueError("module {!r} has no CLAIMS tuple".format(name))
+        for claim in entries:
+            if not isinstance(claim, Claim):
+                raise ValueError("{!r} in {}.CLAIMS is not a claimbench Claim".format(claim, name))
+            if claim.id in found:
+                raise ValueError("claim {!r} registered twice".format(claim.id))
+            found[claim.id] = claim
+    REGISTRY.clear()
+    REGISTRY.update(found)
 
 
 class UnknownClaim(KeyError):
@@ -57,4 +80,5 @@ def get(claim_id: str) -> Claim:
     try:
         return REGISTRY[claim_id]
     except KeyError:
-        raise UnknownClaim("unknown claim id {!r} (not in claimbench.claims)".format(claim_id)) from None
+        raise UnknownClaim("unknown claim id {!r} (not among this project's claims: {})".format(
+            claim_id, ", ".join(sorted(REGISTRY)) or "none")) from None

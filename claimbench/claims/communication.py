@@ -14,10 +14,8 @@ def _one_physical_copy(runtime: Runtime, case=None) -> Expectation:
     if not runtime.platform.startswith("Linux"):
         return Expectation(INCONCLUSIVE, "physical frames are read from /proc/PID/pagemap, which is "
                                          "Linux-only", testable=False)
-    from ..probes import pagemap_frames_readable
-    readable, why_not = pagemap_frames_readable()
-    if not readable:
-        return Expectation(INCONCLUSIVE, why_not, testable=False)
+    if runtime.physical_frames:  # the fingerprint says why this process cannot read them
+        return Expectation(INCONCLUSIVE, runtime.physical_frames, testable=False)
     return Expectation(HOLDS, "both mappings point at the same page of /dev/shm")
 
 

@@ -6,7 +6,7 @@ from typing import List
 from . import Claim
 from ._expect import needs_cpus, with_gil
 from .. import stats
-from ..probes_cost import all_of
+from ..stats import all_of
 from ..runtime import Runtime
 from ..verdicts import HOLDS, INCONCLUSIVE, MACHINE_DEPENDENT, PARTLY, REFUTED, Expectation, from_decision
 

@@ -5,7 +5,7 @@ import statistics
 
 from .. import plots
 from ..document import Figure, Para, Section, Table
-from ..probes_cost import bytes_label, fmt_seconds
+from ..labels import bytes_label, fmt_seconds
 
 ASYNC, THREAD, PROCESS = plots.WAY_COLOURS["asyncio"], plots.WAY_COLOURS["threads"], plots.WAY_COLOURS["processes"]
 

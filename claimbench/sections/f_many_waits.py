@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from .. import plots
 from ..document import Figure, Para, Section, Table
-from ..probes_cost import COROUTINES, PROCESSES, THREADS, fmt_bytes
+from ..labels import COROUTINES, PROCESSES, THREADS, fmt_bytes
 
 COLOURS = {COROUTINES: plots.WAY_COLOURS["asyncio"], THREADS: plots.WAY_COLOURS["threads"],
            PROCESSES: plots.WAY_COLOURS["processes"]}

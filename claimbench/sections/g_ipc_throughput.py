@@ -6,7 +6,7 @@ import math
 
 from .. import plots
 from ..document import Figure, Para, Section
-from ..probes_cost import bytes_label, fmt_bytes
+from ..labels import bytes_label, fmt_bytes
 from ..stats import fmt
 
 CLAIM_ID = "ipc-throughput-ranks"

@@ -235,7 +235,7 @@ def plot_speedup(frame: pd.DataFrame, tags: Sequence[str], usable_cpus: int, pat
 
 # ---------------------------------------------------------------- the part
 def matrix_columns(ctx) -> List[Column]:
-    from ..matrix import read_manifest
+    from ..records import read_manifest
 
     manifest = read_manifest(ctx.results_dir)
     cols = columns(ctx.all_runs, manifest, first_tag=str(ctx.runtime.get("tag", "")))

@@ -1,0 +1,452 @@
+"""The claimbench pytest plugin: options, ini keys, markers, fixtures, the verdict table, storing.
+
+Loaded by the ``pytest11`` entry point once claimbench is installed (and by this repository's
+root conftest.py where it is not). It stays inert unless the project's ini file names its claims:
+
+    [pytest]
+    claimbench_claims = claimbench.claims          # this repository's: the notes' claims
+    # or: claimbench_claims = my_tutorial_claims   # a module with a CLAIMS tuple of Claim(...)
+
+No statistics and no workloads here: those live in the rest of the package.
+"""
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+
+from . import book, children, claims, control_table, guard, loopback, records, roles, runtime as rt, scales, stats, unjudged, verdicts
+
+BUILTIN = "claimbench.claims"
+
+
+def active(config) -> bool:
+    """Whether this project asked for claimbench (its ini file names the modules of its claims)."""
+    return bool(config.getini("claimbench_claims"))
+
+
+# ---------------------------------------------------------------- options
+def pytest_addoption(parser):
+    group = parser.getgroup("claimbench")
+    group.addoption("--scale", default=scales.DEFAULT_SCALE,
+                    help="time unit T and round budget: {} (default: %(default)s)".format(
+                        ", ".join(scales.SCALES)))
+    group.addoption("--results-dir", default="results",
+                    help="where runs are stored (default: %(default)s)")
+    group.addoption("--run-id", default="",
+                    help="group several sessions into one run (default: a new id)")
+    group.addoption("--session-name", default="",
+                    help="name of this session's record inside the run (default: pytest)")
+    group.addoption("--strict-verdicts", action="store_true", default=False,
+                    help="an inconclusive verdict fails the test instead of skipping it")
+    group.addoption("--no-store", action="store_true", default=False,
+                    help="do not write a run record (verdicts are still printed)")
+    parser.addini("claimbench_claims", type="linelist", default=[],
+                  help="modules whose CLAIMS tuples are this project's claims (claimbench.claims: the "
+                       "notes' own); claimbench stays off where none is named")
+    parser.addini("claimbench_experiments", type="linelist", default=["experiments"],
+                  help="folders (from the rootdir) whose every test must name a claim with @pytest.mark.claim")
+    parser.addini("claimbench_report", type="bool", default=False,
+                  help="write the report (report.md, report.html, verdicts.csv) into the results folder "
+                       "at the end of each session")
+    group.addoption("--start-method", default="",
+                    help="the start method of every experiment that uses the default one (pools, "
+                         "executors): fork, forkserver or spawn (default: the platform's)")
+
+
+class Session:
+    """What one pytest session knows: scale, runtime, and the judged cases."""
+
+    def __init__(self, config):
+        self.config = config
+        self.scale = scales.get_scale(config.getoption("scale"))
+        self.runtime = rt.fingerprint()
+        self.results_dir = Path(config.getoption("results_dir"))
+        self.started = datetime.now(timezone.utc)
+        self.t0 = time.perf_counter()
+        self.run_id = config.getoption("run_id") or "{}-{}".format(
+            self.started.strftime("%Y%m%dT%H%M%SZ"), self.runtime.tag)
+        self.name = config.getoption("session_name") or "pytest"
+        self.strict = config.getoption("strict_verdicts")
+        self.cases = {}  # nodeid -> stored case dict
+        self.durations = {}  # nodeid -> seconds of set-up, call and teardown
+        self.bench_tmp = None
+        self.report = None  # the report written at the end, where the ini file asks for one
+
+    def pytest_runtest_logreport(self, report):
+        """Collect judged cases; under xdist these reports come from the workers."""
+        self.durations[report.nodeid] = self.durations.get(report.nodeid, 0.0) + report.duration
+        for name, value in getattr(report, "user_properties", ()):
+            if name == book.PROPERTY:
+                self.cases[report.nodeid] = json.loads(value)
+
+    @pytest.hookimpl(hookwrapper=True, tryfirst=True)
+    def pytest_sessionfinish(self, session, exitstatus):
+        """Ctrl-C mid-benchmark leaves one without timings, on which pytest-benchmark's own
+        session-finish crashes (and skips ours); an interrupted run stores nothing, so drop them."""
+        bench_session = getattr(self.config, "_benchmarksession", None)
+        if exitstatus == pytest.ExitCode.INTERRUPTED and bench_session is not None:
+            del bench_session.benchmarks[:]
+        yield
+
+    def fingerprint(self) -> dict:
+        d = self.runtime.as_dict()
+        d["unit_s"] = self.scale.unit_s
+        d["scale"] = self.scale.name
+        return d
+
+
+def _is_xdist_worker(config) -> bool:
+    return hasattr(config, "workerinput")
+
+
+def _benchmark_json_target(path: Path):
+    """pytest-benchmark < 5.3 (the 3.8 and 3.9 pins of the matrix) wants an open file, later ones a path."""
+    import pytest_benchmark
+    if tuple(int(p) for p in pytest_benchmark.__version__.split(".")[:2]) < (5, 3):
+        return open(str(path), "wb")
+    return path
+
+
+def _benchmarks_active(config) -> bool:
+    if config.getoption("benchmark_disable", False) or config.getoption("benchmark_skip", False):
+        return False
+    return config.getoption("dist", "no") == "no" and not _is_xdist_worker(config)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_configure(config):
+    config.addinivalue_line("markers", "claim(id): the claim of ../shared/CLAIMS.md this experiment tests")
+    config.addinivalue_line("markers", "behaviour: a claim about what happens, not how long (runs under xdist)")
+    for line in roles.MARKERS:
+        config.addinivalue_line("markers", line)
+    config.addinivalue_line("markers", "ways(*names): the ways of running work to parametrize `way` with")
+    if not active(config):
+        return
+    try:
+        claims.use(config.getini("claimbench_claims"))
+    except (ImportError, ValueError) as exc:
+        raise pytest.UsageError("claimbench_claims: {}".format(exc)) from None
+    try:
+        if config.getoption("start_method"):
+            rt.choose_start_method(config.getoption("start_method"))
+    except ValueError as exc:
+        raise pytest.UsageError(str(exc)) from None
+    # A fork server (one per pytest process) imports the children's code once, not every child:
+    # tens of ms each, as an application preloads its own modules. The sandboxes that time a
+    # process's start (claimbench/probes_cost.py) are interpreters of their own, not this.
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        multiprocessing.set_forkserver_preload(["claimbench.workloads", "claimbench.probes",
+                                                "claimbench.probes_pool", "claimbench.probes_io"])
+    try:
+        config._claimbench = Session(config)
+        config.pluginmanager.register(config._claimbench, "claimbench-session")
+    except scales.UnknownScale as exc:
+        raise pytest.UsageError(str(exc)) from None
+    # Session-level: children that escaped the per-test reaper fail the run (claimbench/guard.py).
+    config.pluginmanager.register(guard.SessionGuard(config), "claimbench-guard")
+    loopback.install()  # a server binding anything but 127.0.0.1:0 raises (claimbench/loopback.py)
+    # Raw timings go to a private file first and are renamed into the
+    # pytest-benchmark storage at the end, so a killed run never leaves half a file.
+    if _benchmarks_active(config) and not config.getoption("benchmark_json", None) \
+            and not config.getoption("no_store"):
+        tmp = config._claimbench.results_dir / ".tmp" / "benchmark-{}.json".format(os.getpid())
+        tmp.parent.mkdir(parents=True, exist_ok=True)
+        config.option.benchmark_json = _benchmark_json_target(tmp)
+        config._claimbench.bench_tmp = tmp
+
+
+# ---------------------------------------------------------------- collection
+def pytest_collection_modifyitems(session, config, items):
+    """Every experiment names a registered claim (an unknown id is a collection error), and
+    ``-k <claim id>`` selects a claim's tests."""
+    if not active(config):
+        return
+    problems = []
+    folders = [Path(str(config.rootpath)) / f for f in config.getini("claimbench_experiments")]
+    experiments = [item for item in items
+                   if item.get_closest_marker("claim") is not None
+                   or any(f in Path(str(item.fspath)).parents for f in folders)]
+    for item in experiments:
+        marker = item.get_closest_marker("claim")
+        if marker is None or not marker.args:
+            problems.append("{}: no @pytest.mark.claim(id)".format(item.nodeid))
+            continue
+        try:
+            claims.get(marker.args[0])
+        except claims.UnknownClaim as exc:
+            problems.append("{}: {}".format(item.nodeid, exc.args[0]))
+            continue
+        item.extra_keyword_matches.add(marker.args[0])
+    if problems:
+        raise pytest.UsageError("experiments that name no known claim:\n  " + "\n  ".join(problems))
+    cb = getattr(config, "_claimbench", None)
+    if cb is not None and cb.scale.timeout_factor != 1:
+        _stretch_time_limits(config, experiments, cb.scale.timeout_factor)
+    if cb is not None and cb.bench_tmp is not None \
+            and not any("benchmark" in getattr(i, "fixturenames", ()) for i in items):
+        _drop_benchmark_file(config, cb)
+
+
+def _stretch_time_limits(config, experiments, factor: float) -> None:
+    """An experiment's time limit (its own or pytest.ini's) is set for a small T; at T = 2 s it is `factor` times it."""
+    try:
+        default = float(config.getini("timeout") or 0)
+    except ValueError:
+        default = 0.0
+    for item in experiments:
+        marker = item.get_closest_marker("timeout")
+        base = float(marker.args[0]) if marker is not None and marker.args else default
+        if base > 0:
+            item.add_marker(pytest.mark.timeout(base * factor), append=False)  # before its own: closest
+
+
+def _drop_benchmark_file(config, cb) -> None:
+    """Nothing here is timed (unit tests, behaviour claims): write no benchmark file at all."""
+    bs = getattr(config, "_benchmarksession", None)
+    target = getattr(bs, "json", None)
+    if bs is not None:
+        bs.json = None
+    if hasattr(target, "close"):  # older pytest-benchmark opened the file already
+        target.close()
+    if cb.bench_tmp.exists():
+        cb.bench_tmp.unlink()
+    cb.bench_tmp = None
+
+
+# ---------------------------------------------------------------- fixtures
+@pytest.fixture(scope="session")
+def cb_session(pytestconfig) -> Session:
+    cb = getattr(pytestconfig, "_claimbench", None)
+    if cb is None:
+        pytest.fail("claimbench is off in this project: name its claims' module in the ini file "
+                    "(claimbench_claims = ...)", pytrace=False)
+    return cb
+
+
+@pytest.fixture(scope="session")
+def scale(cb_session) -> scales.Scale:
+    return cb_session.scale
+
+
+@pytest.fixture(scope="session")
+def unit_s(scale) -> float:
+    """T, the time unit of this scale (2 s in the notes)."""
+    return scale.unit_s
+
+
+@pytest.fixture(scope="session")
+def runtime(cb_session) -> rt.Runtime:
+    return cb_session.runtime
+
+
+def _case_id(item) -> str:
+    callspec = getattr(item, "callspec", None)
+    return callspec.id if callspec else ""
+
+
+def _store_case(item, case: dict) -> None:
+    item.user_properties.append((book.PROPERTY, json.dumps(case, allow_nan=True)))
+
+
+class Judge:
+    """Turns a Verdict into the test outcome for this runtime, and records it."""
+
+    def __init__(self, item, session: Session):
+        marker = item.get_closest_marker("claim")
+        self.item = item
+        self.claim = claims.get(marker.args[0])
+        self.case = _case_id(item)
+        self.session = session
+        self.role = roles.of(item)
+        self.expectation = self.role.resolve(session.runtime,
+                                             self.claim.expectation(session.runtime, self.case or None))
+
+    def record(self, verdict: verdicts.Verdict, outcome: str) -> None:
+        case = self.role.stamp(verdict.as_dict())
+        case.update(expected=self.expectation.verdict, expected_reason=self.expectation.reason,
+                    outcome=outcome, nodeid=self.item.nodeid)
+        _store_case(self.item, case)
+
+    def skip_untestable(self) -> None:
+        if self.expectation.testable:
+            return
+        v = verdicts.observed(self.claim.id, self.case, verdicts.INCONCLUSIVE,
+                              "not testable here: " + self.expectation.reason)
+        self.record(v, verdicts.SKIPPED)
+        pytest.skip("{}: not testable here: {}".format(self.claim.id, self.expectation.reason))
+
+    def measured(self, *args, **kwargs) -> None:
+        """``verdicts.measured`` for this test's claim and case (from its marker and parameters)."""
+        self(verdicts.measured(self.claim.id, self.case, *args, **kwargs))
+
+    def observed(self, *args, **kwargs) -> None:
+        """``verdicts.observed`` for this test's claim and case (from its marker and parameters)."""
+        self(verdicts.observed(self.claim.id, self.case, *args, **kwargs))
+
+    def __call__(self, verdict: verdicts.Verdict) -> None:
+        if verdict.claim != self.claim.id:
+            raise ValueError("verdict for {!r} given to the judge of {!r}".format(verdict.claim, self.claim.id))
+        if not verdict.case and self.case:
+            verdict = verdicts.Verdict(**dict(verdict.as_dict(), case=self.case))
+        outcome = verdicts.outcome(verdict.verdict, self.expectation, self.session.strict)
+        if self.role.role == verdicts.CONTROL and outcome == verdicts.XFAILED:
+            outcome = verdicts.PASSED  # refuted as planted: the control did its job
+        self.record(verdict, outcome)
+        figure = "" if verdict.effect != verdict.effect else " ({} = {} [{}, {}])".format(
+            verdict.effect_name or "effect", *(stats.fmt(x) for x in (verdict.effect, verdict.ci_low, verdict.ci_high)))
+        summary = "{}{} [{}]: {}{}; expected {}{}. {}".format(
+            "control of " if self.role.role == verdicts.CONTROL else "", self.claim.id, verdict.case, verdict.verdict, figure, self.expectation.verdict,
+            " — " + self.expectation.reason if self.expectation.reason else "", verdict.evidence)
+        if outcome == verdicts.XFAILED:
+            pytest.xfail(summary)
+        elif outcome == verdicts.SKIPPED:
+            pytest.skip("inconclusive: " + summary)
+        elif outcome == verdicts.FAILED:
+            pytest.fail(summary, pytrace=False)
+
+
+@pytest.fixture
+def judge(request, cb_session):
+    """``judge(verdict)``: pass, xfail, skip or fail by the claim's expectation here."""
+    j = Judge(request.node, cb_session)
+    j.skip_untestable()
+    return j
+
+
+@pytest.fixture(autouse=True)
+def no_stray_children(pytestconfig):
+    """Every test reaps its children; one still alive after the test is killed and is an error."""
+    yield
+    if getattr(pytestconfig, "_claimbench", None) is None:
+        return
+    killed = children.reap_strays(grace_s=2.0)
+    if killed:
+        pytest.fail("child processes outlived the test and were killed: " + "; ".join(killed), pytrace=False)
+
+
+@pytest.fixture(autouse=True)
+def confidence_per_test():
+    """until_settled leaves its per-look level set for the test's report (claimbench/stopping.py); no next test inherits it."""
+    token = stats.set_confidence(stats.CONFIDENCE)
+    yield
+    stats.reset_confidence(token)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A claim's test that errors or times out before judging still gets its row (claimbench/unjudged.py)."""
+    report = (yield).get_result()
+    cb = getattr(item.config, "_claimbench", None)
+    case = unjudged.case_for(item, report, cb.runtime) if cb is not None else None
+    if case is not None:
+        _store_case(item, case)
+        report.user_properties.append(item.user_properties[-1])
+
+
+# ---------------------------------------------------------------- reporting
+def pytest_sessionfinish(session, exitstatus):
+    config = session.config
+    cb = getattr(config, "_claimbench", None)
+    if cb is None or _is_xdist_worker(config):
+        return
+    interrupted = exitstatus == pytest.ExitCode.INTERRUPTED
+    bench_file = None
+    if cb.bench_tmp is not None and cb.bench_tmp.exists():
+        if interrupted or not cb.bench_tmp.stat().st_size:  # < 5.3 leaves an empty file when nothing ran
+            cb.bench_tmp.unlink()
+        else:
+            bench_file = _store_benchmark(cb)
+    if cb.cases and not interrupted and not config.getoption("no_store"):
+        payload = {
+            "scale": {"name": cb.scale.name, "unit_s": cb.scale.unit_s},
+            "runtime": cb.fingerprint(),
+            # duration_s: what each case took, set-up to teardown (for estimates of the time left)
+            "verdicts": [dict(case, duration_s=round(cb.durations.get(nodeid, 0.0), 3))
+                         for nodeid, case in cb.cases.items()],
+            "started": cb.started.isoformat(),
+            "wall_s": time.perf_counter() - cb.t0,
+            "exitstatus": int(exitstatus),
+            "benchmark_file": str(bench_file) if bench_file else None,
+        }
+        records.save_record(cb.results_dir, cb.run_id, cb.name, payload)
+        if config.getini("claimbench_report"):
+            _write_report(cb)
+
+
+def _write_report(cb: Session) -> None:
+    """The report of this session's run, for a project that asks for one in its ini file (it needs
+    pandas and matplotlib: ``pip install claimbench[report]``; without them, one line says so)."""
+    try:
+        from . import report
+    except ImportError as exc:
+        cb.report = "not written: {} (pip install 'claimbench[report]')".format(exc)
+        return
+    report.build(cb.results_dir, cb.run_id)
+    cb.report = cb.results_dir / "report.html"
+
+
+def _store_benchmark(cb: Session):
+    """Rename the raw timings into pytest-benchmark's storage as NNNN_<run-id>.json."""
+    from pytest_benchmark.utils import get_machine_id
+    folder = cb.results_dir / "benchmarks" / get_machine_id()
+    folder.mkdir(parents=True, exist_ok=True)
+    numbers = [int(p.name.split("_")[0]) for p in folder.glob("*_*.json") if p.name.split("_")[0].isdigit()]
+    target = folder / "{:04d}_{}.json".format(max(numbers, default=0) + 1, cb.run_id)
+    os.replace(str(cb.bench_tmp), str(target))
+    return target
+
+
+INCONCLUSIVE_PREFIX = "inconclusive: "
+
+
+def _inconclusive(report) -> str:
+    """The reason of a claim's test that came out inconclusive (skipped by its judge), else ""."""
+    if not report.skipped or not isinstance(report.longrepr, tuple) or len(report.longrepr) != 3:
+        return ""
+    message = str(report.longrepr[2])
+    message = message[len("Skipped: "):] if message.startswith("Skipped: ") else message
+    return message[len(INCONCLUSIVE_PREFIX):] if message.startswith(INCONCLUSIVE_PREFIX) else ""
+
+
+def pytest_report_teststatus(report, config):
+    """An inconclusive verdict has a status of its own ("I", "N inconclusive"), apart from the
+    platform's skips."""
+    if getattr(config, "_claimbench", None) is not None and _inconclusive(report):
+        return "inconclusive", "I", "INCONCLUSIVE"
+    return None
+
+
+@pytest.hookimpl(hookwrapper=True, tryfirst=True)
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    # Outermost wrapper, printing after everything else: the summary ends with the verdicts.
+    yield
+    cb = getattr(config, "_claimbench", None)
+    if cb is None or not cb.cases:
+        return
+    undecided = terminalreporter.stats.get("inconclusive", [])
+    if undecided:
+        terminalreporter.section("claimbench: inconclusive")
+        for report in undecided:
+            terminalreporter.write_line("INCONCLUSIVE {} - {}".format(report.nodeid, _inconclusive(report)))
+    cases = list(cb.cases.values())
+    rows = book.claim_rows(cases, claims.REGISTRY)
+    planted = book.cases_of_role(cases, verdicts.CONTROL)
+    if rows:
+        terminalreporter.section("claimbench verdicts — {} (T = {} s, {})".format(
+            cb.runtime.tag, cb.scale.unit_s, cb.scale.name))
+        terminalreporter.write_line(book.text_table(rows))
+    if planted:
+        terminalreporter.section("claimbench controls — {} (T = {} s, {})".format(
+            cb.runtime.tag, cb.scale.unit_s, cb.scale.name))
+        for r in control_table.rows(planted, {}):
+            terminalreporter.write_line("{} [{}]: {} (planted {}){}".format(
+                r.claim, r.case, r.verdict, r.expected, "" if r.as_planted else "  <- not as planted"))
+    terminalreporter.write_line("session wall time: {:.1f} s".format(time.perf_counter() - cb.t0))
+    if getattr(cb, "report", None):
+        terminalreporter.write_line("report: {}".format(cb.report))
