@@ -70,7 +70,7 @@ class Session:
         self.started = datetime.now(timezone.utc)
         self.t0 = time.perf_counter()
         self.run_id = config.getoption("run_id") or "{}-{}".format(
-            self.started.strftime("%Y%m%dT%H%M%SZ"), self.runtime.tag)
+            records.run_id_at(self.started), self.runtime.tag)
         self.name = config.getoption("session_name") or "pytest"
         self.strict = config.getoption("strict_verdicts")
         self.cases = {}  # nodeid -> stored case dict

@@ -18,7 +18,7 @@ import time
 from typing import TYPE_CHECKING, Dict, List, Optional, Sequence, Tuple
 
 from .pagemap import PAGE_SIZE, buffer_address, page_frames
-from .workloads import noop, spin
+from .workloads import CHILD_WAIT_S, noop, settle, spin  # noqa: F401  (settle: the experiments')
 
 if TYPE_CHECKING:
     import subprocess
@@ -27,8 +27,6 @@ if TYPE_CHECKING:
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
-# Every wait a child makes is bounded, so a lost parent never leaves it hanging.
-CHILD_WAIT_S = 30.0
 
 
 # ---------------------------------------------------------------- exit codes
@@ -742,22 +740,6 @@ def daemon_reader_sandbox() -> None:
 
 
 # ---------------------------------------------------------------- for the parent
-def settle(processes, timeout_s: float = 10.0) -> List[str]:
-    """Join every process within ``timeout_s`` overall; kill the ones that overstay.
-
-    Returns a line for each one killed, so an experiment can put it in its evidence.
-    """
-    deadline = time.monotonic() + timeout_s
-    killed = []
-    for p in processes:
-        if p.pid is None:
-            continue
-        p.join(max(0.0, deadline - time.monotonic()))
-        if p.is_alive():
-            p.kill()
-            p.join(5)
-            killed.append("{} killed after {} s".format(p.pid, timeout_s))
-    return killed
 
 
 def drain(q, timeout_s: float) -> list:

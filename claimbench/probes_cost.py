@@ -29,11 +29,11 @@ import time
 from typing import Dict, List, Optional, Sequence
 
 # Every wait a child makes is bounded, so a lost parent never leaves it hanging.
-CHILD_WAIT_S = 60.0
 # A forked measurement child that runs longer than this is killed by SIGALRM.
 FRESH_LIMIT_S = 120
 
 from .labels import COROUTINES, PROCESSES, THREADS
+from .workloads import CHILD_WAIT_S, settle
 
 
 # ---------------------------------------------------------------- pure helpers
@@ -258,17 +258,9 @@ def waits_wall(way: str, n: int, wait_s: float) -> dict:
             for p in procs:
                 p.start()
         finally:
-            _reap([p for p in procs if p.pid is not None])
+            settle(procs, CHILD_WAIT_S)
         return {"wall_s": time.perf_counter() - t0, "start_method": ctx.get_start_method()}
     raise ValueError("unknown way {!r}".format(way))
-
-
-def _reap(procs, timeout_s: float = CHILD_WAIT_S) -> None:
-    for p in procs:
-        p.join(timeout_s)
-        if p.is_alive():
-            p.kill()
-            p.join(5)
 
 
 def _parked_process(ready, gate) -> None:
@@ -344,7 +336,7 @@ def waits_memory(way: str, n: int, release: bool = False) -> dict:
         finally:
             for p in procs:
                 p.kill()
-            _reap(procs, 5)
+            settle(procs, 5)
         return {"bytes_per_unit": uss / n, "uss_total_bytes": uss, "rss_per_unit": rss / n,
                 "start_method": ctx.get_start_method()}
     raise ValueError("unknown way {!r}".format(way))

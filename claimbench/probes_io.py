@@ -13,8 +13,9 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Optional
 
+from .workloads import CHILD_WAIT_S
+
 # Every wait a child makes is bounded, so a lost parent never leaves it hanging.
-CHILD_WAIT_S = 60.0
 LOOPBACK = "127.0.0.1"
 
 

@@ -211,3 +211,10 @@ def read_manifest(results_dir: Path):
     if not isinstance(data, dict) or data.get("format") != MANIFEST_FORMAT or not isinstance(data.get("tags"), list):
         return None
     return data
+
+
+# ---------------------------------------------------------------- run ids
+def run_id_at(when=None) -> str:
+    """A run's id: its start in UTC, ``20261126T063111Z`` (now, where ``when`` is not given)."""
+    from datetime import datetime, timezone
+    return (when or datetime.now(timezone.utc)).strftime("%Y%m%dT%H%M%SZ")

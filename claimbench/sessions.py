@@ -7,7 +7,6 @@ import os
 import signal
 import subprocess
 import sys
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import List, Tuple
 
@@ -22,7 +21,7 @@ class CliError(Exception):
 
 
 def new_run_id() -> str:
-    return datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    return records.run_id_at()
 
 
 def parse_strict(value: str) -> bool:

@@ -379,7 +379,7 @@ def cpu_hog(cpu: int, python: str = sys.executable) -> Iterator[subprocess.Popen
 
 
 def new_base_id() -> str:
-    return datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    return records.run_id_at()
 
 
 def run_study(runs: int, scale: str, results_dir: Path, python: str = sys.executable,

@@ -47,16 +47,10 @@ def run_threads(jobs: Sequence[Job], workers: int) -> None:
 
 
 def reap(processes, timeout_s: float = JOIN_TIMEOUT_S) -> None:
-    """Join every process; kill the ones that overstay, then complain."""
-    overstayed = []
-    for p in processes:
-        p.join(timeout_s)
-        if p.is_alive():
-            overstayed.append(p)
-            p.kill()
-            p.join(5)
-    if overstayed:
-        raise WorkerFailed("{} worker process(es) killed after {} s".format(len(overstayed), timeout_s))
+    """Join every process; kill the ones that overstay (workloads.settle), then complain."""
+    killed = workloads.settle(processes, timeout_s)
+    if killed:
+        raise WorkerFailed("{} worker process(es) killed after {} s".format(len(killed), timeout_s))
 
 
 def run_processes(jobs: Sequence[Job], workers: int, start_method: Optional[str] = None) -> None:

@@ -9,7 +9,7 @@ from collections import namedtuple
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # spawn and forkserver children import this module: typing costs them time
-    from typing import Sequence, Tuple
+    from typing import List, Sequence, Tuple
 
 SLEEP = "sleep"
 CPU = "cpu"
@@ -19,6 +19,8 @@ FILE_WRITE = "file-write"  # write ``amount`` bytes to a new file at target (the
 FILE_FSYNC = "file-fsync"  # the same, then fsync: until the disk has them
 # A request or file operation that takes longer than this has hung: it raises.
 IO_TIMEOUT_S = 30.0
+# Every wait a child process makes is bounded, so a lost parent never leaves it hanging.
+CHILD_WAIT_S = 60.0
 
 
 class Job(namedtuple("Job", "kind amount target", defaults=("",))):
@@ -196,3 +198,20 @@ def count_for(seconds: float) -> float:
         if time.perf_counter() >= deadline:
             break
     return n / (time.perf_counter() - t0)
+
+def settle(processes, timeout_s: float = 10.0) -> List[str]:
+    """Join every process within ``timeout_s`` overall; kill the ones that overstay.
+
+    Returns a line for each one killed, so an experiment can put it in its evidence.
+    """
+    deadline = time.monotonic() + timeout_s
+    killed = []
+    for p in processes:
+        if p.pid is None:
+            continue
+        p.join(max(0.0, deadline - time.monotonic()))
+        if p.is_alive():
+            p.kill()
+            p.join(5)
+            killed.append("{} killed after {} s".format(p.pid, timeout_s))
+    return killed
