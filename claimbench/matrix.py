@@ -173,7 +173,8 @@ def cmd_matrix(args) -> int:
         rc = run_session(verify_command(sys.executable, str(python), args.scale, strict, results_dir, run_id,
                                         args.pytest_args))
         worst = max(worst, rc)
-        runs.append({"tag": fp["tag"], "run_id": run_id, "python": interp.path, "version": interp.tag,
+        runs.append({"tag": fp["tag"], "run_id": run_id, "python": records.portable_path(str(interp.path)),
+                     "version": interp.tag,
                      "exitstatus": rc})
         time.sleep(1.0)  # run ids are stamped to the second
     wall_s = time.perf_counter() - t0

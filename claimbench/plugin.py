@@ -96,6 +96,7 @@ class Session:
 
     def fingerprint(self) -> dict:
         d = self.runtime.as_dict()
+        d["executable"] = records.portable_path(d["executable"])
         d["unit_s"] = self.scale.unit_s
         d["scale"] = self.scale.name
         return d
@@ -372,7 +373,7 @@ def pytest_sessionfinish(session, exitstatus):
             "started": cb.started.isoformat(),
             "wall_s": time.perf_counter() - cb.t0,
             "exitstatus": int(exitstatus),
-            "benchmark_file": str(bench_file) if bench_file else None,
+            "benchmark_file": records.portable_path(str(bench_file)) if bench_file else None,
         }
         records.save_record(cb.results_dir, cb.run_id, cb.name, payload)
         if config.getini("claimbench_report"):

@@ -218,3 +218,20 @@ def run_id_at(when=None) -> str:
     """A run's id: its start in UTC, ``20261126T063111Z`` (now, where ``when`` is not given)."""
     from datetime import datetime, timezone
     return (when or datetime.now(timezone.utc)).strftime("%Y%m%dT%H%M%SZ")
+
+
+# ---------------------------------------------------------------- paths in stored results
+def portable_path(path: str) -> str:
+    """``path`` as a stored result may keep it: relative to the project (the working directory)
+    where it lies inside, ``~/...`` inside the home folder, else as it is. A committed result then
+    names no folder of the machine that made it."""
+    import os
+    if not path or not os.path.isabs(path):
+        return path
+    here = os.getcwd()
+    if path == here or path.startswith(here.rstrip(os.sep) + os.sep):
+        return os.path.relpath(path, here)
+    home = os.path.expanduser("~")
+    if home not in ("", "/") and path.startswith(home.rstrip(os.sep) + os.sep):
+        return "~" + path[len(home.rstrip(os.sep)):]
+    return path

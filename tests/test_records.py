@@ -171,3 +171,13 @@ def test_latest_of_a_runtime_is_that_runtimes_newest_run_else_the_newest(tmp_pat
     assert {r.run_id for r in records.latest(loaded, runtime_tag="3.12-gil-fork")} == {"20240101T000200Z-3.8-gil-fork"}
     assert {r.run_id for r in records.latest(loaded, "20240101T000100Z-3.13t-nogil-fork", "3.11-gil-fork")} == {
         "20240101T000100Z-3.13t-nogil-fork"}
+
+
+def test_stored_paths_name_no_folder_of_the_machine(tmp_path, monkeypatch):
+    import os
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("HOME", "/home/someone")
+    assert records.portable_path(str(tmp_path / ".venv" / "bin" / "python")) == os.path.join(".venv", "bin", "python")
+    assert records.portable_path("/home/someone/.pyenv/versions/3.8.18/bin/python") == "~/.pyenv/versions/3.8.18/bin/python"
+    assert records.portable_path("/usr/bin/python3") == "/usr/bin/python3"
+    assert records.portable_path("python3") == "python3"
