@@ -19,7 +19,7 @@ SESSIONS_HELP = "timing, behaviour, or both (the default): which of the run's py
 
 
 from .sessions import (EXIT_USAGE, PYTEST_NO_TESTS, CliError, new_run_id, parse_strict,  # noqa: F401
-                       run_session, sessions)
+                       run_id_for, run_session, runtime_tag_of, sessions)
 
 
 def print_table(results_dir: Path, run_id: str) -> None:
@@ -57,7 +57,7 @@ def cmd_verify(args, controls: bool = False) -> int:
     if set(only) - {"timing", "behaviour"}:
         raise CliError("unknown session in --sessions={!r}: choose timing, behaviour or both".format(args.sessions))
     strict = parse_strict(args.strict)
-    run_id = args.run_id or (new_run_id() + ("-" + args.start_method if args.start_method else "")
+    run_id = args.run_id or (run_id_for(new_run_id(), runtime_tag_of(args.python, args.start_method))
                              + ("-controls" if controls else ""))
     try:
         results_dir = preflight.results_folder(args.results_dir)

@@ -55,11 +55,6 @@ def venv_is_current(marker_text: str, wanted: dict) -> bool:
         return False
 
 
-def run_id_for(stamp: str, runtime_tag: str) -> str:
-    """``20261125T160251Z-3.13t-nogil-fork``: sorts by time, says which runtime."""
-    return "{}-{}".format(stamp, runtime_tag)
-
-
 def verify_command(main_python: str, venv_python: str, scale: str, strict: str, results_dir: Path,
                    run_id: str, pytest_args: Sequence[str] = ()) -> List[str]:
     """The one `claimbench verify` of a runtime: run by the main venv, measured by ``venv_python``."""
@@ -140,7 +135,7 @@ def add_arguments(p) -> None:
 
 
 def cmd_matrix(args) -> int:
-    from .sessions import CliError, new_run_id, parse_strict, run_session
+    from .sessions import CliError, new_run_id, parse_strict, run_id_for, run_session
 
     scales.get_scale(args.scale)
     strict = "1" if parse_strict(args.strict) else "0"

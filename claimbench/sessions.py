@@ -24,6 +24,32 @@ def new_run_id() -> str:
     return records.run_id_at()
 
 
+def run_id_for(stamp: str, runtime_tag: str) -> str:
+    """``20261125T160251Z-3.13t-nogil-fork``: sorts by time, says which runtime."""
+    return "{}-{}".format(stamp, runtime_tag) if runtime_tag else stamp
+
+
+def runtime_tag_of(python: str, start_method: str = "") -> str:
+    """The runtime tag a run with ``python`` (and ``start_method``, where one is chosen) will
+    store, for its run id: from this process where it is that interpreter, else by asking it;
+    "" where it cannot say (the run itself then reports why)."""
+    if os.path.realpath(python) == os.path.realpath(sys.executable):
+        from . import runtime
+        tag = runtime.fingerprint().tag
+    else:
+        try:
+            done = subprocess.run([python, "-c", "from claimbench import runtime; print(runtime.fingerprint().tag)"],
+                                  stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, universal_newlines=True,
+                                  timeout=60)
+        except (OSError, subprocess.SubprocessError):
+            return ""
+        lines = done.stdout.split()
+        tag = lines[-1] if done.returncode == 0 and lines else ""
+    if tag and start_method:
+        tag = "{}-{}".format(tag.rsplit("-", 1)[0], start_method)
+    return tag
+
+
 def parse_strict(value: str) -> bool:
     if value in ("", "0", "no", "false"):
         return False

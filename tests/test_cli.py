@@ -1,6 +1,8 @@
 """claimbench.cli and claimbench.scales: bad input is one clear line and exit 2, nothing runs."""
 from __future__ import annotations
 
+import sys
+
 import pytest
 
 from claimbench import records, cli, scales, sessions
@@ -170,3 +172,13 @@ def test_verify_bad_start_method_or_session(capsys, nothing_runs, tmp_path, args
     assert word in one_error_line(capsys)
     assert nothing_runs == []
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_run_id_carries_the_runtime_tag_of_its_interpreter_and_start_method():
+    from claimbench import runtime
+    tag = runtime.fingerprint().tag
+    assert sessions.runtime_tag_of(sys.executable) == tag
+    assert sessions.runtime_tag_of(sys.executable, "spawn") == tag.rsplit("-", 1)[0] + "-spawn"
+    assert sessions.runtime_tag_of("/no/such/python") == ""
+    assert sessions.run_id_for("20261126T000000Z", tag).endswith("Z-" + tag)
+    assert sessions.run_id_for("20261126T000000Z", "") == "20261126T000000Z"
