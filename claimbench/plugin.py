@@ -20,7 +20,8 @@ from pathlib import Path
 
 import pytest
 
-from . import book, children, claims, control_table, guard, loopback, records, roles, runtime as rt, scales, stats, unjudged, verdicts
+from . import (book, children, claims, control_table, guard, loopback, progress, records, roles, runtime as rt,
+               scales, stats, unjudged, verdicts)
 
 BUILTIN = "claimbench.claims"
 
@@ -54,6 +55,8 @@ def pytest_addoption(parser):
     parser.addini("claimbench_report", type="bool", default=False,
                   help="write the report (report.md, report.html, verdicts.csv) into the results folder "
                        "at the end of each session")
+    group.addoption("--no-progress", action="store_true", default=False,
+                    help="no line per judged case (its verdict, rounds, seconds and the time left)")
     group.addoption("--start-method", default="",
                     help="the start method of every experiment that uses the default one (pools, "
                          "executors): fork, forkserver or spawn (default: the platform's)")
@@ -77,13 +80,32 @@ class Session:
         self.durations = {}  # nodeid -> seconds of set-up, call and teardown
         self.bench_tmp = None
         self.report = None  # the report written at the end, where the ini file asks for one
+        self.total = 0      # the session's tests, once collected (0 where unknown: under xdist)
+        self.progress = progress.Progress(
+            {} if _is_xdist_worker(config) or not _wants_progress(config)
+            else progress.previous_durations(self.results_dir, self.name, self.scale.name))
 
     def pytest_runtest_logreport(self, report):
         """Collect judged cases; under xdist these reports come from the workers."""
         self.durations[report.nodeid] = self.durations.get(report.nodeid, 0.0) + report.duration
         for name, value in getattr(report, "user_properties", ()):
             if name == book.PROPERTY:
+                first = report.nodeid not in self.cases
                 self.cases[report.nodeid] = json.loads(value)
+                if first and _wants_progress(self.config) and not _is_xdist_worker(self.config):
+                    self._say(self.progress.line(report.nodeid, self.cases[report.nodeid],
+                                                 self.durations[report.nodeid], self.total))
+
+    def pytest_collection_finish(self, session):
+        self.total = len(session.items)
+
+    def _say(self, line: str) -> None:
+        reporter = self.config.pluginmanager.get_plugin("terminalreporter")
+        if reporter is not None:
+            tw = getattr(reporter, "_tw", None)  # after the test's own progress letter, a new line
+            if tw is not None and getattr(tw, "width_of_current_line", 0):
+                tw.line()
+            reporter.write_line(line)
 
     @pytest.hookimpl(hookwrapper=True, tryfirst=True)
     def pytest_sessionfinish(self, session, exitstatus):
@@ -100,6 +122,11 @@ class Session:
         d["unit_s"] = self.scale.unit_s
         d["scale"] = self.scale.name
         return d
+
+
+def _wants_progress(config) -> bool:
+    """A line per judged case (claimbench/progress.py), unless --no-progress."""
+    return not config.getoption("no_progress", False)
 
 
 def _is_xdist_worker(config) -> bool:
@@ -418,8 +445,19 @@ def _inconclusive(report) -> str:
 def pytest_report_teststatus(report, config):
     """An inconclusive verdict has a status of its own ("I", "N inconclusive"), apart from the
     platform's skips."""
-    if getattr(config, "_claimbench", None) is not None and _inconclusive(report):
-        return "inconclusive", "I", "INCONCLUSIVE"
+    if getattr(config, "_claimbench", None) is None:
+        return None
+    # A judged test's progress line stands for its letter (claimbench/progress.py).
+    lined = report.when == "call" and _wants_progress(config) and any(
+        name == book.PROPERTY for name, _ in getattr(report, "user_properties", ()))
+    if _inconclusive(report):
+        return "inconclusive", "" if lined else "I", "INCONCLUSIVE"
+    if lined:
+        if hasattr(report, "wasxfail"):
+            category = "xfailed" if report.skipped else "xpassed"
+        else:
+            category = report.outcome
+        return category, "", category.upper()
     return None
 
 
