@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import List, Optional
 
 from . import book, claims, preflight, records, scales, verdicts
+from .runtime import START_METHODS
 
 START_METHOD_HELP = ("fork, forkserver or spawn: how every experiment that uses the default start method "
                      "starts its processes (default: the platform's)")
@@ -19,7 +20,7 @@ SESSIONS_HELP = "timing, behaviour, or both (the default): which of the run's py
 
 
 from .sessions import (EXIT_USAGE, PYTEST_NO_TESTS, CliError, new_run_id, parse_strict,  # noqa: F401
-                       run_id_for, run_session, runtime_tag_of, sessions)
+                       run_session, runtime_tag_of, sessions)
 
 
 def print_table(results_dir: Path, run_id: str) -> None:
@@ -49,15 +50,15 @@ class _FiguresMeanwhile(threading.Thread):
 
 def cmd_verify(args, controls: bool = False) -> int:
     scales.get_scale(args.scale)
-    if args.start_method and args.start_method not in ("fork", "forkserver", "spawn"):
-        raise CliError("unknown start method {!r}: choose fork, forkserver or spawn".format(args.start_method))
+    if args.start_method and args.start_method not in START_METHODS:
+        raise CliError("unknown start method {!r}: choose {}".format(args.start_method, ", ".join(START_METHODS)))
     if not Path("experiments").is_dir():
         raise CliError("no experiments/ folder in {}: run claimbench from a project's root".format(Path.cwd()))
     only = tuple(s for s in args.sessions.split(",") if s) if args.sessions else ()
     if set(only) - {"timing", "behaviour"}:
         raise CliError("unknown session in --sessions={!r}: choose timing, behaviour or both".format(args.sessions))
     strict = parse_strict(args.strict)
-    run_id = args.run_id or (run_id_for(new_run_id(), runtime_tag_of(args.python, args.start_method))
+    run_id = args.run_id or (records.run_id_for(new_run_id(), runtime_tag_of(args.python, args.start_method))
                              + ("-controls" if controls else ""))
     try:
         results_dir = preflight.results_folder(args.results_dir)

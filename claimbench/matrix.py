@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 from typing import List, Sequence
 
-from . import interpreters, preflight, records, scales
+from . import interpreters, preflight, records, runtime, scales
 from .interpreters import Interpreter
 
 ROOT = Path.cwd()  # the project being checked: commands run from its root
@@ -34,7 +34,7 @@ MATRIX_MD = "matrix.md"
 
 # Asked of each venv's python from the repository root: its runtime fingerprint.
 # It also shows, before any measuring, that the package imports on that runtime.
-FINGERPRINT = "import json; from claimbench import runtime; print(json.dumps(runtime.fingerprint().as_dict()))"
+FINGERPRINT = runtime.FINGERPRINT_SCRIPT
 
 
 class MatrixError(Exception):
@@ -135,7 +135,7 @@ def add_arguments(p) -> None:
 
 
 def cmd_matrix(args) -> int:
-    from .sessions import CliError, new_run_id, parse_strict, run_id_for, run_session
+    from .sessions import CliError, new_run_id, parse_strict, run_session
 
     scales.get_scale(args.scale)
     strict = "1" if parse_strict(args.strict) else "0"
@@ -163,7 +163,7 @@ def cmd_matrix(args) -> int:
 
     runs, worst = [], 0
     for interp, python, fp in zip(chosen, pythons, runtimes):
-        run_id = run_id_for(new_run_id(), fp["tag"])
+        run_id = records.run_id_for(new_run_id(), fp["tag"])
         print("\n=== claimbench matrix: {} ({}) — run {}".format(fp["tag"], interp.path, run_id), flush=True)
         rc = run_session(verify_command(sys.executable, str(python), args.scale, strict, results_dir, run_id,
                                         args.pytest_args))

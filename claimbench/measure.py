@@ -8,7 +8,7 @@ timers miss sleeping threads and child processes.
 from __future__ import annotations
 
 import time
-from typing import Callable, Dict, List, Optional, Tuple
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 from . import stats, stopping
 from .scales import Scale
@@ -45,15 +45,20 @@ class Interleaved:
         self.confidence: Optional[float] = None
         self.looks: Tuple[int, ...] = ()  # the rounds until_settled looks at
 
-    def round(self) -> None:
-        names = list(self.variants)
+    def round(self, only: Optional[Sequence[str]] = None) -> Dict[str, float]:
+        """One sample of every variant (of ``only`` these, where given), in an order that rotates
+        from round to round; returns them."""
+        names = [n for n in self.variants if only is None or n in only]
         shift = self.rounds % len(names)
+        got = {}
         for name in names[shift:] + names[:shift]:
             t0 = time.perf_counter()
             own = self.variants[name]()
             elapsed = time.perf_counter() - t0
-            self.samples[name].append(float(own) if isinstance(own, Measured) else elapsed)
+            got[name] = float(own) if isinstance(own, Measured) else elapsed
+            self.samples[name].append(got[name])
         self.rounds += 1
+        return got
 
     def run(self, rounds: int) -> None:
         for _ in range(rounds):

@@ -72,8 +72,8 @@ class Session:
         self.results_dir = Path(config.getoption("results_dir"))
         self.started = datetime.now(timezone.utc)
         self.t0 = time.perf_counter()
-        self.run_id = config.getoption("run_id") or "{}-{}".format(
-            records.run_id_at(self.started), self.runtime.tag)
+        self.run_id = config.getoption("run_id") or records.run_id_for(records.run_id_at(self.started),
+                                                                      self.runtime.tag)
         self.name = config.getoption("session_name") or "pytest"
         self.strict = config.getoption("strict_verdicts")
         self.cases = {}  # nodeid -> stored case dict

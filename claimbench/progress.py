@@ -10,14 +10,19 @@ from . import records
 
 
 def previous_durations(results_dir: Path, session: str, scale: str) -> Dict[str, float]:
-    """{nodeid: seconds} of the newest stored session of this name at this scale; {} where none."""
-    runs, _ = records.load_runs(results_dir)
-    same = [r for r in runs if r.session == session and (r.scale or {}).get("name") == scale]
-    if not same:
-        return {}
-    last = max(same, key=lambda r: (r.started or "", r.run_id))
-    return {v["nodeid"]: float(v["duration_s"]) for v in last.verdicts
-            if v.get("nodeid") and isinstance(v.get("duration_s"), (int, float))}
+    """{nodeid: seconds} of the newest stored session of this name at this scale; {} where none.
+
+    Reads that session's files only, newest run first (run ids begin with their start), until
+    one is of this scale: a session's start-up does not parse every stored run."""
+    for path in sorted(records.runs_dir(results_dir).glob("*/{}.json".format(session)), reverse=True):
+        try:
+            rec = records.load_record(path)
+        except records.CorruptRecord:
+            continue
+        if (rec.scale or {}).get("name") == scale:
+            return {v["nodeid"]: float(v["duration_s"]) for v in rec.verdicts
+                    if v.get("nodeid") and isinstance(v.get("duration_s"), (int, float))}
+    return {}
 
 
 def fmt_left(seconds: float) -> str:

@@ -220,6 +220,11 @@ def run_id_at(when=None) -> str:
     return (when or datetime.now(timezone.utc)).strftime("%Y%m%dT%H%M%SZ")
 
 
+def run_id_for(stamp: str, runtime_tag: str) -> str:
+    """``20261125T160251Z-3.13t-nogil-fork``: sorts by time, says which runtime."""
+    return "{}-{}".format(stamp, runtime_tag) if runtime_tag else stamp
+
+
 # ---------------------------------------------------------------- paths in stored results
 def portable_path(path: str) -> str:
     """``path`` as a stored result may keep it: relative to the project (the working directory)

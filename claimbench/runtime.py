@@ -196,6 +196,12 @@ def has_subinterpreters() -> bool:
     return True
 
 
+# Every start method there is (a platform offers some of them: multiprocessing.get_all_start_methods()).
+START_METHODS = ("fork", "forkserver", "spawn")
+# What an interpreter runs to say what it is (the matrix, a run id's tag): its fingerprint as JSON.
+FINGERPRINT_SCRIPT = "import json; from claimbench import runtime; print(json.dumps(runtime.fingerprint().as_dict()))"
+
+
 def physical_frames() -> Optional[str]:
     """"" where this process can read its pages' physical frames (/proc/self/pagemap), else why
     not; None off Linux."""
@@ -217,7 +223,7 @@ def other_start_methods() -> List[str]:
     """The start methods this platform offers besides its default (`make test` runs the timing
     claims under each)."""
     default = platform_start_method()
-    return [m for m in ("fork", "forkserver", "spawn")
+    return [m for m in START_METHODS
             if m != default and m in multiprocessing.get_all_start_methods()]
 
 

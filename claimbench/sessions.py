@@ -24,30 +24,25 @@ def new_run_id() -> str:
     return records.run_id_at()
 
 
-def run_id_for(stamp: str, runtime_tag: str) -> str:
-    """``20261125T160251Z-3.13t-nogil-fork``: sorts by time, says which runtime."""
-    return "{}-{}".format(stamp, runtime_tag) if runtime_tag else stamp
-
-
 def runtime_tag_of(python: str, start_method: str = "") -> str:
     """The runtime tag a run with ``python`` (and ``start_method``, where one is chosen) will
-    store, for its run id: from this process where it is that interpreter, else by asking it;
-    "" where it cannot say (the run itself then reports why)."""
+    store, for its run id: from this process where it is that interpreter, else by asking it
+    (runtime.FINGERPRINT_SCRIPT); "" where it cannot say (the run itself then reports why)."""
+    import dataclasses
+    import json
+    from . import runtime
     if os.path.realpath(python) == os.path.realpath(sys.executable):
-        from . import runtime
-        tag = runtime.fingerprint().tag
+        here = runtime.fingerprint()
     else:
         try:
-            done = subprocess.run([python, "-c", "from claimbench import runtime; print(runtime.fingerprint().tag)"],
-                                  stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, universal_newlines=True,
-                                  timeout=60)
-        except (OSError, subprocess.SubprocessError):
+            done = subprocess.run([python, "-c", runtime.FINGERPRINT_SCRIPT], stdout=subprocess.PIPE,
+                                  stderr=subprocess.DEVNULL, universal_newlines=True, timeout=60)
+            here = runtime.Runtime.from_dict(json.loads(done.stdout.strip().splitlines()[-1]))
+        except (OSError, subprocess.SubprocessError, ValueError, IndexError, TypeError):
             return ""
-        lines = done.stdout.split()
-        tag = lines[-1] if done.returncode == 0 and lines else ""
-    if tag and start_method:
-        tag = "{}-{}".format(tag.rsplit("-", 1)[0], start_method)
-    return tag
+    if start_method:
+        here = dataclasses.replace(here, default_start_method=start_method)
+    return here.tag
 
 
 def parse_strict(value: str) -> bool:

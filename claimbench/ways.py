@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Callable, List, Optional, Sequence, Tuple
 
 from . import workloads
+from .runtime import START_METHODS
 from .workloads import Job
 
 JOIN_TIMEOUT_S = 120.0
@@ -264,7 +265,7 @@ WAYS = {
     "asyncio": Way("asyncio", run_asyncio),
     "subinterpreters": Way("subinterpreters", run_subinterpreters),
 }
-START_METHOD_WAYS = ("processes-fork", "processes-forkserver", "processes-spawn")
+START_METHOD_WAYS = tuple("processes-" + m for m in START_METHODS)
 
 
 def available(names: Sequence[str]) -> List[Way]:

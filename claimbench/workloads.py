@@ -57,12 +57,12 @@ def sleep_when_told(ready, go, done, seconds: float, leave=None) -> None:
     their start-up out, and their exit too (a forked child of a large process takes milliseconds
     of CPU to tear down, which would delay a sibling still sleeping on two CPUs)."""
     ready.release()
-    if not go.acquire(timeout=IO_TIMEOUT_S):
-        raise RuntimeError("no go within {} s".format(IO_TIMEOUT_S))
+    if not go.acquire(timeout=CHILD_WAIT_S):
+        raise RuntimeError("no go within {} s".format(CHILD_WAIT_S))
     time.sleep(seconds)
     done.release()
     if leave is not None:
-        leave.acquire(timeout=IO_TIMEOUT_S)
+        leave.acquire(timeout=CHILD_WAIT_S)
 
 
 def spin(iterations: int) -> int:

@@ -155,7 +155,9 @@ def test_cpu_count_counts_the_cores(plant, judge, tmp_path):
         what = "planted topology: " + what
     judge.observed(verdict, what, data={
         "cpu_count": count, "os_cpu_count": os.cpu_count(), "psutil_physical_cores": second_reader,
-        "topology": topology.as_dict() if topology else None, "sysfs": str(root)})
+        # a planted topology lives in a temporary folder of this machine: stored as what it is
+        "topology": topology.as_dict() if topology else None,
+        "sysfs": str(root) if plant is None else "planted (a temporary cpu/ folder)"})
 
 
 def _cpus(r: dict) -> str:

@@ -150,42 +150,31 @@ class SizeBySize(Interleaved):
         for s in sizes[shift:] + sizes[:shift]:
             if not full and s not in self.dropped:
                 self.dropped[s] = self._slower(s)
-            one = self.sizes[s]
-            mechs = [m for m in MECHANISMS if full or m != self.dropped.get(s)]
-            measured = {}
-            for i in range(len(mechs)):
-                mech = mechs[(one.rounds + i) % len(mechs)]
-                measured[mech] = float(one.variants[mech]())
-            one.rounds += 1
+            measured = self.sizes[s].round(only=[m for m in MECHANISMS if full or m != self.dropped.get(s)])
             for mech, x in measured.items():
                 self.samples[_key(s, mech)].append(x)
             self.best[s].append(min(x for m, x in measured.items() if m != "shared-memory"))
         self.rounds += 1
 
 
-def shared_memory_wins(m: Interleaved, size: int) -> stats.Interval:
+def shared_memory_wins(m: SizeBySize, size: int) -> stats.Interval:
     """Shared memory's rate over the better of Pipe and Queue, paired round by round."""
-    if isinstance(m, SizeBySize):
-        best = m.best[size]
-    else:
-        best = [min(a, b) for a, b in zip(m.samples[_key(size, "pipe")], m.samples[_key(size, "queue")])]
-    return stats.ratio_interval(best, m.samples[_key(size, "shared-memory")])
+    return stats.ratio_interval(m.best[size], m.samples[_key(size, "shared-memory")])
 
 
-def find_crossover(m: Interleaved) -> crossover.Crossover:
+def find_crossover(m: SizeBySize) -> crossover.Crossover:
     return crossover.find(SIZES, [shared_memory_wins(m, s) for s in SIZES], WINS)
 
 
-def settled(m: Interleaved, parts=("above", "below")) -> str:
+def settled(m: SizeBySize, parts=("above", "below")) -> str:
     """Measure on while the verdict of a part still to be judged is not decided (and, past the full
     rounds, only the sizes that are not decided either)."""
     c = find_crossover(m)
     undecided = [part for part in parts if VERDICT_OF[part](c) == verdicts.INCONCLUSIVE]
-    if isinstance(m, SizeBySize):
-        # What each undecided part waits for: the largest size (above), the sizes below the
-        # crossover that straddle (below).
-        m.focus = ({c.largest.size} if "above" in undecided else set()) | (
-            {p.size for p in c.below if p.decision == stats.STRADDLES} if "below" in undecided else set())
+    # What each undecided part waits for: the largest size (above), the sizes below the
+    # crossover that straddle (below).
+    m.focus = ({c.largest.size} if "above" in undecided else set()) | (
+        {p.size for p in c.below if p.decision == stats.STRADDLES} if "below" in undecided else set())
     return stats.STRADDLES if undecided else stats.INSIDE
 
 

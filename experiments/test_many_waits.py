@@ -53,13 +53,16 @@ class Waits:
     def __init__(self, sandbox, way: str, n: int, unit_s: float):
         self.sandbox, self.way, self.n, self.unit_s = sandbox, way, n, unit_s
         self.bytes_per_unit = []
-        self.overhead_s = []
         self.walls = []
+
+    @property
+    def overhead_s(self) -> list:
+        """What each wait cost beyond T, round by round."""
+        return [per_unit_overhead_s(wall, self.unit_s, self.n) for wall in self.walls]
 
     def __call__(self):
         wall = self.wall()
         self.walls.append(wall)
-        self.overhead_s.append(per_unit_overhead_s(wall, self.unit_s, self.n))
         self.bytes_per_unit.append(self.memory())
         return Seconds(wall)
 

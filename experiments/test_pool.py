@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from claimbench import probes_pool, stats, verdicts, workloads
+from claimbench import probes_pool, stats, verdicts, ways, workloads
 from claimbench.measure import Interleaved, Seconds
 from claimbench.roles import control
 
@@ -142,13 +142,12 @@ def test_pool_notes_example(make, unit_s, scale, benchmark, judge):
               "start_method": ctx.get_start_method(), **({} if planted else {"notes_figure": "pool4-5tasks"})})
 
 
-START_METHODS = ("processes-fork", "processes-forkserver", "processes-spawn")
 
 
 @pytest.mark.behaviour
 @pytest.mark.claim("pool-reuses-workers")
 @pytest.mark.timeout(120)
-@pytest.mark.ways(*START_METHODS)
+@pytest.mark.ways(*ways.START_METHOD_WAYS)
 @pytest.mark.parametrize("maxtasksperchild", [None, 1], ids=["reuse", "maxtasksperchild1"])
 def test_pool_reuses_workers(maxtasksperchild, way, pool_of, unit_s, judge):
     """False if a Pool's tasks run outside its k workers, or maxtasksperchild does not replace them."""
@@ -187,7 +186,7 @@ def pool_reuse(ctx, make, maxtasksperchild, pool_of, unit_s, judge):
 @pytest.mark.behaviour
 @pytest.mark.claim("pool-join-needs-close")
 @pytest.mark.timeout(60)
-@pytest.mark.ways(*START_METHODS)
+@pytest.mark.ways(*ways.START_METHOD_WAYS)
 def test_pool_join_needs_close(way, pool_of, judge):
     """False if join() on a running pool returns, or join() after close()/terminate() does not."""
     join_needs_close(multiprocessing.get_context(way.start_method), probes_pool.real_pool, pool_of, judge)

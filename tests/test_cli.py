@@ -180,5 +180,5 @@ def test_a_run_id_carries_the_runtime_tag_of_its_interpreter_and_start_method():
     assert sessions.runtime_tag_of(sys.executable) == tag
     assert sessions.runtime_tag_of(sys.executable, "spawn") == tag.rsplit("-", 1)[0] + "-spawn"
     assert sessions.runtime_tag_of("/no/such/python") == ""
-    assert sessions.run_id_for("20261126T000000Z", tag).endswith("Z-" + tag)
-    assert sessions.run_id_for("20261126T000000Z", "") == "20261126T000000Z"
+    assert records.run_id_for("20261126T000000Z", tag).endswith("Z-" + tag)
+    assert records.run_id_for("20261126T000000Z", "") == "20261126T000000Z"

@@ -11,7 +11,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from claimbench import cli, interpreters, matrix, records, sessions
+from claimbench import cli, interpreters, matrix, records
 from claimbench.interpreters import Interpreter
 from claimbench.sections import m_matrix
 
@@ -31,8 +31,8 @@ def test_venv_marker_follows_interpreter_and_requirements():
 
 
 def test_run_ids_sort_by_time_and_name_the_runtime():
-    early = sessions.run_id_for("20261125T160000Z", "3.8-gil-fork")
-    late = sessions.run_id_for("20261125T160100Z", "3.11-gil-fork")
+    early = records.run_id_for("20261125T160000Z", "3.8-gil-fork")
+    late = records.run_id_for("20261125T160100Z", "3.11-gil-fork")
     assert early < late and late.endswith("-3.11-gil-fork")
 
 

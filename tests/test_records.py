@@ -174,7 +174,6 @@ def test_latest_of_a_runtime_is_that_runtimes_newest_run_else_the_newest(tmp_pat
 
 
 def test_stored_paths_name_no_folder_of_the_machine(tmp_path, monkeypatch):
-    import os
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("HOME", "/home/someone")
     assert records.portable_path(str(tmp_path / ".venv" / "bin" / "python")) == os.path.join(".venv", "bin", "python")

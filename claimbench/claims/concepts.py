@@ -5,10 +5,9 @@ from typing import Optional
 
 from . import Claim
 from ._expect import always
-from ..runtime import Runtime, usable_cpus
+from ..runtime import START_METHODS, Runtime, usable_cpus
 from ..verdicts import HOLDS, INCONCLUSIVE, REFUTED, Expectation
 
-START_METHODS = ("fork", "forkserver", "spawn")
 
 
 def start_method_missing(runtime: Runtime, case: Optional[str]) -> Optional[Expectation]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import statistics
 
 from .. import plots
+from ..runtime import START_METHODS
 from ..document import Figure, Para, Section, Table
 from ..labels import bytes_label, fmt_seconds
 
@@ -36,7 +37,7 @@ def creation_bars(ctx):
             ("asyncio task, one at a time", "task", ASYNC),
             ("threads, started in a batch", "threads-batch", THREAD),
             ("thread, one at a time", "thread", THREAD)]
-    spec += [("process ({})".format(m), "process-" + m, PROCESS) for m in ("fork", "forkserver", "spawn")]
+    spec += [("process ({})".format(m), "process-" + m, PROCESS) for m in START_METHODS]
     bars = [(label, _pool(rows, key), colour) for label, key, colour in spec]
     return [(label, v, colour) for label, v, colour in bars if v is not None]
 
