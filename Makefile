@@ -13,7 +13,7 @@ RUNS   ?= 5
 START_METHOD ?=
 START := $(if $(strip $(START_METHOD)),--start-method=$(START_METHOD),)
 
-.PHONY: verify test report unit examples venv clean matrix freethreaded stability controls
+.PHONY: verify test report unit examples venv clean clean-runtimes matrix freethreaded stability controls
 
 $(VENV)/.installed: requirements.txt pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV) || { echo "claimbench: error: cannot create $(VENV) with $(PYTHON)" >&2; exit 2; }
@@ -63,15 +63,22 @@ test: unit examples
 			--start-method $$m --sessions timing --no-report || exit $$?; \
 	done
 
-# Every claim on each interpreter of PYTHONS ("3.11 3.13t 3.8"; default: every one found, plus a
-# free-threaded one), one after another, each in its own .venvs/<version>/: results/matrix.md.
+# Every claim on each interpreter of PYTHONS ("3.11 3.13t debian:3.14 3.8"; default: every CPython
+# found, plus a free-threaded one and Debian's 3.14 and 3.15), one after another, each in its own
+# .venvs/<version>/: results/matrix.md. debian:X.Y runs in a Debian chroot (tools/debian-runtimes,
+# as root; the default matrix goes on without it where it cannot be made, and says why).
 matrix: venv
 	@$(if $(strip $(PYTHONS)),true,$(MAKE) --no-print-directory freethreaded)
+	@tools/debian-runtimes ensure --for "$(PYTHONS)" >/dev/null
 	$(PY) -m claimbench matrix --pythons="$(PYTHONS)" --scale=$(SCALE) --strict=$(STRICT) --results-dir=$(RESULTS)
 
 # A free-threaded CPython $(FREETHREADED)t: found (pyenv, PATH, uv), or built once with pyenv.
 freethreaded: venv
 	@PY=$(PY) tools/freethreaded $(FREETHREADED)
+
+# The Debian chroot of tools/debian-runtimes and the venvs made in it.
+clean-runtimes:
+	tools/debian-runtimes clean
 
 clean:
 	rm -rf build results/.tmp

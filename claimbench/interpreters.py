@@ -1,8 +1,9 @@
-"""Finding the interpreters of the matrix: pyenv's, those on PATH, uv's.
+"""Finding the interpreters of the matrix: pyenv's, those on PATH, uv's, and runtimes in a root
+of their own (``.runtimes/<name>/``, e.g. Debian's 3.14 and 3.15 made by tools/debian-runtimes).
 
 Pure functions read what was listed (folder names, file names, uv's output)
 into ``Interpreter`` candidates, and pick one per name of PYTHONS
-(``3.11``, ``3.13t``, ``3.13.5t``, ``python3.12`` or a path). ``discover()``
+(``3.11``, ``3.13t``, ``3.13.5t``, ``python3.12``, ``debian:3.14`` or a path). ``discover()``
 does the listing and asks each candidate what it is. A name that matches
 nothing is a ``NotFound`` whose message is the one line the user sees.
 
@@ -24,6 +25,9 @@ from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 # The experiments support 3.8 and later (ARCHITECTURE.md); older ones are not candidates.
 OLDEST = (3, 8)
 SOURCES = ("pyenv", "PATH", "uv", "given")  # preference when two have the same version
+# A runtime of its own root: ``<RUNTIMES>/<name>/bin/pythonX.Y`` runs that interpreter there, and
+# ``<RUNTIMES>/<name>/run CMD ARG...`` runs any command there (a venv's python among them).
+RUNTIMES = ".runtimes"
 
 _VERSION = re.compile(r"^(?:python)?(\d+)\.(\d+)(?:\.(\d+))?(t)?$")
 _UV_KEY = re.compile(r"^cpython-(\d+)\.(\d+)\.(\d+)(\+freethreaded)?-")
@@ -39,6 +43,7 @@ class Interpreter:
     version: Tuple[int, int, int]  # (3, 13, 5); patch -1 while unknown
     free_threaded: bool
     source: str = "PATH"
+    runner: str = ""  # a runtime of its own root: the command that runs a program inside it
 
     @property
     def short(self) -> str:
@@ -48,9 +53,14 @@ class Interpreter:
     @property
     def tag(self) -> str:
         """``3.13.5t``: the name of its virtual environment under .venvs/."""
-        if self.version[2] < 0:
-            return self.short
-        return "{}.{}.{}{}".format(*self.version, "t" if self.free_threaded else "")
+        tag = self.short if self.version[2] < 0 else "{}.{}.{}{}".format(
+            *self.version, "t" if self.free_threaded else "")
+        return tag + "-" + self.source if self.runner else tag
+
+    @property
+    def name(self) -> str:
+        """What PYTHONS names it by: ``3.13t``, ``debian:3.14``."""
+        return "{}:{}".format(self.source, self.short) if self.runner else self.short
 
     def describe(self) -> str:
         return "{} ({}, {})".format(self.tag, self.source, self.path)
@@ -64,6 +74,7 @@ class Request:
     version: Tuple[int, ...] = ()
     free_threaded: bool = False
     path: str = ""
+    source: str = ""  # ``debian:3.14``: only that runtime root's interpreter
 
 
 # ---------------------------------------------------------------- pure: reading names
@@ -153,11 +164,37 @@ def from_uv_text(text: str) -> List[Interpreter]:
     return out
 
 
+def from_runtimes(folder: str, listing: Iterable[Tuple[str, Sequence[str]]]) -> List[Interpreter]:
+    """Candidates from ``(runtime name, file names of its bin/)`` under ``folder`` (.runtimes).
+
+    A runtime counts only with its ``run`` command beside ``bin/``; its interpreters are
+    named ``<runtime>:X.Y``.
+    """
+    out = []
+    for runtime_name, names in listing:
+        runner = os.path.join(folder, runtime_name, "run")
+        for name in sorted(names):
+            parsed = parse_version_name(name)
+            if not name.startswith("python") or parsed is None or not supported(parsed[0]) or name.count(".") != 1:
+                continue
+            out.append(Interpreter(os.path.join(folder, runtime_name, "bin", name), parsed[0], parsed[1],
+                                   runtime_name, runner))
+    return out
+
+
 def parse_request(text: str) -> Request:
     """One name of PYTHONS; a name that is neither a version nor a path is a NotFound."""
     text = text.strip()
     if "/" in text or text.startswith("~"):
         return Request(text, path=os.path.expanduser(text))
+    source = ""
+    if ":" in text:
+        source, text = text.split(":", 1)
+        if not re.match(r"^[a-z][a-z0-9_-]*$", source):
+            raise NotFound("PYTHONS: cannot read {!r}: a runtime of its own root is named like "
+                           "debian:3.14".format(source + ":" + text))
+        request = parse_request(text)
+        return replace(request, text=source + ":" + request.text, source=source)
     parsed = parse_version_name(text)
     if parsed is None:
         raise NotFound("PYTHONS: cannot read {!r}: give a version (3.11, 3.13t, 3.13.5t) "
@@ -198,6 +235,8 @@ def best_per_series(candidates: Iterable[Interpreter]) -> List[Interpreter]:
 
 
 def matches(c: Interpreter, r: Request) -> bool:
+    if r.source and (c.source != r.source or not c.runner):
+        return False
     return c.free_threaded == r.free_threaded and tuple(c.version[:len(r.version)]) == tuple(r.version)
 
 
@@ -207,6 +246,8 @@ def choose(request: Request, candidates: Sequence[Interpreter]) -> Interpreter:
     if not found:
         have = ", ".join(c.tag for c in best_per_series(candidates)) or "none"
         hint = "; `make freethreaded` finds or builds one" if request.free_threaded else ""
+        if request.source == "debian":
+            hint = "; `tools/debian-runtimes ensure {}` makes it (as root)".format(request.text.split(":", 1)[1])
         raise NotFound("PYTHONS: no Python {} here (found: {}){}".format(request.text, have, hint))
     return best_per_series(found)[-1] if len(found) > 1 else found[0]
 
@@ -235,7 +276,7 @@ PROBE = ("import json, sys, sysconfig; print(json.dumps({'version': list(sys.ver
          "'implementation': sys.implementation.name}))")
 
 
-def probe(path: str, timeout_s: float = 30.0) -> Optional[Interpreter]:
+def probe(path: str, timeout_s: float = 60.0) -> Optional[Interpreter]:
     """Ask an executable what it is; None if it does not run or is not CPython 3.8+."""
     try:
         out = subprocess.run([path, "-I", "-S", "-c", PROBE], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
@@ -311,11 +352,26 @@ def uv_find(request: Request) -> Optional[Interpreter]:
     return replace(found, source="uv") if found and matches(found, request) else None
 
 
+def list_runtimes(folder: str = RUNTIMES) -> List[Interpreter]:
+    """The interpreters of the runtimes under ``folder`` whose ``run`` command is there."""
+    folder = os.path.abspath(folder)
+    try:
+        names = sorted(os.listdir(folder))
+    except OSError:
+        return []
+    listing = []
+    for name in names:
+        bin_dir = os.path.join(folder, name, "bin")
+        if os.access(os.path.join(folder, name, "run"), os.X_OK) and os.path.isdir(bin_dir):
+            listing.append((name, [n for n in os.listdir(bin_dir) if os.access(os.path.join(bin_dir, n), os.X_OK)]))
+    return from_runtimes(folder, listing)
+
+
 def discover(path_env: Optional[str] = None) -> List[Interpreter]:
-    """Every CPython 3.8+ of pyenv, PATH and uv, each asked what it is (patch, free-threaded)."""
+    """Every CPython 3.8+ of pyenv, PATH, uv and .runtimes/, each asked what it is (patch, free-threaded)."""
     root = pyenv_root()
     shims = [os.path.join(root, "shims"), os.path.join(root, "plugins", "pyenv-virtualenv", "shims")] if root else []
-    listed = list_pyenv(root) + list_path(path_env, shims) + list_uv()
+    listed = list_pyenv(root) + list_path(path_env, shims) + list_uv() + list_runtimes()
     out, seen = [], set()
     for c in listed:
         real = os.path.realpath(c.path)
@@ -324,7 +380,7 @@ def discover(path_env: Optional[str] = None) -> List[Interpreter]:
         seen.add(real)
         found = probe(c.path)
         if found is not None:
-            out.append(replace(found, source=c.source))
+            out.append(replace(found, source=c.source, runner=c.runner))
     return out
 
 
@@ -341,7 +397,7 @@ def resolve(requests: Sequence[Request], candidates: Sequence[Interpreter]) -> L
         try:
             chosen.append(choose(r, candidates))
         except NotFound:
-            found = uv_find(r)
+            found = uv_find(r) if not r.source else None
             if found is None:
                 raise
             chosen.append(found)
@@ -369,7 +425,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         print("claimbench: error: {}".format(exc), file=sys.stderr)
         return 2
     for c in chosen:
-        print("{}\t{}\t{}".format(c.tag, c.source, c.path))
+        print("{}\t{}\t{}\t{}".format(c.name, c.tag, c.source, c.path))
     return 0
 
 

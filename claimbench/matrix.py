@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import shlex
 import shutil
 import subprocess
 import sys
@@ -31,6 +33,7 @@ VENVS = ROOT / ".venvs"
 MARKER = ".claimbench-runtime.json"   # what a venv was made from
 from .records import MANIFEST, MANIFEST_FORMAT, read_manifest  # noqa: E402,F401  (the report reads it too)
 MATRIX_MD = "matrix.md"
+RUNTIME_BINDS_ENV = "CLAIMBENCH_RUNTIME_BINDS"  # read by tools/debian-runtimes
 
 # Asked of each venv's python from the repository root: its runtime fingerprint.
 # It also shows, before any measuring, that the package imports on that runtime.
@@ -95,25 +98,41 @@ def _run_quiet(cmd: List[str], what: str, timeout_s: float = 900) -> str:
     return done.stdout
 
 
-def venv_python(venv: Path) -> Path:
+HOST_PYTHON = "host-python"  # in the venv of a runtime of its own root: runs its python from here
+
+
+def venv_python(venv: Path, interp: Interpreter = None) -> Path:
+    """The python of a runtime's venv as this machine runs it: for a runtime of its own root (a
+    Debian chroot) the wrapper beside the venv's bin/ that runs it there."""
+    if interp is not None and interp.runner:
+        return venv / HOST_PYTHON
     return venv / "bin" / "python"
+
+
+def host_python_script(runner: str, venv: Path) -> str:
+    return "#!/bin/sh\n# this venv's python, run in its runtime's root by {0}\nexec {0} {1} \"$@\"\n".format(
+        shlex.quote(str(Path(runner).resolve())), shlex.quote(str(Path(venv).resolve() / "bin" / "python")))
 
 
 def ensure_venv(interp: Interpreter, venvs_dir: Path = VENVS, requirements: Path = REQUIREMENTS) -> Path:
     """``.venvs/<version>/`` with requirements-runtime.txt installed; made once, again only when stale."""
-    venv = Path(venvs_dir) / interp.tag
+    venv = (Path(venvs_dir) / interp.tag).resolve()
+    python = venv_python(venv, interp)
     wanted = venv_marker(interp, requirements.read_text(encoding="utf-8"))
     marker = venv / MARKER
-    if marker.exists() and venv_python(venv).exists() and venv_is_current(marker.read_text(), wanted):
-        return venv_python(venv)
+    if marker.exists() and python.exists() and venv_is_current(marker.read_text(), wanted):
+        return python
     print("claimbench matrix: making {} from {} ({})".format(venv, interp.path, requirements.name), flush=True)
     if venv.exists():
         shutil.rmtree(str(venv))
     _run_quiet([interp.path, "-m", "venv", str(venv)], "cannot make a virtual environment with {}".format(interp.path))
-    _run_quiet([str(venv_python(venv)), "-m", "pip", "install", "-q", "--disable-pip-version-check",
+    if interp.runner:
+        records.atomic_write_text(python, host_python_script(interp.runner, venv))
+        python.chmod(0o755)
+    _run_quiet([str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check",
                 "-r", str(requirements)], "cannot install {} for Python {}".format(requirements.name, interp.tag))
     records.atomic_write_json(marker, wanted)
-    return venv_python(venv)
+    return python
 
 
 def fingerprint_of(python: Path) -> dict:
@@ -154,6 +173,9 @@ def cmd_matrix(args) -> int:
     except interpreters.NotFound as exc:
         raise CliError(str(exc))
     print("claimbench matrix: {}".format(", ".join(c.describe() for c in chosen)), flush=True)
+    if any(c.runner for c in chosen):
+        # A runtime of its own root sees the project; a results folder elsewhere is mounted there too.
+        os.environ[RUNTIME_BINDS_ENV] = str(results_dir)
     try:
         pythons = [ensure_venv(c, Path(args.venvs)) for c in chosen]
         runtimes = [fingerprint_of(p) for p in pythons]

@@ -39,6 +39,10 @@ class Runtime:
     # Why this process cannot read its pages' physical frames ("" where it can; None: not asked,
     # as in runs stored before, and off Linux).
     physical_frames: Optional[str] = None
+    # The C library (``glibc 2.43``) and the size from which its memcpy stores past the cache
+    # (claimbench/libc.py); None where it does not say, and in runs stored before.
+    libc: Optional[str] = None
+    nontemporal_copy_bytes: Optional[int] = None
 
     @property
     def version_tuple(self) -> Tuple[int, ...]:
@@ -250,6 +254,8 @@ def fingerprint() -> Runtime:
     pcc = getattr(os, "process_cpu_count", None)
     quota = cgroup_cpu_quota()
     topology = cpu_topology()
+    from .libc import copy_facts
+    libc, nontemporal = copy_facts()
     try:
         load = tuple(round(x, 2) for x in os.getloadavg())
     except OSError:
@@ -276,4 +282,6 @@ def fingerprint() -> Runtime:
         has_subinterpreters=has_subinterpreters(),
         physical_cores=topology.physical_cores if topology else None,
         hardware_threads_per_core=topology.threads_per_core if topology else None,
+        libc=libc,
+        nontemporal_copy_bytes=nontemporal,
     )

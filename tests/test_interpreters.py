@@ -210,4 +210,25 @@ def test_main_exit_2_and_one_line(monkeypatch, capsys):
     out, err = capsys.readouterr()
     assert out == "" and len(err.strip().splitlines()) == 1 and err.startswith("claimbench: error: ")
     assert it.main(["3.13t"]) == 0
-    assert capsys.readouterr().out.split("\t")[0] == "3.13.5t"
+    assert capsys.readouterr().out.split("\t")[:2] == ["3.13t", "3.13.5t"]
+
+
+# ---------------------------------------------------------------- runtimes of their own root
+def test_from_runtimes_needs_versioned_names():
+    found = it.from_runtimes("/p/.runtimes", [("debian", ["python3.14", "python3.15", "python3", "pip"])])
+    assert [c.name for c in found] == ["debian:3.14", "debian:3.15"]
+    assert found[0].runner == "/p/.runtimes/debian/run" and found[0].source == "debian"
+    assert found[0].path == "/p/.runtimes/debian/bin/python3.14"
+
+
+def test_a_runtime_request_picks_only_that_root():
+    debian = Interpreter("/p/.runtimes/debian/bin/python3.14", (3, 14, 10), False, "debian", "/p/.runtimes/debian/run")
+    pyenv = interp("3.14.2")
+    assert it.parse_request("debian:3.14").source == "debian"
+    assert it.resolve(it.parse_requests("debian:3.14"), [pyenv, debian]) == [debian]
+    assert it.resolve(it.parse_requests("3.14"), [pyenv, debian]) == [debian]   # newest patch
+    assert debian.tag == "3.14.10-debian" and debian.name == "debian:3.14"
+    with pytest.raises(NotFound, match="tools/debian-runtimes ensure 3.15"):
+        it.choose(it.parse_request("debian:3.15"), [pyenv, debian])
+    with pytest.raises(NotFound, match="named like debian:3.14"):
+        it.parse_request("Debian 3.14".replace(" ", ":"))

@@ -284,3 +284,14 @@ def test_build_needs_two_runtimes_without_a_manifest(tmp_path):
                           figure_path=lambda name: tmp_path / name)
     assert m_matrix.build(ctx) is None
     assert math.isnan(NAN)
+
+
+def test_a_runtime_of_its_own_root_is_run_through_its_runner(tmp_path):
+    from claimbench.interpreters import Interpreter
+    debian = Interpreter("/p/.runtimes/debian/bin/python3.14", (3, 14, 10), False, "debian", "/p/.runtimes/debian/run")
+    venv = tmp_path / debian.tag
+    assert matrix.venv_python(venv, debian) == venv / matrix.HOST_PYTHON
+    assert matrix.venv_python(venv) == venv / "bin" / "python"
+    text = matrix.host_python_script(debian.runner, venv)
+    assert text.startswith("#!/bin/sh\n")
+    assert text.rstrip().endswith('/p/.runtimes/debian/run {} "$@"'.format(venv.resolve() / "bin" / "python"))

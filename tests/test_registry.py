@@ -191,3 +191,17 @@ def test_cpu_bound_expectation_follows_the_gil_and_the_cpus():
     assert not c.expectation(RUNTIMES["nogil-1cpu"]).testable
     assert c.expectation(RUNTIMES["gil-2cpu"]).verdict == verdicts.HOLDS
     assert c.expectation(RUNTIMES["nogil-2cpu"]).verdict == verdicts.REFUTED
+
+
+def test_ipc_throughput_follows_the_c_library_copy():
+    """Shared memory's copies of the largest payloads go past the cache where the C library's
+    non-temporal threshold lies below them (glibc 2.43's 24 MiB here): the measurement decides."""
+    import dataclasses
+    c = claims.get("ipc-throughput-ranks")
+    cached = dataclasses.replace(RUNTIMES["gil-2cpu"], libc="glibc 2.36", nontemporal_copy_bytes=192 << 20)
+    past = dataclasses.replace(RUNTIMES["gil-2cpu"], libc="glibc 2.43", nontemporal_copy_bytes=24 << 20)
+    assert c.expectation(cached, "above-crossover").verdict == verdicts.HOLDS
+    assert c.expectation(RUNTIMES["gil-2cpu"], "above-crossover").verdict == verdicts.HOLDS  # not known
+    e = c.expectation(past, "above-crossover")
+    assert e.verdict == verdicts.MACHINE_DEPENDENT and "glibc 2.43" in e.reason and "24 MiB" in e.reason
+    assert c.expectation(past, "below-crossover").verdict == verdicts.REFUTED

@@ -3,13 +3,22 @@ from __future__ import annotations
 
 from . import Claim
 from ..runtime import Runtime
-from ..verdicts import HOLDS, REFUTED, Expectation
+from ..labels import fmt_bytes
+from ..verdicts import HOLDS, MACHINE_DEPENDENT, REFUTED, Expectation
 
 ABOVE = "above-crossover"
 BELOW = "below-crossover"
+LARGEST = 64 << 20  # the sweep's largest payload (experiments/test_ipc_throughput.py)
 
 
 def _throughput(runtime: Runtime, case=None) -> Expectation:
+    nontemporal = runtime.nontemporal_copy_bytes
+    if case != BELOW and nontemporal is not None and nontemporal < LARGEST:
+        return Expectation(MACHINE_DEPENDENT, "this runtime's C library ({}) copies blocks of {} and more with "
+                           "non-temporal stores, past the cache: shared memory's two copies of the largest "
+                           "payloads (into the block and out of it) run as fast as this CPU makes such "
+                           "stores, a Pipe's are the kernel's; the measurement decides".format(
+                               runtime.libc or "libc", fmt_bytes(nontemporal)))
     if case == BELOW:
         return Expectation(REFUTED, "a small payload costs no more to copy than the message that tells the "
                                     "other process it is there, and shared memory needs that message too "
