@@ -79,9 +79,20 @@ def check_distinct(runtimes: Sequence[dict]) -> None:
         seen[tag] = fp["executable"]
 
 
-def manifest(runs: Sequence[dict], scale: str, wall_s: float) -> dict:
+def manifest(runs: Sequence[dict], scale: str, wall_s: float, left_out: Sequence[str] = ()) -> dict:
     return {"format": MANIFEST_FORMAT, "scale": scale, "wall_s": round(wall_s, 1),
-            "tags": [r["tag"] for r in runs], "runs": list(runs)}
+            "tags": [r["tag"] for r in runs], "runs": list(runs), "left_out": list(left_out)}
+
+
+def read_left_out(path: str) -> List[str]:
+    """The lines of LEFT_OUT (what the default matrix wanted and could not have, and why)."""
+    if not path:
+        return []
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError:
+        return []
+    return [line.strip() for line in text.splitlines() if line.strip()]
 
 
 # ---------------------------------------------------------------- one runtime's venv
@@ -148,6 +159,8 @@ def add_arguments(p) -> None:
     p.add_argument("--strict", default="", help="1: an inconclusive verdict fails")
     p.add_argument("--results-dir", default="results")
     p.add_argument("--venvs", default=str(VENVS), help="where each runtime's venv lives")
+    p.add_argument("--left-out", default="", help="a file of lines, each a runtime wanted and not had and why "
+                                                  "(tools/freethreaded and tools/debian-runtimes write it)")
     p.add_argument("--report-only", action="store_true",
                    help="measure nothing: rebuild matrix.md and the report from the last matrix's stored runs")
     p.add_argument("pytest_args", nargs="*", help="passed to pytest on every runtime (after --)")
@@ -195,7 +208,7 @@ def cmd_matrix(args) -> int:
                      "exitstatus": rc})
         time.sleep(1.0)  # run ids are stamped to the second
     wall_s = time.perf_counter() - t0
-    records.atomic_write_json(results_dir / MANIFEST, manifest(runs, args.scale, wall_s))
+    records.atomic_write_json(results_dir / MANIFEST, manifest(runs, args.scale, wall_s, read_left_out(args.left_out)))
     return max(worst, write_matrix(results_dir, runs[0]["run_id"], wall_s, args.scale))
 
 

@@ -9,6 +9,7 @@ import math
 from pathlib import Path
 from types import SimpleNamespace
 
+import pandas as pd
 import pytest
 
 from claimbench import cli, interpreters, matrix, records
@@ -295,3 +296,20 @@ def test_a_runtime_of_its_own_root_is_run_through_its_runner(tmp_path):
     text = matrix.host_python_script(debian.runner, venv)
     assert text.startswith("#!/bin/sh\n")
     assert text.rstrip().endswith('/p/.runtimes/debian/run {} "$@"'.format(venv.resolve() / "bin" / "python"))
+
+
+@pytest.mark.parametrize("text, value", [("> 1.5", 1.5), ("shared memory / best of Pipe and Queue > 1.5", 1.5),
+                                         ("< 0.1", 0.1), ("> 3.16", 3.16), ("", None), ("k ≥ 2 workers", None)])
+def test_threshold_value(text, value):
+    assert m_matrix.threshold_value(text) == value
+
+
+def test_effects_frame_marks_what_differs():
+    rows = [{"claim": "c", "tag": t, "verdict": v, "expected": e, "effect": x, "ci_low": x - 0.1,
+             "ci_high": x + 0.1, "effect_name": "ratio", "threshold": "> 1.1", "cases": "", "reason": ""}
+            for t, v, e, x in (("a", "holds", "holds", 1.5), ("b", "refuted", "refuted", 0.9),
+                               ("c", "holds", "holds", float("nan")))]
+    frame = m_matrix.effects_frame(pd.DataFrame(rows), ["a", "b", "c"])
+    assert list(frame["tag"]) == ["a", "b"]          # no effect, no point
+    assert list(frame["kind"]) == [m_matrix.SAME, m_matrix.EXPECTED]
+    assert list(frame["threshold"]) == [1.1, 1.1]

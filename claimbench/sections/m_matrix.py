@@ -23,6 +23,7 @@ CPU_CLAIM = "cpu-bound-favours-processes"
 DIFFERS = "≠"
 MISSING = "—"
 FIGURE = "matrix-cpu-speedup.png"
+EFFECTS_FIGURE = "matrix-effects.png"
 
 # Kinds of difference from the first column.
 SAME, EXPECTED, UNEXPLAINED, UNSETTLED, NOT_RUN = "same", "expected", "unexplained", "unsettled", "not run"
@@ -94,10 +95,12 @@ def claim_frame(cols: Sequence[Column]) -> pd.DataFrame:
             rows.append({"claim": r.claim, "tag": col.tag, "verdict": r.verdict, "expected": r.expected,
                          "outcome": r.outcome, "effect": r.effect, "ci_low": r.ci_low, "ci_high": r.ci_high,
                          "effect_name": r.effect_name, "reason": next((x for x in reasons if x), ""),
+                         "threshold": next((c.get("threshold", "") for c in cs
+                                            if c.get("effect_name") == r.effect_name and c.get("threshold")), ""),
                          "cases": ", ".join("{} {}".format(c.get("case") or "-", c["verdict"]) for c in cs)
                          if mixed else ""})
     frame = pd.DataFrame(rows, columns=["claim", "tag", "verdict", "expected", "outcome", "effect", "ci_low",
-                                        "ci_high", "effect_name", "reason", "cases"])
+                                        "ci_high", "effect_name", "reason", "threshold", "cases"])
     order = {cid: i for i, cid in enumerate(claims.REGISTRY)}
     rank = frame["claim"].map(lambda c: order.get(c, len(order)))
     return frame.assign(_rank=rank).sort_values(["_rank", "claim"], kind="stable").drop(columns="_rank")
@@ -233,6 +236,82 @@ def plot_speedup(frame: pd.DataFrame, tags: Sequence[str], usable_cpus: int, pat
     return plots.save(fig, path)
 
 
+# ---------------------------------------------------------------- the effects plot
+def threshold_value(text: str) -> Optional[float]:
+    """The number a threshold compares with: ``> 1.5`` → 1.5, ``shared memory / … > 1.5`` → 1.5."""
+    m = re.search(r"[<>≤≥]=?\s*([0-9]+(?:\.[0-9]+)?(?:e[-+]?[0-9]+)?)\s*$", str(text or "").strip())
+    return float(m.group(1)) if m else None
+
+
+def effects_frame(frame: pd.DataFrame, tags: Sequence[str]) -> pd.DataFrame:
+    """The timing claims' headline effects per runtime, and whether the cell differs from the
+    first column (``kind`` as in the table: expected, machine-dependent, unsettled, unexplained)."""
+    cells = {(r["claim"], r["tag"]): r for r in frame.to_dict("records")}
+    rows = []
+    for cid in dict.fromkeys(frame["claim"]):
+        first = cells.get((cid, tags[0]))
+        for i, tag in enumerate(tags):
+            cell = cells.get((cid, tag))
+            if cell is None or not (cell["effect"] == cell["effect"]) or cell["effect"] is None:
+                continue
+            rows.append({"claim": cid, "tag": tag, "effect": float(cell["effect"]),
+                         "ci_low": float(cell["ci_low"]), "ci_high": float(cell["ci_high"]),
+                         "verdict": cell["verdict"], "effect_name": cell["effect_name"],
+                         "threshold": threshold_value(cell.get("threshold", "")),
+                         "kind": difference(first, cell) if i else SAME})
+    return pd.DataFrame(rows, columns=["claim", "tag", "effect", "ci_low", "ci_high", "verdict", "effect_name",
+                                       "threshold", "kind"])
+
+
+def plot_effects(frame: pd.DataFrame, tags: Sequence[str], path):
+    """One panel per timing claim: its effect and 95% interval on each runtime, the threshold
+    dashed, and the cells that differ from the first column in red."""
+    import math
+
+    from .. import plots
+    import matplotlib.pyplot as plt
+
+    claim_ids = list(dict.fromkeys(frame["claim"]))
+    ncols = 3
+    nrows = max(1, math.ceil(len(claim_ids) / ncols))
+    fig, axes = plt.subplots(nrows, ncols, figsize=(5.2 * ncols, 0.32 * len(tags) * nrows + 1.4 * nrows),
+                             squeeze=False)
+    y_of = {tag: len(tags) - 1 - i for i, tag in enumerate(tags)}
+    for ax, cid in zip(axes.flat, claim_ids):
+        part = frame[frame["claim"] == cid]
+        values = [v for v in list(part["effect"]) + list(part["ci_low"]) + list(part["ci_high"])
+                  if v == v and v > 0 and math.isfinite(v)]
+        log = bool(values) and max(values) / min(values) > 20
+        lo_all, hi_all = (min(values), max(values)) if values else (0.0, 1.0)
+        for r in part.to_dict("records"):
+            y = y_of[r["tag"]]
+            differs = r["kind"] != SAME
+            colour = "#d62728" if differs else "#1f77b4"
+            lo = r["ci_low"] if r["ci_low"] == r["ci_low"] and math.isfinite(r["ci_low"]) else r["effect"]
+            hi = r["ci_high"] if r["ci_high"] == r["ci_high"] and math.isfinite(r["ci_high"]) else hi_all
+            if log:
+                lo = max(lo, lo_all / 2)
+            ax.plot([lo, hi], [y, y], "-", color=colour, lw=2, alpha=0.7)
+            ax.plot([r["effect"]], [y], "D" if differs else "o", color=colour, ms=6)
+        threshold = next((t for t in part["threshold"] if t == t and t is not None), None)
+        # A threshold far off the effects is about another quantity (ipc-throughput-ranks: its effect is
+        # the crossover payload, its threshold a ratio at each payload): not drawn.
+        if threshold is not None and threshold > 0 and lo_all / 30 <= threshold <= hi_all * 30:
+            ax.axvline(threshold, ls="--", color="#999999", lw=1)
+        if log:
+            ax.set_xscale("log")
+        ax.set_yticks(range(len(tags)))
+        ax.set_yticklabels(list(reversed(tags)), fontsize=7)
+        ax.set_ylim(-0.6, len(tags) - 0.4)
+        ax.set_title(cid, fontsize=9)
+        ax.set_xlabel(next(iter(part["effect_name"]), ""), fontsize=7)
+        ax.tick_params(axis="x", labelsize=7)
+        ax.grid(alpha=0.3, axis="x")
+    for ax in list(axes.flat)[len(claim_ids):]:
+        ax.axis("off")
+    return plots.save(fig, path)
+
+
 # ---------------------------------------------------------------- the part
 def matrix_columns(ctx) -> List[Column]:
     from ..records import read_manifest
@@ -279,12 +358,23 @@ def build(ctx):
     else:
         s.add(Para("No claim changes its verdict across these runtimes without a reason in its expectation{}.".format(
             " (inconclusive cells aside)" if any(f[2] == UNSETTLED for f in found) else "")))
+    effects = effects_frame(claim_frame(cols), tags)
+    if len(effects):
+        path = plot_effects(effects, tags, ctx.figure_path(EFFECTS_FIGURE))
+        s.add(Figure(path, "Each timing claim's headline effect and its 95% interval on each runtime (log scale "
+                           "where the effects span more than 20×); dashed: the claim's threshold; red diamonds: "
+                           "verdicts that differ from the first column ({}), each explained in the table.".format(
+                               tags[0])))
     speed = speedup_frame(cols)
     if len(speed):
         usable = min(int(c.runtime.get("usable_cpus") or 1) for c in cols if c.runtime)
         path = plot_speedup(speed, tags, usable, ctx.figure_path(FIGURE))
         s.add(Figure(path, "CPU-bound work (2·T or 40 ms, split over k workers already started), speed-up over "
                            "sequential, one line per runtime; {} usable CPUs.".format(usable)))
+    from ..records import read_manifest
+    left_out = (read_manifest(ctx.results_dir) or {}).get("left_out") or []
+    if left_out:
+        s.add(Para("Wanted and not in the matrix: " + "; ".join(str(x) for x in left_out) + "."))
     missing = [c.get("evidence", "") for col in cols for c in col.cases
                if c.get("claim") == CPU_CLAIM and "not run:" in c.get("evidence", "")]
     if missing:
