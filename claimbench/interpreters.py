@@ -44,6 +44,7 @@ class Interpreter:
     free_threaded: bool
     source: str = "PATH"
     runner: str = ""  # a runtime of its own root: the command that runs a program inside it
+    start_method: str = ""  # ``3.11@spawn``: the matrix runs it with this start method
 
     @property
     def short(self) -> str:
@@ -59,8 +60,9 @@ class Interpreter:
 
     @property
     def name(self) -> str:
-        """What PYTHONS names it by: ``3.13t``, ``debian:3.14``."""
-        return "{}:{}".format(self.source, self.short) if self.runner else self.short
+        """What PYTHONS names it by: ``3.13t``, ``debian:3.14``, ``3.11@spawn``."""
+        name = "{}:{}".format(self.source, self.short) if self.runner else self.short
+        return name + ("@" + self.start_method if self.start_method else "")
 
     def describe(self) -> str:
         return "{} ({}, {})".format(self.tag, self.source, self.path)
@@ -75,6 +77,7 @@ class Request:
     free_threaded: bool = False
     path: str = ""
     source: str = ""  # ``debian:3.14``: only that runtime root's interpreter
+    start_method: str = ""  # ``3.11@spawn``
 
 
 # ---------------------------------------------------------------- pure: reading names
@@ -182,9 +185,22 @@ def from_runtimes(folder: str, listing: Iterable[Tuple[str, Sequence[str]]]) -> 
     return out
 
 
+START_METHODS = ("fork", "forkserver", "spawn")
+
+
 def parse_request(text: str) -> Request:
-    """One name of PYTHONS; a name that is neither a version nor a path is a NotFound."""
+    """One name of PYTHONS; a name that is neither a version nor a path is a NotFound.
+
+    ``NAME@METHOD`` (``3.11@spawn``, ``debian:3.14@fork``) runs that interpreter with another
+    default start method.
+    """
     text = text.strip()
+    if "@" in text:
+        name, method = text.rsplit("@", 1)
+        if method not in START_METHODS:
+            raise NotFound("PYTHONS: unknown start method {!r} in {!r}: choose {}".format(
+                method, text, ", ".join(START_METHODS)))
+        return replace(parse_request(name), text=text, start_method=method)
     if "/" in text or text.startswith("~"):
         return Request(text, path=os.path.expanduser(text))
     source = ""
@@ -260,10 +276,10 @@ def default_selection(candidates: Sequence[Interpreter], reference: Tuple[int, i
 
 
 def dedupe(chosen: Sequence[Interpreter]) -> List[Interpreter]:
-    """Two names that pick the same interpreter (3.13 and 3.13.5) run it once."""
+    """Two names that pick the same interpreter (3.13 and 3.13.5) with the same start method run it once."""
     seen, out = set(), []
     for c in chosen:
-        key = (c.tag, os.path.realpath(c.path))
+        key = (c.tag, os.path.realpath(c.path), c.start_method)
         if key not in seen:
             seen.add(key)
             out.append(c)
@@ -392,15 +408,15 @@ def resolve(requests: Sequence[Request], candidates: Sequence[Interpreter]) -> L
             found = probe(r.path) if os.access(r.path, os.X_OK) else None
             if found is None:
                 raise NotFound("PYTHONS: {} is not a runnable CPython {}.{}+".format(r.text, *OLDEST))
-            chosen.append(replace(found, source="given"))
+            chosen.append(replace(found, source="given", start_method=r.start_method))
             continue
         try:
-            chosen.append(choose(r, candidates))
+            chosen.append(replace(choose(r, candidates), start_method=r.start_method))
         except NotFound:
             found = uv_find(r) if not r.source else None
             if found is None:
                 raise
-            chosen.append(found)
+            chosen.append(replace(found, start_method=r.start_method))
     return dedupe(chosen)
 
 

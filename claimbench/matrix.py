@@ -13,6 +13,7 @@ section of ``results/report.html``.
 """
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
@@ -59,10 +60,12 @@ def venv_is_current(marker_text: str, wanted: dict) -> bool:
 
 
 def verify_command(main_python: str, venv_python: str, scale: str, strict: str, results_dir: Path,
-                   run_id: str, pytest_args: Sequence[str] = ()) -> List[str]:
+                   run_id: str, pytest_args: Sequence[str] = (), start_method: str = "") -> List[str]:
     """The one `claimbench verify` of a runtime: run by the main venv, measured by ``venv_python``."""
     cmd = [main_python, "-m", "claimbench", "verify", "--python", venv_python, "--scale", scale,
            "--strict", strict, "--results-dir", str(results_dir), "--run-id", run_id, "--no-report"]
+    if start_method:
+        cmd += ["--start-method", start_method]
     if pytest_args:
         cmd += ["--"] + list(pytest_args)
     return cmd
@@ -146,14 +149,22 @@ def ensure_venv(interp: Interpreter, venvs_dir: Path = VENVS, requirements: Path
     return python
 
 
-def fingerprint_of(python: Path) -> dict:
+def fingerprint_of(python: Path, start_method: str = "") -> dict:
+    """The runtime's fingerprint; with ``start_method``, as a run that chooses it stores it."""
     out = _run_quiet([str(python), "-c", FINGERPRINT], "the package does not import on {}".format(python), 120)
-    return json.loads(out.strip().splitlines()[-1])
+    fp = json.loads(out.strip().splitlines()[-1])
+    if start_method and start_method != fp.get("default_start_method"):
+        if start_method not in fp.get("start_methods", ()):
+            raise MatrixError("start method {} is not offered by {}".format(start_method, python))
+        chosen = dataclasses.replace(runtime.Runtime.from_dict(fp), default_start_method=start_method,
+                                     platform_start_method=fp.get("default_start_method"))
+        fp = chosen.as_dict()
+    return fp
 
 
 # ---------------------------------------------------------------- the command
 def add_arguments(p) -> None:
-    p.add_argument("--pythons", default="", help="interpreters: 3.11 3.13t 3.8 /path/to/python "
+    p.add_argument("--pythons", default="", help="interpreters: 3.11 3.13t debian:3.14 3.11@spawn /path/to/python "
                                                  "(default: every series found)")
     p.add_argument("--scale", default=scales.DEFAULT_SCALE)
     p.add_argument("--strict", default="", help="1: an inconclusive verdict fails")
@@ -191,7 +202,7 @@ def cmd_matrix(args) -> int:
         os.environ[RUNTIME_BINDS_ENV] = str(results_dir)
     try:
         pythons = [ensure_venv(c, Path(args.venvs)) for c in chosen]
-        runtimes = [fingerprint_of(p) for p in pythons]
+        runtimes = [fingerprint_of(p, c.start_method) for c, p in zip(chosen, pythons)]
         check_distinct(runtimes)
     except MatrixError as exc:
         raise CliError(str(exc))
@@ -201,10 +212,10 @@ def cmd_matrix(args) -> int:
         run_id = records.run_id_for(new_run_id(), fp["tag"])
         print("\n=== claimbench matrix: {} ({}) — run {}".format(fp["tag"], interp.path, run_id), flush=True)
         rc = run_session(verify_command(sys.executable, str(python), args.scale, strict, results_dir, run_id,
-                                        args.pytest_args))
+                                        args.pytest_args, interp.start_method))
         worst = max(worst, rc)
         runs.append({"tag": fp["tag"], "run_id": run_id, "python": records.portable_path(str(interp.path)),
-                     "version": interp.tag,
+                     "version": interp.tag, "name": interp.name,
                      "exitstatus": rc})
         time.sleep(1.0)  # run ids are stamped to the second
     wall_s = time.perf_counter() - t0

@@ -232,3 +232,14 @@ def test_a_runtime_request_picks_only_that_root():
         it.choose(it.parse_request("debian:3.15"), [pyenv, debian])
     with pytest.raises(NotFound, match="named like debian:3.14"):
         it.parse_request("Debian 3.14".replace(" ", ":"))
+
+
+def test_a_start_method_rides_on_the_name():
+    r = it.parse_request("3.11@spawn")
+    assert r.start_method == "spawn" and r.version == (3, 11)
+    assert it.parse_request("debian:3.14@fork").source == "debian"
+    (a, b) = it.resolve(it.parse_requests("3.11 3.11@spawn"), HERE)
+    assert (a.start_method, b.start_method) == ("", "spawn") and a.path == b.path
+    assert b.name == "3.11@spawn" and b.tag == "3.11.7"        # one venv for both
+    with pytest.raises(NotFound, match="unknown start method 'vfork'"):
+        it.parse_request("3.11@vfork")

@@ -313,3 +313,13 @@ def test_effects_frame_marks_what_differs():
     assert list(frame["tag"]) == ["a", "b"]          # no effect, no point
     assert list(frame["kind"]) == [m_matrix.SAME, m_matrix.EXPECTED]
     assert list(frame["threshold"]) == [1.1, 1.1]
+
+
+def test_a_start_method_is_in_the_runtime_tag():
+    import sys
+    fp = matrix.fingerprint_of(Path(sys.executable), "spawn")
+    assert fp["tag"].endswith("-spawn") and fp["default_start_method"] == "spawn"
+    cmd = matrix.verify_command("py", "venv-py", "quick", "0", Path("r"), "id", start_method="spawn")
+    assert cmd[-2:] == ["--start-method", "spawn"]
+    with pytest.raises(matrix.MatrixError, match="not offered"):
+        matrix.fingerprint_of(Path(sys.executable), "vfork")
