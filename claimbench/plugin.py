@@ -20,8 +20,8 @@ from pathlib import Path
 
 import pytest
 
-from . import (book, children, claims, control_table, guard, loopback, progress, records, roles, runtime as rt,
-               scales, stats, unjudged, verdicts)
+from . import (book, children, claims, control_table, guard, loopback, progress, provenance, records, roles,
+               runtime as rt, scales, stats, unjudged, verdicts)
 
 BUILTIN = "claimbench.claims"
 
@@ -121,6 +121,9 @@ class Session:
         d["executable"] = records.portable_path(d["executable"])
         d["unit_s"] = self.scale.unit_s
         d["scale"] = self.scale.name
+        # Where the run came from: the filesystem its results went to, the project's commit.
+        d["results_filesystem"] = provenance.filesystem_of(self.results_dir)
+        d["commit"] = provenance.git_commit(self.config.rootpath)
         return d
 
 

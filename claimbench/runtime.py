@@ -43,6 +43,9 @@ class Runtime:
     # (claimbench/libc.py); None where it does not say, and in runs stored before.
     libc: Optional[str] = None
     nontemporal_copy_bytes: Optional[int] = None
+    # The CPU's model and the kernel (claimbench/provenance.py); None where unknown.
+    cpu_model: Optional[str] = None
+    kernel: Optional[str] = None
 
     @property
     def version_tuple(self) -> Tuple[int, ...]:
@@ -254,6 +257,7 @@ def fingerprint() -> Runtime:
     pcc = getattr(os, "process_cpu_count", None)
     quota = cgroup_cpu_quota()
     topology = cpu_topology()
+    from . import provenance
     from .libc import copy_facts
     libc, nontemporal = copy_facts()
     try:
@@ -284,4 +288,6 @@ def fingerprint() -> Runtime:
         hardware_threads_per_core=topology.threads_per_core if topology else None,
         libc=libc,
         nontemporal_copy_bytes=nontemporal,
+        cpu_model=provenance.cpu_model(),
+        kernel=provenance.kernel(),
     )
