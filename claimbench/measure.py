@@ -104,6 +104,8 @@ class Interleaved:
             benchmark.extra_info["samples_s"] = {k: list(v) for k, v in self.samples.items()}
             benchmark.extra_info["looks"] = list(self.looks)
             benchmark.extra_info["confidence_per_look"] = self.confidence
+            from .bench_variants import split
+            split(benchmark, self.samples)  # one pytest-benchmark entry per variant (bench_variants.py)
         return decision
 
     def median_s(self, name: str) -> float:

@@ -45,8 +45,13 @@ def pytest_addoption(parser):
                     help="name of this session's record inside the run (default: pytest)")
     group.addoption("--strict-verdicts", action="store_true", default=False,
                     help="an inconclusive verdict fails the test instead of skipping it")
+    group.addoption("--store", action="store_true", default=False,
+                    help="write a run record and the raw timings into the results folder, as `claimbench "
+                         "verify` does (plain pytest stores only when asked, like --benchmark-autosave)")
     group.addoption("--no-store", action="store_true", default=False,
-                    help="do not write a run record (verdicts are still printed)")
+                    help="write no run record, even where the ini asks for one (verdicts are still printed)")
+    parser.addini("claimbench_store", type="bool", default=False,
+                  help="every session stores its run record (as --store); claimbench_report implies it")
     parser.addini("claimbench_claims", type="linelist", default=[],
                   help="modules whose CLAIMS tuples are this project's claims (claimbench.claims: the "
                        "notes' own); claimbench stays off where none is named")
@@ -127,6 +132,15 @@ class Session:
         return d
 
 
+def stores(config) -> bool:
+    """Whether this session writes its run record: when asked (--store, or the ini's
+    claimbench_store or claimbench_report), never under --no-store."""
+    if config.getoption("no_store", False):
+        return False
+    return bool(config.getoption("store", False) or config.getini("claimbench_store")
+                or config.getini("claimbench_report"))
+
+
 def _wants_progress(config) -> bool:
     """A line per judged case (claimbench/progress.py), unless --no-progress."""
     return not config.getoption("no_progress", False)
@@ -184,8 +198,7 @@ def pytest_configure(config):
     loopback.install()  # a server binding anything but 127.0.0.1:0 raises (claimbench/loopback.py)
     # Raw timings go to a private file first and are renamed into the
     # pytest-benchmark storage at the end, so a killed run never leaves half a file.
-    if _benchmarks_active(config) and not config.getoption("benchmark_json", None) \
-            and not config.getoption("no_store"):
+    if _benchmarks_active(config) and not config.getoption("benchmark_json", None) and stores(config):
         tmp = config._claimbench.results_dir / ".tmp" / "benchmark-{}.json".format(os.getpid())
         tmp.parent.mkdir(parents=True, exist_ok=True)
         config.option.benchmark_json = _benchmark_json_target(tmp)
@@ -214,6 +227,9 @@ def pytest_collection_modifyitems(session, config, items):
             problems.append("{}: {}".format(item.nodeid, exc.args[0]))
             continue
         item.extra_keyword_matches.add(marker.args[0])
+        if item.get_closest_marker("benchmark") is None:
+            # pytest-benchmark groups an experiment's entries (one per variant) under its claim.
+            item.add_marker(pytest.mark.benchmark(group=marker.args[0]))
     if problems:
         raise pytest.UsageError("experiments that name no known claim:\n  " + "\n  ".join(problems))
     cb = getattr(config, "_claimbench", None)
@@ -222,6 +238,29 @@ def pytest_collection_modifyitems(session, config, items):
     if cb is not None and cb.bench_tmp is not None \
             and not any("benchmark" in getattr(i, "fixturenames", ()) for i in items):
         _drop_benchmark_file(config, cb)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_benchmark_update_machine_info(config, machine_info):
+    """The scale, T and the runtime tag travel with pytest-benchmark's stored runs."""
+    cb = getattr(config, "_claimbench", None)
+    if cb is not None:
+        machine_info["claimbench"] = {"scale": cb.scale.name, "unit_s": cb.scale.unit_s,
+                                      "runtime_tag": cb.runtime.tag, "run_id": cb.run_id}
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_benchmark_compare_machine_info(config, benchmarksession, machine_info, compared_benchmark):
+    """Comparing runs of different scales compares different T: say so before any figure is read."""
+    ours = (machine_info or {}).get("claimbench") or {}
+    theirs = ((compared_benchmark or {}).get("machine_info") or {}).get("claimbench") or {}
+    if ours and ours.get("scale") != theirs.get("scale"):
+        benchmarksession.logger.warning(
+            "claimbench: comparing scale {} (T = {} s) with a run of {}: every timing here scales with T, so "
+            "the differences are the scales', not regressions".format(
+                ours.get("scale"), ours.get("unit_s"),
+                "scale {} (T = {} s)".format(theirs.get("scale"), theirs.get("unit_s")) if theirs
+                else "unknown scale (stored without claimbench's facts)"))
 
 
 def _stretch_time_limits(config, experiments, factor: float) -> None:
@@ -393,7 +432,7 @@ def pytest_sessionfinish(session, exitstatus):
             cb.bench_tmp.unlink()
         else:
             bench_file = _store_benchmark(cb)
-    if cb.cases and not interrupted and not config.getoption("no_store"):
+    if cb.cases and not interrupted and stores(config):
         payload = {
             "scale": {"name": cb.scale.name, "unit_s": cb.scale.unit_s},
             "runtime": cb.fingerprint(),

@@ -62,7 +62,7 @@ def sessions(python: str, scale: str, results_dir: Path, run_id: str, strict: bo
     only the planted counterparts (claimbench/roles.py).
     """
     common = [python, "-m", "pytest", "experiments", "-q", "--scale", scale, "--results-dir", str(results_dir),
-              "--run-id", run_id, "--benchmark-storage", str(results_dir / "benchmarks")]
+              "--run-id", run_id, "--benchmark-storage", str(results_dir / "benchmarks"), "--store"]
     if strict:
         common.append("--strict-verdicts")
     if start_method:

@@ -262,7 +262,7 @@ def run_pytest(folder: Path, *args: str):
     env = dict(os.environ, PYTHONPATH=str(ROOT), PYTHONDONTWRITEBYTECODE="1")
     env.pop("PYTEST_ADDOPTS", None)
     cmd = [sys.executable, "-m", "pytest", "experiments", "-q", "-p", "no:cacheprovider", "-p", "claimbench.plugin",
-           "--scale", "quick", "--results-dir", "results", "--run-id", "r1", "--session-name", "s1", *args]
+           "--scale", "quick", "--results-dir", "results", "--run-id", "r1", "--session-name", "s1", "--store", *args]
     proc = subprocess.Popen(cmd, cwd=str(folder), env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                             text=True, start_new_session=True)
     try:

@@ -75,3 +75,11 @@ def test_a_claims_module_that_is_not_there_is_one_usage_error(project):
     result = run(project)
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(["*claimbench_claims: No module named 'no_such_module'*"])
+
+
+def test_plain_pytest_stores_only_when_asked(project):
+    project.makeini("[pytest]\nclaimbench_claims = my_claims\nclaimbench_experiments =\npythonpath = .\n")
+    run(project, "-k", "right")
+    assert not (project.path / "results").exists()
+    run(project, "-k", "right", "--store")
+    assert list((project.path / "results" / "runs").glob("*/pytest.json"))

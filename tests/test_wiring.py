@@ -86,7 +86,7 @@ def run_pytest(folder: Path, *args: str) -> subprocess.CompletedProcess:
     env.pop("PYTEST_ADDOPTS", None)
     cmd = [sys.executable, "-m", "pytest", "experiments", "-q", "-p", "no:cacheprovider", "-p", "claimbench.plugin", "-p", "no:xdist",
            "--assert=plain",  # nothing to rewrite: saves most of the start-up
-           "--scale", "quick", "--results-dir", "results", *args]
+           "--scale", "quick", "--results-dir", "results", "--store", *args]
     return subprocess.run(cmd, cwd=str(folder), env=env, capture_output=True, text=True, timeout=120)
 
 
@@ -119,9 +119,12 @@ def test_judged_cases_are_stored_and_tabled(tmp_path):
 
     # The raw timings were renamed into pytest-benchmark's storage; no temporary file is left.
     (bench,) = (folder / "results" / "benchmarks").glob("*/0001_r1.json")
-    (entry,) = json.loads(bench.read_text(encoding="utf-8"))["benchmarks"]
-    assert entry["extra_info"]["rounds"] == rounds
-    assert entry["extra_info"]["samples_s"] == {"slow": [2.0] * rounds, "fast": [1.0] * rounds}
+    # One entry per variant, its statistics from that variant's own samples, grouped by claim.
+    entries = {e["params"]["variant"]: e for e in json.loads(bench.read_text(encoding="utf-8"))["benchmarks"]}
+    assert sorted(entries) == ["fast", "slow"]
+    assert entries["slow"]["name"] == "test_timed[slow]" and entries["slow"]["group"] == claim
+    assert (entries["slow"]["stats"]["median"], entries["fast"]["stats"]["median"]) == (2.0, 1.0)
+    assert entries["slow"]["stats"]["rounds"] == rounds and entries["slow"]["extra_info"]["rounds"] == rounds
     assert list((folder / "results" / ".tmp").glob("*")) == []
 
 
