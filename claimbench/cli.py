@@ -168,6 +168,8 @@ def parser() -> argparse.ArgumentParser:
     m = sub.add_parser("matrix", help="run every claim on each interpreter of --pythons, one after another")
     matrix.add_arguments(m)
     m.set_defaults(func=matrix.cmd_matrix)
+    from . import compare
+    compare.add_parsers(sub)
     return p
 
 
