@@ -274,9 +274,22 @@ def cmd_merge(args) -> int:
     if len(args.dirs) < 2:
         raise CliError("merge needs at least two runs (results folders, run folders or run ids)")
     out = Path(args.out)
+    given = [x.strip() for x in args.labels.split(",")] if args.labels else []
+    if given and len(given) != len(args.dirs):
+        raise CliError("--labels names {} runs, {} were given".format(len(given), len(args.dirs)))
+    runs, labels = [], []
     try:
-        runs = [find_run(d, out) for d in args.dirs]
-        runs = label_runs(runs, [x.strip() for x in args.labels.split(",")] if args.labels else ())
+        for i, d in enumerate(args.dirs):
+            try:
+                runs.append(find_run(d, out))
+                labels += given[i:i + 1]
+            except CompareError as exc:
+                if not args.skip_missing:
+                    raise
+                print("claimbench merge: left out: {}".format(exc))
+        if len(runs) < 2:
+            raise CompareError("fewer than two runs to merge")
+        runs = label_runs(runs, labels)
     except CompareError as exc:
         raise CliError(str(exc))
     section, found = machines_section(runs, out / "figures" / MACHINES_FIGURE)
@@ -300,4 +313,6 @@ def add_parsers(sub) -> None:
     m.add_argument("dirs", nargs="+", help="results folders (their newest run), run folders or run ids")
     m.add_argument("--out", default="results", help="where machines.md goes (and where run ids are looked up)")
     m.add_argument("--labels", default="", help="comma-separated column names (default: cores and runtime tag)")
+    m.add_argument("--skip-missing", action="store_true",
+                   help="leave out, with a line each, the folders that hold no run (a CI job that failed)")
     m.set_defaults(func=cmd_merge)

@@ -81,3 +81,13 @@ def test_labels_are_unique_or_given(two_runs):
     assert [r.label for r in compare.label_runs([run, run], ["a", "b"])] == ["a", "b"]
     with pytest.raises(compare.CompareError):
         compare.label_runs([run, run], ["a"])
+
+
+def test_merge_skips_folders_without_runs_only_when_asked(two_runs, tmp_path, capsys):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    args = ["merge", "20261126T000001Z", str(empty), "20261126T000002Z", "--out", str(two_runs)]
+    assert cli.main(args) == 2
+    assert cli.main(args + ["--skip-missing", "--labels", "a,b,c"]) == 0
+    out = capsys.readouterr().out
+    assert "left out: no run" in out and "a (20261126T000001Z-3.11-gil-fork), c (20261126T000002Z-onecpu)" in out
