@@ -14,7 +14,7 @@ RUNS   ?= 5
 START_METHOD ?=
 START := $(if $(strip $(START_METHOD)),--start-method=$(START_METHOD),)
 
-.PHONY: verify test report unit examples venv clean clean-runtimes matrix freethreaded stability controls
+.PHONY: verify test report unit examples venv clean clean-runtimes matrix freethreaded stability controls screenshot
 
 $(VENV)/.installed: requirements.txt pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV) || { echo "claimbench: error: cannot create $(VENV) with $(PYTHON)" >&2; exit 2; }
@@ -63,6 +63,12 @@ test: unit examples
 		$(PY) -m claimbench verify --scale quick --strict=$(STRICT) --results-dir build/test-results \
 			--start-method $$m --sessions timing --no-report || exit $$?; \
 	done
+	PY=$(PY) tools/screenshot-report build/test-results/report.html build/test-results/report.png
+
+# A screenshot of results/report.html in headless Chromium (Debian's chromium), checked to show a page:
+# build/report.png. Without Chromium, one line says so.
+screenshot: venv
+	PY=$(PY) tools/screenshot-report results/report.html build/report.png
 
 # Every claim on each interpreter of PYTHONS ("3.11 3.13t debian:3.14 3.8"; default: every CPython
 # found, plus a free-threaded one and Debian's 3.14 and 3.15), one after another, each in its own

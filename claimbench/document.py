@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import html
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import List, Sequence, Union
@@ -81,8 +82,31 @@ def _md_cell(x) -> str:
     return text
 
 
+_CODE = re.compile(r"`([^`]+)`")
+_STRONG = re.compile(r"\*\*(\S(?:.*?\S)?)\*\*")
+_EM = re.compile(r"(?<![\w*])\*(\S(?:[^*]*?\S)?)\*(?![\w*])")
+_LINK = re.compile(r"\[([^\]]+)\]\(([^)\s]+)\)")
+
+
+def inline_html(text: str) -> str:
+    """The Markdown a paragraph or cell may hold, as HTML: `code`, **strong**, *emphasis*,
+    [text](link); everything else escaped. Code spans are left as they are inside."""
+    parts = _CODE.split(str(text))
+    out = []
+    for i, part in enumerate(parts):
+        if i % 2:
+            out.append("<code>{}</code>".format(html.escape(part)))
+            continue
+        piece = html.escape(part, quote=False)
+        piece = _LINK.sub(lambda m: "<a href='{}'>{}</a>".format(html.escape(m.group(2)), m.group(1)), piece)
+        piece = _STRONG.sub(r"<strong>\1</strong>", piece)
+        piece = _EM.sub(r"<em>\1</em>", piece)
+        out.append(piece)
+    return "".join(out)
+
+
 def _html_cell(x) -> str:
-    text = html.escape(_cell(x))
+    text = inline_html(_cell(x))
     if isinstance(x, Link):
         return "<a href='#{}'>{}</a>".format(html.escape(x.target), text)
     if isinstance(x, Anchor):
@@ -113,7 +137,8 @@ def to_markdown(title: str, sections: List[Section], base: Path) -> str:
 CSS = """body{font-family:system-ui,sans-serif;max-width:70rem;margin:2rem auto;padding:0 1rem;color:#222}
 table{border-collapse:collapse;margin:1rem 0;font-size:.9rem}th,td{border:1px solid #ccc;padding:.3rem .5rem;
 text-align:left;vertical-align:top}th{background:#f3f3f3}img{max-width:100%;border:1px solid #eee}
-pre{background:#f7f7f7;padding:.7rem;overflow-x:auto}.holds{background:#e3f6e3}.refuted{background:#fbe3e3}
+pre{background:#f7f7f7;padding:.7rem;overflow-x:auto}code{background:#f3f3f3;padding:0 .2rem;border-radius:3px}
+td:first-child{white-space:nowrap}.holds{background:#e3f6e3}.refuted{background:#fbe3e3}
 .partly{background:#fff4d6}.inconclusive{background:#eee}figcaption{font-style:italic;margin-bottom:1.5rem}"""
 
 VERDICT_CLASSES = ("holds", "refuted", "partly", "inconclusive")
@@ -127,7 +152,7 @@ def to_html(title: str, sections: List[Section], base: Path) -> str:
         out.append("<h2>{}</h2>".format(esc(s.title)))
         for b in s.blocks:
             if isinstance(b, Para):
-                out.append("<p>{}</p>".format(esc(b.text)))
+                out.append("<p>{}</p>".format(inline_html(b.text)))
             elif isinstance(b, Pre):
                 out.append("<pre>{}</pre>".format(esc(b.text)))
             elif isinstance(b, Table):
@@ -143,6 +168,6 @@ def to_html(title: str, sections: List[Section], base: Path) -> str:
                 out.append("</table>")
             elif isinstance(b, Figure):
                 out.append("<figure><img src='{}' alt='{}'><figcaption>{}</figcaption></figure>".format(
-                    esc(os.path.relpath(b.path, base)), esc(b.caption), esc(b.caption)))
+                    esc(os.path.relpath(b.path, base)), esc(b.caption), inline_html(b.caption)))
     out.append("</body></html>")
     return "\n".join(out) + "\n"
