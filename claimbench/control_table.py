@@ -34,7 +34,9 @@ class ControlRow:
 
     @property
     def ran(self) -> bool:
-        return self.control != NO_CONTROL
+        """A control this runtime could run: none is planted to come out inconclusive, so one whose
+        expectation is inconclusive is one the runtime cannot test (no sub-interpreters, one CPU)."""
+        return self.control != NO_CONTROL and self.expected != INCONCLUSIVE
 
     @property
     def as_planted(self) -> bool:

@@ -1,4 +1,5 @@
-"""Bytes per second between two processes: Pipe, Queue and a SharedMemory block, 1 KiB to 64 MiB."""
+"""Bytes per second between two processes: Pipe, Queue and a SharedMemory block, 1 KiB to 64 MiB;
+and, as a related finding, a sub-interpreter's queue against Pipe and Queue."""
 from __future__ import annotations
 
 import dataclasses
@@ -8,9 +9,9 @@ from multiprocessing import shared_memory
 
 import pytest
 
-from claimbench import crossover, stats, verdicts
+from claimbench import crossover, probes_interp, stats, verdicts
 from claimbench.measure import Interleaved, Seconds
-from claimbench.labels import bytes_label, fmt_bytes
+from claimbench.labels import bytes_label, fmt_bytes, fmt_seconds
 from claimbench.probes_io import transfer_sink
 from claimbench.roles import control, related
 
@@ -315,3 +316,100 @@ def test_ipc_throughput_ranks(part, scale, benchmark, judge):
         "beat the better of Pipe and Queue by half as much again at any size")])
 def test_control_ipc_throughput_ranks(plant, scale, benchmark, judge):
     judge_above(run_sweep(scale, benchmark, pipe_as_shared_memory=plant, parts=("above",)), judge)
+
+
+# ---------------------------------------------------------------- related: a sub-interpreter's queue
+# A concurrent.interpreters Queue (3.14+) "hands a payload over faster" than the better of a Pipe
+# and a multiprocessing Queue when a round trip (the payload there, its length back) is half as
+# fast again: halfway between a tie and twice as fast, as for shared memory above.
+FASTER = 1.5
+ROUND_TRIP_SIZES = (1 << 10, 1 << 20)
+INTERPRETER_QUEUE = "interpreter-queue"
+ROUND_TRIP_MECHANISMS = ("pipe", "queue", INTERPRETER_QUEUE)
+# What a sample's round trips move: 16 at 1 KiB (a millisecond through a Pipe), two at 1 MiB.
+ROUND_TRIP_BYTES = 16 << 10
+
+
+def _round_trips(size: int) -> int:
+    return max(2, min(16, ROUND_TRIP_BYTES // size))
+
+
+# The plants: what poses as the sub-interpreter and its two queues.
+PLANTS = {None: probes_interp.InterpreterWorker,
+          "process": probes_interp.ProcessWorkerAsInterpreter,
+          "thread": probes_interp.ThreadWorkerAsInterpreter}
+
+
+def over_interpreter_queue(m: Interleaved) -> stats.Interval:
+    """The better of Pipe and Queue, round by round, over the interpreter queue: time ratios
+    (above 1: the interpreter queue is faster)."""
+    best = [min(p, q) for p, q in zip(m.samples["pipe"], m.samples["queue"])]
+    return stats.ratio_interval(best, m.samples[INTERPRETER_QUEUE], m.confidence)
+
+
+def interpreter_queue_round_trips(size: int, channels, worker, scale, benchmark, judge) -> None:
+    payload = b"x" * size
+    n = _round_trips(size)
+
+    def through(mechanism):
+        def sample():
+            t0 = time.perf_counter()
+            for _ in range(n):
+                channels.send(mechanism, payload)
+            return Seconds((time.perf_counter() - t0) / n)
+        return sample
+
+    m = Interleaved({"pipe": through("pipe"), "queue": through("queue"),
+                     INTERPRETER_QUEUE: lambda: Seconds(probes_interp.acknowledged(worker, payload, n))})
+    decision = m.until_settled(lambda m: stats.above(over_interpreter_queue(m), FASTER), scale, benchmark)
+    e = over_interpreter_queue(m)
+    medians = {mech: m.median_s(mech) for mech in ROUND_TRIP_MECHANISMS}
+    judge.measured(
+        e, decision, "best of Pipe and Queue / interpreter queue (round-trip time)", "> {}".format(FASTER),
+        "a {} payload there, its length back: Pipe {}, multiprocessing Queue {} (to one process), {} {} "
+        "(medians of {} rounds of {} round trips)".format(
+            bytes_label(size), fmt_seconds(medians["pipe"]), fmt_seconds(medians["queue"]),
+            {"process": "'interpreter queue' (a multiprocessing Queue to another process)",
+             "thread": "'interpreter queue' (a queue.Queue to a thread of this interpreter)"}.get(
+                worker.kind, "concurrent.interpreters Queue (to a sub-interpreter's thread)"),
+            fmt_seconds(medians[INTERPRETER_QUEUE]), m.rounds, n),
+        data={"payload_bytes": size, "worker": worker.kind, "round_trip_s": medians,
+              "interval_s": {k: [m.interval(k).low, m.interval(k).high] for k in ROUND_TRIP_MECHANISMS}})
+
+
+@pytest.fixture
+def round_trip_ends(plant, judge):
+    """The Pipe and Queue ends of one receiving process, and the (planted) interpreter's worker
+    (after ``judge``, which skips a case this runtime cannot test)."""
+    channels = Channels(1)  # the block stays unused: Pipe and Queue only
+    worker = None
+    try:
+        worker = PLANTS[plant]()
+        for mech in ("pipe", "queue"):  # every receiver has started and answers
+            channels.send(mech, b"x")
+        probes_interp.acknowledged(worker, b"x", 1)
+        yield channels, worker
+    finally:
+        if worker is not None:
+            worker.close()
+        channels.close()
+
+
+@pytest.mark.claim(CLAIM)
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize("size, plant", [
+    related("{}-{}".format(INTERPRETER_QUEUE, bytes_label(s)), s, None,
+            why="a concurrent.interpreters Queue (3.14+) to a sub-interpreter, against a Pipe and a "
+                "multiprocessing Queue to a process: a round trip each") for s in ROUND_TRIP_SIZES] + [
+    control("process-queue-as-interpreter-queue", 1 << 10, "process",
+            why="the 'interpreter queue' is a multiprocessing Queue to a child process: it cannot beat the "
+                "better of a Pipe and a Queue to a process by half as much again"),
+    control("thread-queue-as-interpreter-queue", 1 << 20, "thread", expect=verdicts.HOLDS,
+            why="the 'interpreter queue' is a queue.Queue to a thread of this interpreter: it hands over a "
+                "reference, where a Pipe or a Queue copies 1 MiB through the kernel into another process"),
+])
+def test_interpreter_queue_round_trip(size, plant, round_trip_ends, scale, benchmark, judge):
+    """False if a round trip through a concurrent.interpreters Queue is not at least 1.5× as fast as
+    the better of a Pipe and a multiprocessing Queue to another process, for this payload."""
+    channels, worker = round_trip_ends
+    interpreter_queue_round_trips(size, channels, worker, scale, benchmark, judge)

@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 import multiprocessing
+import os
 import queue
 import threading
 
 import pytest
 
-from claimbench import planted, probes, verdicts
-from claimbench.roles import control
+from claimbench import planted, probes, probes_interp, verdicts
+from claimbench.roles import control, related
 
 # What the parent sets before it starts a worker; the worker adds one, appends, inserts.
 PARENT_STATE = {"counter": 10, "items": ["parent"], "table": {"parent": 1}}
@@ -64,6 +65,35 @@ def child_changes_stay(ctx, judge):
     judge.observed(verdict, what,
                             data={"start_method": ctx.get_start_method(), "child": seen, "parent": parent})
 
+
+@pytest.mark.behaviour
+@pytest.mark.timeout(60)
+@pytest.mark.claim("process-memory-isolated")
+@pytest.mark.parametrize("make", [
+    related("subinterpreter", probes_interp.interpreter,
+            why="a sub-interpreter (concurrent.interpreters, 3.14+) imports its modules afresh, in the same "
+                "process: its module globals are its own"),
+    control("thread-as-interpreter", probes_interp.thread_as_interpreter,
+            why="the 'interpreter' runs the change in a thread of the main interpreter, so it changes the "
+                "main interpreter's own objects"),
+])
+def test_subinterpreter_changes_stay_in_it(make, judge):
+    """False if the main interpreter sees a change that a sub-interpreter made to a module's global
+    int, list or dict."""
+    probes.set_shared_state(**PARENT_STATE)
+    with make() as interp:
+        seen = probes_interp.mutate_in(interp)
+    main = probes.shared_state()
+    verdict = probes_interp.own_state_verdict(PARENT_STATE, seen, main)
+    start = "the main interpreter's values" if seen["before"] == PARENT_STATE else \
+        "the module's defaults (it imported the module afresh)"
+    what = "interpreter {} ({}) started from {}: {}, and changed them to {}; the main interpreter {} " \
+           "has {}".format(
+               seen["interpreter"], "in this same process" if seen["pid"] == os.getpid() else
+               "in process {}".format(seen["pid"]), start,
+               _state(seen["before"]), _state(seen["after"]),
+               "still" if main == PARENT_STATE else "now", _state(main))
+    judge.observed(verdict, what, data={"other": seen, "main": main, "main_before": PARENT_STATE})
 
 
 @pytest.mark.behaviour

@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import multiprocessing
 import queue
+from contextlib import ExitStack
 
 import pytest
 
-from claimbench import probes, verdicts
+from claimbench import probes, probes_interp, verdicts
+from claimbench.roles import control, related
 
 ITEMS = 2000  # per producer: enough for several producers' feeder threads to overlap
 WAIT_S = 20.0
@@ -36,6 +38,72 @@ def test_control_queue_order(producers, judge):
     judge(queue_order(ctx, probes.TwoQueuesPosingAsOne(ctx), producers))
 
 
+# Per sub-interpreter: each one starts a little after the one before (a thread, a call into its
+# interpreter), so each puts for longer than that, tens of milliseconds, for their puts to overlap.
+INTERPRETER_ITEMS = 20000
+INTERPRETER_PRODUCERS = [
+    related("interpreter-queue-one-producer", probes_interp.create_queue, 1,
+            why="a concurrent.interpreters Queue (3.14+), put to from a sub-interpreter"),
+    related("interpreter-queue-three-producers", probes_interp.create_queue, 3,
+            why="a concurrent.interpreters Queue (3.14+), put to from three sub-interpreters at once"),
+] + [control("two-interpreter-queues-as-one", probes_interp.two_queues_posing_as_one, n,
+             id="control-two-interpreter-queues-as-one-{}".format(p.id),
+             why="the 'queue' spreads each producer's items over two interpreters queues and reads them "
+                 "back alternately, the second queue first") for p, n in zip(PRODUCERS, (1, 3))]
+
+
+@pytest.mark.behaviour
+@pytest.mark.timeout(60)
+@pytest.mark.claim("queue-keeps-order")
+@pytest.mark.parametrize("make_queue, producers", INTERPRETER_PRODUCERS)
+def test_interpreter_queue_order(make_queue, producers, judge):
+    """False if a sub-interpreter's items come out of a concurrent.interpreters Queue in another
+    order than it put them."""
+    judge(interpreter_queue_order(make_queue(), producers))
+
+
+def interpreter_queue_order(q, producers: int) -> verdicts.Verdict:
+    """Each producer a thread of its own sub-interpreter; this (the main) interpreter reads."""
+    received = []
+    with ExitStack() as stack:
+        interps = [stack.enter_context(probes_interp.interpreter()) for _ in range(producers)]
+        for interp in interps:  # imported before any starts, so that they put at about the same time
+            interp.exec("import claimbench.probes")
+        threads = [interp.call_in_thread(probes.produce, q, i, INTERPRETER_ITEMS) for i, interp in enumerate(interps)]
+        try:
+            for _ in range(producers * INTERPRETER_ITEMS):
+                received.append(tuple(q.get(timeout=int(WAIT_S))))
+        except queue.Empty:
+            pass
+        for t in threads:
+            t.join(WAIT_S)
+        stuck = sum(t.is_alive() for t in threads)
+        if stuck:  # an interpreter cannot be closed while it runs: leave it, and say so
+            stack.pop_all()
+    r = probes.order_report(received, producers, INTERPRETER_ITEMS)
+    verdict = order_verdict(r, producers)
+    if producers == 1:
+        what = "one sub-interpreter put 0…{} on a concurrent.interpreters Queue and the main interpreter got {} " \
+               "items {}".format(INTERPRETER_ITEMS - 1, r["received"],
+                                 "in exactly that order" if r["per_producer_fifo"] else "out of order")
+    else:
+        what = ("{} sub-interpreters put 0…{} each on one concurrent.interpreters Queue; the main interpreter got "
+                "{} items, each producer's {}, and the merged stream changed producer {} times (interleaving is "
+                "free)").format(producers, INTERPRETER_ITEMS - 1, r["received"],
+                                "in its order" if r["per_producer_fifo"] else "NOT in its order", r["switches"])
+    if stuck:
+        what += "; {} producer(s) still running after {} s, their interpreters left open".format(stuck, WAIT_S)
+    return verdicts.observed("queue-keeps-order", "", verdict, what, data=r)
+
+
+def order_verdict(r: dict, producers: int) -> str:
+    if r["received"] < r["expected"]:
+        return verdicts.INCONCLUSIVE
+    if producers > 1 and r["switches"] < producers:
+        return verdicts.INCONCLUSIVE  # one producer after another: their order was never put to the test
+    return verdicts.HOLDS if r["per_producer_fifo"] else verdicts.REFUTED
+
+
 def queue_order(ctx, q, producers: int) -> verdicts.Verdict:
     together = ctx.Barrier(producers)  # however long each takes to start, they put at the same time
     procs = [ctx.Process(target=probes.produce, args=(q, i, ITEMS, together)) for i in range(producers)]
@@ -51,12 +119,7 @@ def queue_order(ctx, q, producers: int) -> verdicts.Verdict:
     killed = probes.settle(procs)
     r = probes.order_report(received, producers, ITEMS)
     r["start_method"] = ctx.get_start_method()
-    if r["received"] < r["expected"]:
-        verdict = verdicts.INCONCLUSIVE
-    elif producers > 1 and r["switches"] < producers:
-        verdict = verdicts.INCONCLUSIVE  # one producer after another: their order was never put to the test
-    else:
-        verdict = verdicts.HOLDS if r["per_producer_fifo"] else verdicts.REFUTED
+    verdict = order_verdict(r, producers)
     if producers == 1:
         what = "one {} producer put 0…{} and the reader got {} items {}".format(
             ctx.get_start_method(), ITEMS - 1, r["received"],

@@ -216,3 +216,11 @@ def test_every_claim_has_a_control_or_says_why_it_cannot():
     missing = [c for c, claim in claims.REGISTRY.items() if c not in with_control and not claim.no_control]
     assert missing == [], "claims without a control (or a no_control reason): {}".format(missing)
     assert set(found.get("other", [])) == set(claims.REGISTRY), "every claim has its own cases too"
+
+
+def test_a_control_this_runtime_cannot_test_did_not_run_here():
+    """No sub-interpreters, one CPU: the control is untestable (expected inconclusive), not missed."""
+    (row, _, _) = control_table.rows([case("a", "inconclusive", "inconclusive", role="control", control="x")],
+                                     registry())
+    assert not row.ran and not row.as_planted
+    assert "0 of 0 controls" in control_table.summary([row])

@@ -16,7 +16,8 @@ ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "claimbench"
 
 CHILD_CODE = {"claimbench.workloads", "claimbench.probes", "claimbench.probes_cost", "claimbench.probes_io",
-              "claimbench.probes_pool", "claimbench.planted", "claimbench.ways", "claimbench.pagemap"}
+              "claimbench.probes_pool", "claimbench.probes_interp", "claimbench.planted", "claimbench.ways",
+              "claimbench.pagemap"}
 REPORT = {"claimbench.report", "claimbench.plots", "claimbench.document"}
 COMMANDS = {"claimbench.cli", "claimbench.matrix", "claimbench.stability", "claimbench.sessions",
             "claimbench.interpreters", "claimbench.preflight", "claimbench.__main__"}

@@ -37,3 +37,19 @@ def with_gil(verdict: str, reason: str = "", cases=None):
             return Expectation(INCONCLUSIVE, NO_GIL, testable=False)
         return Expectation(verdict, reason)
     return expect
+
+
+NO_SUBINTERPRETERS = "this runtime has no sub-interpreters (concurrent.interpreters needs Python 3.14+)"
+
+
+def about_subinterpreters(case) -> bool:
+    """Is this case (a related finding, or its control) about sub-interpreters? Their case ids say
+    "interpreter"."""
+    return "interpreter" in (case or "")
+
+
+def needs_subinterpreters(runtime: Runtime):
+    """None where this runtime has concurrent.interpreters, else the untestable Expectation."""
+    if runtime.has_subinterpreters:
+        return None
+    return Expectation(INCONCLUSIVE, NO_SUBINTERPRETERS, testable=False)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Optional
 
 from . import Claim
-from ._expect import always
+from ._expect import about_subinterpreters, always, needs_subinterpreters
 from ..runtime import START_METHODS, Runtime, usable_cpus
 from ..verdicts import HOLDS, INCONCLUSIVE, REFUTED, Expectation
 
@@ -24,6 +24,15 @@ def per_start_method(verdict: str, reason: str = ""):
     def expect(runtime: Runtime, case=None) -> Expectation:
         return start_method_missing(runtime, case) or Expectation(verdict, reason)
     return expect
+
+
+def _memory_isolated(runtime: Runtime, case=None) -> Expectation:
+    """Each start method's child process; and, as a related finding, a sub-interpreter (3.14+)."""
+    if about_subinterpreters(case):
+        return needs_subinterpreters(runtime) or Expectation(
+            HOLDS, "a sub-interpreter imports its modules afresh: their globals are its own objects, "
+                   "apart from the main interpreter's, though both live in one process")
+    return start_method_missing(runtime, case) or Expectation(HOLDS, "each process has its own address space")
 
 
 def _cores(runtime: Runtime) -> Expectation:
@@ -82,7 +91,7 @@ CLAIMS = (
         quote="进程是资源分配的最小单元，独立内存",
         statement="A child process that changes a global int, a list and a dict leaves the parent's "
                   "objects unchanged, whatever the start method.",
-        expect=per_start_method(HOLDS, "each process has its own address space"),
+        expect=_memory_isolated,
     ),
     Claim(
         id="threads-share-memory",

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from . import Claim
+from ._expect import about_subinterpreters, needs_subinterpreters
 from ..runtime import Runtime
 from ..labels import fmt_bytes
 from ..verdicts import HOLDS, MACHINE_DEPENDENT, REFUTED, Expectation
@@ -11,7 +12,20 @@ BELOW = "below-crossover"
 LARGEST = 64 << 20  # the sweep's largest payload (experiments/test_ipc_throughput.py)
 
 
+# Why a round trip through a concurrent.interpreters Queue loses (Lib/concurrent/interpreters/_queues.py,
+# the same in 3.14 and 3.15): bytes are shareable, so the payload crosses without pickling or a system
+# call, but get() does not sleep until an item arrives: while the queue is empty it sleeps 10 ms and
+# looks again.
+INTERPRETER_QUEUE_POLLS = (
+    "a concurrent.interpreters Queue carries bytes without pickling them or a system call (they are "
+    "shareable: copied once into a new bytes object), but its get() does not wait for a wake-up: while the "
+    "queue is empty it sleeps 10 ms and looks again (Queue.get, _delay), so every round trip waits out at "
+    "least one such sleep, where a Pipe's or a Queue's receiver is woken as the bytes arrive")
+
+
 def _throughput(runtime: Runtime, case=None) -> Expectation:
+    if about_subinterpreters(case):
+        return needs_subinterpreters(runtime) or Expectation(REFUTED, INTERPRETER_QUEUE_POLLS)
     nontemporal = runtime.nontemporal_copy_bytes
     if case != BELOW and nontemporal is not None and nontemporal < LARGEST:
         return Expectation(MACHINE_DEPENDENT, "this runtime's C library ({}) copies blocks of {} and more with "
@@ -40,6 +54,7 @@ CLAIMS = (
         note="The notes imply this (shared memory avoids copies) without saying it. Each transfer ends when "
              "the receiving process holds the whole payload in a bytes object of its own and has acknowledged "
              "it; for shared memory that is the sender's copy into the block and the receiver's copy out. "
-             "Payloads below the crossover are a related finding.",
+             "Payloads below the crossover are a related finding; so are round trips through a "
+             "concurrent.interpreters Queue (3.14+) to a sub-interpreter, against a Pipe and a Queue.",
     ),
 )
