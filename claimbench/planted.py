@@ -156,7 +156,9 @@ class OneAtATimeThreadPool(ThreadPoolExecutor):
 
 
 # A pool posing as another way of running work: the slot's name, and the way it really is.
-POSING_POOLS = {"thread-pool": "threads", "process-pool": "processes"}
+# "thread-pool-as-interpreters" stands in an InterpreterPoolExecutor's slot (which is itself a
+# ThreadPoolExecutor whose workers each run an interpreter of their own): threads in one interpreter.
+POSING_POOLS = {"thread-pool": "threads", "process-pool": "processes", "thread-pool-as-interpreters": "threads"}
 
 
 def started_pool(name: str, workers: int):

@@ -202,8 +202,53 @@ def thread_in_coroutine_cost(count: int) -> float:
     return awaited_one_at_a_time(thread_in_disguise, count)
 
 
+def interpreter_cost(count: int, interpreters=None) -> float:
+    """Seconds per sub-interpreter created, run a no-op in and closed, one at a time.
+
+    ``interpreters`` is Python 3.14+'s concurrent.interpreters (imported here, never at the top:
+    the sandbox runs on 3.8 too), or a plant with its create() / exec() / close().
+    """
+    if interpreters is None:
+        from concurrent import interpreters  # 3.14+
+    t0 = time.perf_counter()
+    for _ in range(count):
+        interp = interpreters.create()
+        try:
+            interp.exec("pass")
+        finally:
+            interp.close()
+    return (time.perf_counter() - t0) / count
+
+
+class ThreadInterpreter:
+    """Planted: an "interpreter" that is a thread of this interpreter. exec() runs the code in a
+    thread started and joined for it, in a namespace of its own; close() has nothing to free."""
+
+    def exec(self, code: str) -> None:
+        t = threading.Thread(target=exec, args=(code, {}))
+        t.start()
+        t.join(CHILD_WAIT_S)
+        if t.is_alive():
+            raise RuntimeError("a planted interpreter's thread did not end within {} s".format(CHILD_WAIT_S))
+
+    def close(self) -> None:
+        pass
+
+
+class ThreadsAsInterpreters:
+    """Planted (a control): concurrent.interpreters' create() whose interpreters are threads."""
+    create = ThreadInterpreter
+
+
+def thread_as_interpreter_cost(count: int) -> float:
+    """Planted (a control): seconds per "sub-interpreter" that is a thread started and joined."""
+    return interpreter_cost(count, ThreadsAsInterpreters)
+
+
 CREATORS = {
     "thread-in-coroutine": thread_in_coroutine_cost,
+    "interpreter": interpreter_cost,
+    "thread-as-interpreter": thread_as_interpreter_cost,
     "thread": thread_cost,
     "threads-batch": threads_batch_cost,
     "task": task_cost,

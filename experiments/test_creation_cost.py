@@ -1,4 +1,4 @@
-"""What it costs to create a thread, a process (per start method) and a coroutine.
+"""What it costs to create a thread, a process (per start method), a coroutine and a sub-interpreter.
 
 Everything is timed in a sandbox interpreter whose ``__main__`` is the small
 ``claimbench.probes_cost`` (so spawn and forkserver children re-import that, as a
@@ -25,7 +25,9 @@ NEGLIGIBLE = 0.1
 
 # Units per sample, so that one sample lasts a few milliseconds (one spawn alone takes tens).
 COUNTS = {"thread": 100, "threads-batch": 100, "thread-in-coroutine": 100, "task": 400, "tasks-batch": 400, "coroutine": 4000,
-          "process-fork": 4, "process-forkserver": 1, "process-spawn": 1}
+          "process-fork": 4, "process-forkserver": 1, "process-spawn": 1,
+          # a sub-interpreter takes milliseconds (tens here, at 3.14); its plant is a thread
+          "interpreter": 1, "thread-as-interpreter": 100}
 
 
 @pytest.fixture
@@ -89,6 +91,52 @@ def process_creation(start_method: str, process: str, sandbox, scale, benchmark,
         data={"start_method": start_method, "per_unit_s": {"thread": cost["thread"], "task": cost["task"],
                                                            process: cost["process"]},
               "interval_s": {"thread": spread(m, "thread"), "task": spread(m, "task"), process: spread(m, "process")},
+              "style": "one at a time"})
+
+
+INTERPRETER_PARAMS = [
+    related("interpreter", "interpreter",
+            why="a sub-interpreter (concurrent.interpreters, Python 3.14+) is a whole new interpreter state "
+                "in this process, with its own modules"),
+    control("thread-as-interpreter", "thread-as-interpreter",
+            why="the 'sub-interpreter' created, run and closed is a thread started and joined"),
+]
+
+
+@pytest.mark.claim("process-creation-expensive")
+@pytest.mark.timeout(180)
+@pytest.mark.parametrize("interpreter", INTERPRETER_PARAMS)
+def test_interpreter_creation(judge, interpreter, runtime, sandbox, scale, benchmark):
+    """False if creating a sub-interpreter, running a no-op in it and closing it costs less than √10 ≈ 3.2
+    times a thread's start and join. A process of the run's start method is timed beside them, for
+    the evidence. (judge comes first: a runtime without sub-interpreters skips before the sandbox starts.)
+    """
+    method = runtime.default_start_method
+    process = "process-" + method
+    m = Interleaved(warmed({"thread": per_unit(sandbox, "thread"), "interpreter": per_unit(sandbox, interpreter),
+                            "process": per_unit(sandbox, process)}))
+
+    def effect(m):
+        return m.ratio("interpreter", "thread")
+
+    decision = m.until_settled(lambda m: stats.above(effect(m), EXPENSIVE), scale, benchmark)
+    e, against_process = effect(m), m.ratio("interpreter", "process")
+    cost = {name: m.median_s(name) for name in m.samples}
+    planted = interpreter != "interpreter"
+    judge.measured(
+        e, decision, "interpreter / thread (create, run a no-op, close; against start+join)",
+        "> √10 ≈ {:.3g} (halfway, on a log scale, from a thread's cost to ten times it)".format(EXPENSIVE),
+        "medians of {} rounds: {} {} ({}× a thread), thread {}, {} process {}; it costs {}× [{}, {}] a {} "
+        "process".format(
+            m.rounds, "planted: a thread posing as a sub-interpreter," if planted else "sub-interpreter",
+            fmt_seconds(cost["interpreter"]), stats.fmt(e.median), fmt_seconds(cost["thread"]), method,
+            fmt_seconds(cost["process"]), *(stats.fmt(x) for x in (against_process.median, against_process.low,
+                                                                      against_process.high)), method),
+        data={"start_method": method, "per_unit_s": {"thread": cost["thread"], interpreter: cost["interpreter"],
+                                                     process: cost["process"]},
+              "interval_s": {"thread": spread(m, "thread"), interpreter: spread(m, "interpreter"),
+                             process: spread(m, "process")},
+              "interpreter_over_process": [against_process.median, against_process.low, against_process.high],
               "style": "one at a time"})
 
 

@@ -3,6 +3,8 @@
 The I/O-bound half (io-bound-favours-threads) is in test_real_io.py, the GIL and waits in
 test_gil.py. The controls put a planted pool in one slot: a thread pool posing as processes,
 and threads that take turns behind one lock (a planted GIL, which no free-threaded build has).
+A related finding (Python 3.14+) sets sub-interpreters against threads the same way, with a
+thread pool posing as the interpreter pool for its control.
 """
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ from claimbench import planted, runtime as rt, stats, verdicts, ways, workloads
 from claimbench.claims.rule_of_thumb import (FAVOURS_PROCESSES, PARALLEL_CAPACITY, cpu_bound_decision,
                                              cpu_bound_verdict)
 from claimbench.measure import Interleaved
-from claimbench.roles import control
+from claimbench.roles import control, related
 from claimbench.workloads import Job
 
 CLAIM = "cpu-bound-favours-processes"
@@ -29,6 +31,7 @@ REAL = ("threads", "processes")
 PLANTS = {
     "thread-pool": "a thread pool posing as processes (planted)",
     "threads-taking-turns": "threads taking turns behind one lock, a planted GIL",
+    "thread-pool-as-interpreters": "a thread pool posing as the interpreter pool (planted)",
 }
 
 CPU_CASES = [pytest.param(k, REAL, id=f"k{k}") for k in CPU_WORKERS] + [
@@ -113,3 +116,64 @@ def test_cpu_bound_favours_processes(k, pools, cpu_iterations, runtime, unit_s, 
               "speedup": dict({n: speedup[n] for n in timed}, sequential=1.0),
               "median_s": {n: m.median_s(n) for n in ["sequential"] + timed},
               "parallel_capacity": speedup[capacity], "planted": planted_slots or None})
+
+
+# The related finding: k sub-interpreters against k threads, with real processes for the capacity.
+# One k (2, the least that splits anything) keeps it short; it runs only where the runtime has them
+# (the case ids are those that rule_of_thumb.SUBINTERPRETER_CASES gives that expectation).
+SUBINTERPRETER_PARAMS = [
+    related("subinterpreters-k2", 2, "subinterpreters",
+            why="sub-interpreters (InterpreterPoolExecutor, Python 3.14+) each have a GIL of their own"),
+    control("thread-pool-as-interpreters", 2, "thread-pool-as-interpreters",
+            why="the 'interpreter pool' is a thread pool in one interpreter: with the GIL its threads take turns "
+                "as the threads do, and without it they run in parallel as the threads do; either way they are "
+                "not faster than threads"),
+]
+
+
+@pytest.mark.claim(CLAIM)
+@pytest.mark.timeout(600)
+@pytest.mark.parametrize("k,interpreters_as", SUBINTERPRETER_PARAMS)
+def test_subinterpreters_beat_threads(judge, k, interpreters_as, cpu_iterations, runtime, unit_s, scale, benchmark):
+    """False if k sub-interpreters do not get through fixed CPU-bound work at least 10 % sooner than k threads.
+
+    The same work, workers started before timing, threshold and parallel-capacity check as the
+    claim's cases, with an InterpreterPoolExecutor in the processes' place; real processes still
+    say whether the machine runs work in parallel now. (judge comes first: a runtime without
+    sub-interpreters skips before any pool starts.)
+    """
+    jobs = [Job(workloads.CPU, cpu_iterations / k)] * k
+    with ExitStack() as stack:
+        pool = {"threads": stack.enter_context(ways.started_executor("threads", k)),
+                "subinterpreters": stack.enter_context(planted.started_pool(interpreters_as, k)),
+                "processes": stack.enter_context(ways.started_executor("processes", k))}
+        variants = {"sequential": lambda: ways.run_sequential(jobs)}
+        variants.update({n: (lambda p=p: ways.run_on(p, jobs, k)) for n, p in pool.items()})
+        m = Interleaved(variants)
+
+        def intervals(m):
+            return m.ratio("threads", "subinterpreters"), m.ratio("sequential", "processes")
+
+        decision = m.until_settled(lambda m: cpu_bound_decision(*intervals(m)), scale.with_budget(2), benchmark,
+                                   warmup_rounds=WARMUP_ROUNDS)
+    effect, parallel = intervals(m)
+    verdict = cpu_bound_verdict(effect, parallel)
+    speedup = {n: m.median_s("sequential") / m.median_s(n) for n in pool}
+    planted_slot = PLANTS.get(interpreters_as)
+    no_capacity = (f"not testable now: real processes reached only {stats.fmt(speedup['processes'])}× over one "
+                   f"process (needed > {PARALLEL_CAPACITY}×), so the {runtime.usable_cpus} CPUs are busy with "
+                   f"other work. ") if verdict == verdicts.INCONCLUSIVE and decision == stats.OUTSIDE else ""
+    judge.measured(
+        effect, decision, "threads time / subinterpreters time", f"> {FAVOURS_PROCESSES}",
+        f"{no_capacity}{stats.fmt(cpu_work_s(unit_s) / unit_s)}·T of CPU work split over {k} started workers on "
+        f"{runtime.usable_cpus} usable CPUs (GIL {'on' if runtime.gil_enabled else 'off'})"
+        + (f"; subinterpreters: {planted_slot}" if planted_slot else "")
+        + ": speed-up over sequential " + ", ".join(f"{n} {stats.fmt(speedup[n])}×" for n in pool if n != "processes")
+        + f"; real processes (the machine's parallel capacity now) {stats.fmt(speedup['processes'])}×",
+        verdict=verdict,
+        # Not "cpu": the claim's own cases already put sub-interpreters on the speed-up curves.
+        data={"k": k, "work": "cpu-subinterpreters" if planted_slot is None else "cpu-planted", "unit_s": unit_s,
+              "usable_cpus": runtime.usable_cpus, "speedup": dict(speedup, sequential=1.0),
+              "median_s": {n: m.median_s(n) for n in ["sequential"] + list(pool)},
+              "parallel_capacity": speedup["processes"],
+              "planted": {"subinterpreters": planted_slot} if planted_slot else None})

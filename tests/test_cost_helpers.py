@@ -107,6 +107,42 @@ def test_a_missing_start_method_makes_process_creation_untestable():
     assert not e.testable and "fork" in e.reason
 
 
+def test_a_sub_interpreters_creation_is_untestable_without_them():
+    c = claims.get("process-creation-expensive")
+    for case in ("interpreter", "control-thread-as-interpreter"):
+        e = c.expectation(dataclasses.replace(HERE, has_subinterpreters=False), case)
+        assert not e.testable and "3.14" in e.reason
+        assert c.expectation(dataclasses.replace(HERE, has_subinterpreters=True), case).verdict == verdicts.HOLDS
+    # the start methods' cases do not need sub-interpreters
+    assert c.expectation(dataclasses.replace(HERE, has_subinterpreters=False), "processes-fork").testable
+
+
+def test_the_planted_interpreter_is_a_thread():
+    started = []
+    real_start = threading.Thread.start
+
+    def start(t):
+        started.append(t)
+        real_start(t)
+    interp = probes_cost.ThreadsAsInterpreters.create()
+    threading.Thread.start = start
+    try:
+        interp.exec("pass")
+    finally:
+        threading.Thread.start = real_start
+    interp.close()
+    assert len(started) == 1 and not started[0].is_alive()
+    assert probes_cost.creation_cost("thread-as-interpreter", 5) > 0
+
+
+@pytest.mark.skipif(not runtime.has_subinterpreters(), reason="concurrent.interpreters needs Python 3.14+")
+def test_a_sub_interpreter_is_created_run_and_closed():
+    from concurrent import interpreters
+    before = len(interpreters.list_all())
+    assert probes_cost.creation_cost("interpreter", 2) > 0
+    assert len(interpreters.list_all()) == before
+
+
 # ---------------------------------------------------------------- the sandbox protocol
 def serve_lines(*requests) -> list:
     out = io.StringIO()

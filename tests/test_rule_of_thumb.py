@@ -74,6 +74,43 @@ def test_cpu_bound_expectation_and_its_controls_need_two_cpus():
     assert c.expectation(dataclasses.replace(HERE, gil_enabled=False), "k2").verdict == verdicts.REFUTED
 
 
+SUBINTERPRETER_CASES = ("subinterpreters-k2", "control-thread-pool-as-interpreters")
+
+
+def test_subinterpreters_are_expected_to_beat_threads_under_the_gil_only():
+    c = claims.get("cpu-bound-favours-processes")
+    with_them = dataclasses.replace(HERE, has_subinterpreters=True)
+    for case in SUBINTERPRETER_CASES:
+        assert rot.about_subinterpreters(case)
+        # no sub-interpreters, or one CPU: the finding and its control are untestable, and say why
+        e = c.expectation(dataclasses.replace(HERE, has_subinterpreters=False), case)
+        assert not e.testable and "3.14" in e.reason
+        e = c.expectation(dataclasses.replace(with_them, usable_cpus=1), case)
+        assert not e.testable and "2 usable CPUs" in e.reason
+    assert c.expectation(with_them, "subinterpreters-k2").verdict == verdicts.HOLDS
+    assert c.expectation(dataclasses.replace(with_them, gil_enabled=False), "subinterpreters-k2").verdict \
+        == verdicts.REFUTED
+    # the claim's own cases do not depend on sub-interpreters
+    assert not rot.about_subinterpreters("k2") and not rot.about_subinterpreters("control-thread-pool-as-processes")
+    assert c.expectation(dataclasses.replace(HERE, has_subinterpreters=False), "k2").verdict == verdicts.HOLDS
+
+
+def test_the_subinterpreter_finding_is_decided_as_the_claim_is():
+    # threads / sub-interpreters far above the threshold with capacity: holds; a tie: refuted;
+    # no capacity: inconclusive, whatever the sub-interpreters did.
+    capacity = around(1.7, 0.1)
+    assert rot.cpu_bound_verdict(around(1.8, 0.1), capacity) == verdicts.HOLDS
+    assert rot.cpu_bound_verdict(around(1.0, 0.05), capacity) == verdicts.REFUTED
+    assert rot.cpu_bound_verdict(around(1.8, 0.1), around(1.0, 0.05)) == verdicts.INCONCLUSIVE
+
+
+def test_the_planted_interpreter_pool_is_a_thread_pool():
+    assert planted.POSING_POOLS["thread-pool-as-interpreters"] == "threads"
+    with planted.started_pool("thread-pool-as-interpreters", 2) as pool:
+        assert isinstance(pool, ThreadPoolExecutor) and ways.worker_pids(pool) == []
+        assert set(pool.map(lambda _: os.getpid(), range(4))) == {os.getpid()}
+
+
 # ---------------------------------------------------------------- io-bound-favours-threads
 def test_io_bound_holds_when_threads_overlap_and_are_cheaper():
     overlap, cost = around(0.95, 0.03), around(4.0, 1.0)

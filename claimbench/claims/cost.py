@@ -5,7 +5,26 @@ from . import Claim
 from ._expect import always
 from .concepts import per_start_method
 from ..runtime import Runtime
-from ..verdicts import HOLDS, MACHINE_DEPENDENT, Expectation
+from ..verdicts import HOLDS, INCONCLUSIVE, MACHINE_DEPENDENT, Expectation
+
+# process-creation-expensive's related finding (a sub-interpreter, Python 3.14+) and its control.
+INTERPRETER_CASES = ("interpreter", "control-thread-as-interpreter")
+
+_process_creation = per_start_method(HOLDS, "a process is a new address space (fork copies page tables; spawn "
+                                            "and forkserver also start or fork an interpreter), a thread is not")
+
+
+def _creation_against_a_thread(runtime: Runtime, case=None) -> Expectation:
+    """A process's start against a thread's, per start method; the related finding: a sub-interpreter's
+    creation against a thread's, untestable without sub-interpreters (its control with it)."""
+    if case in INTERPRETER_CASES:
+        if not runtime.has_subinterpreters:
+            return Expectation(INCONCLUSIVE, "no sub-interpreters on this runtime (concurrent.interpreters needs "
+                                             "Python 3.14+)", testable=False)
+        return Expectation(HOLDS, "creating a sub-interpreter initialises a whole new interpreter state (its own "
+                                  "sys, builtins, import machinery and GIL) and imports its own modules; a thread "
+                                  "is an OS thread in the present interpreter")
+    return _process_creation(runtime, case)
 
 
 def _coroutine_creation(runtime: Runtime, case=None) -> Expectation:
@@ -27,11 +46,13 @@ CLAIMS = (
         statement="Starting and joining a process that does nothing costs clearly more than a thread: more "
                   "than √10 ≈ 3.2 times as much (halfway, on a log scale, to an order of magnitude), whatever "
                   "the start method.",
-        expect=per_start_method(HOLDS, "a process is a new address space (fork copies page tables; spawn "
-                                       "and forkserver also start or fork an interpreter), a thread is not"),
+        expect=_creation_against_a_thread,
         note="Timed in a small sandbox interpreter: under pytest a spawn or forkserver child would re-import "
              "pytest as its __main__ and cost several times more. A spawned child pays for whatever the "
-             "parent's main module imports.",
+             "parent's main module imports. Related finding (Python 3.14+): creating a sub-interpreter, "
+             "running a no-op in it and closing it, expected to cost more than √10 threads' start and join too "
+             "(a new interpreter state with its own modules); the evidence sets it against a process of the "
+             "run's start method.",
     ),
     Claim(
         id="coroutine-creation-negligible",

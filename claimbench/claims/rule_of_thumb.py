@@ -20,7 +20,36 @@ FAVOURS_PROCESSES = 1.10
 PARALLEL_CAPACITY = FAVOURS_PROCESSES
 
 
+# The related finding on sub-interpreters (3.14+: InterpreterPoolExecutor against a thread pool)
+# and its control: their case ids begin with these. They are judged against the same threshold and
+# the same parallel capacity as the claim, with sub-interpreters in the processes' place.
+SUBINTERPRETER_CASES = ("subinterpreters-", "control-thread-pool-as-interpreters")
+NO_SUBINTERPRETERS = "no sub-interpreters on this runtime (concurrent.interpreters and InterpreterPoolExecutor " \
+                     "need Python 3.14+)"
+
+
+def about_subinterpreters(case) -> bool:
+    return any((case or "").startswith(c) for c in SUBINTERPRETER_CASES)
+
+
+def _subinterpreters(runtime: Runtime) -> Expectation:
+    """Sub-interpreters against threads on CPU-bound work: a runtime without them cannot test it;
+    where threads run Python code in parallel (no GIL) sub-interpreters have nothing to win."""
+    if not runtime.has_subinterpreters:
+        return Expectation(INCONCLUSIVE, NO_SUBINTERPRETERS, testable=False)
+    untestable = needs_cpus(2, runtime)
+    if untestable:
+        return untestable
+    if not runtime.gil_enabled:
+        return Expectation(REFUTED, "no GIL on this runtime: threads run Python code in parallel too, as "
+                                    "sub-interpreters do")
+    return Expectation(HOLDS, "each sub-interpreter has a GIL of its own, so they run Python code in "
+                              "parallel, where the threads take turns on one GIL")
+
+
 def _cpu_bound(runtime: Runtime, case=None) -> Expectation:
+    if about_subinterpreters(case):
+        return _subinterpreters(runtime)
     untestable = needs_cpus(2, runtime)
     if untestable:
         return untestable
@@ -97,6 +126,10 @@ CLAIMS = (
         quote="CPU密集型使用多进程",
         statement="Fixed CPU-bound work split over k workers finishes sooner on k processes than on k threads.",
         expect=_cpu_bound,
+        note="Related finding (Python 3.14+): k sub-interpreters (InterpreterPoolExecutor, each interpreter "
+             "with a GIL of its own) against k threads, judged as processes are: expected to finish more "
+             "than 10 % sooner with the GIL, and not on a free-threaded build, where threads run in "
+             "parallel too. Untestable where the runtime has no sub-interpreters.",
     ),
     Claim(
         id="io-bound-favours-threads",

@@ -9,6 +9,7 @@ from ..document import Figure, Para, Section, Table
 from ..labels import bytes_label, fmt_seconds
 
 ASYNC, THREAD, PROCESS = plots.WAY_COLOURS["asyncio"], plots.WAY_COLOURS["threads"], plots.WAY_COLOURS["processes"]
+INTERPRETER = plots.WAY_COLOURS["subinterpreters"]
 
 
 def case_data(ctx, claim):
@@ -36,7 +37,9 @@ def creation_bars(ctx):
             ("asyncio tasks, created in a batch", "tasks-batch", ASYNC),
             ("asyncio task, one at a time", "task", ASYNC),
             ("threads, started in a batch", "threads-batch", THREAD),
-            ("thread, one at a time", "thread", THREAD)]
+            ("thread, one at a time", "thread", THREAD),
+            # process-creation-expensive's related finding, Python 3.14+ (its control's key is another)
+            ("sub-interpreter, created, run and closed", "interpreter", INTERPRETER)]
     spec += [("process ({})".format(m), "process-" + m, PROCESS) for m in START_METHODS]
     bars = [(label, _pool(rows, key), colour) for label, key, colour in spec]
     return [(label, v, colour) for label, v, colour in bars if v is not None]
