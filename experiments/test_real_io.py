@@ -118,6 +118,7 @@ def io_bound_case(work: str, jobs, k: int, pools, what: str, unit_s, scale, benc
     share = stats.median_interval([c / w for c, w in zip(clocked["sequential"].last(n), m.samples["sequential"])
                                    if w > 0]).median
     speedup = {w: seq_s / m.median_s(w) for w in names}
+    speedup_ci = {w: [m.ratio("sequential", w).low, m.ratio("sequential", w).high] for w in names[1:]}
     cpu_per_op_s = {w: stats.median_interval(clocked[w].last(n)).median / len(jobs) for w in names}
     planted_slots = {slot: PLANTS[name] for slot, name in zip(REAL, pools) if name in PLANTS}
     shortfall = io_bound_shortfall(overlap, cost) if decision == stats.OUTSIDE else ""
@@ -140,7 +141,8 @@ def io_bound_case(work: str, jobs, k: int, pools, what: str, unit_s, scale, benc
         + f"; processes spend {cost} of threads' CPU time"
         + (f"; {shortfall} (medians of {m.rounds} rounds)" if shortfall else ""),
         data=dict(data or {}, k=k, work=work, unit_s=unit_s,
-                  jobs=len(jobs), cpu_share=share, speedup=speedup, median_s={w: m.median_s(w) for w in names},
+                  jobs=len(jobs), cpu_share=share, speedup=speedup, speedup_ci=speedup_ci,
+                  median_s={w: m.median_s(w) for w in names},
                   cpu_per_op_s=cpu_per_op_s, cpu_cost=[cost.median, cost.low, cost.high],
                   planted=planted_slots or None))
 

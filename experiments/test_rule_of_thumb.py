@@ -114,6 +114,8 @@ def test_cpu_bound_favours_processes(k, pools, cpu_iterations, runtime, unit_s, 
         # A control's speed-ups are a plant's: "cpu-planted" keeps them off the speed-up curves.
         data={"k": k, "work": "cpu" if pools == REAL else "cpu-planted", "unit_s": unit_s, "usable_cpus": runtime.usable_cpus,
               "speedup": dict({n: speedup[n] for n in timed}, sequential=1.0),
+              # the speed-up's interval per way (sequential time / that way's, 95% or the stopping level)
+              "speedup_ci": {n: [m.ratio("sequential", n).low, m.ratio("sequential", n).high] for n in timed},
               "median_s": {n: m.median_s(n) for n in ["sequential"] + timed},
               "parallel_capacity": speedup[capacity], "planted": planted_slots or None})
 
