@@ -27,12 +27,15 @@ def _throughput(runtime: Runtime, case=None) -> Expectation:
     if about_subinterpreters(case):
         return needs_subinterpreters(runtime) or Expectation(REFUTED, INTERPRETER_QUEUE_POLLS)
     nontemporal = runtime.nontemporal_copy_bytes
-    if case != BELOW and nontemporal is not None and nontemporal < LARGEST:
-        return Expectation(MACHINE_DEPENDENT, "this runtime's C library ({}) copies blocks of {} and more with "
-                           "non-temporal stores, past the cache: shared memory's two copies of the largest "
-                           "payloads (into the block and out of it) run as fast as this CPU makes such "
-                           "stores, a Pipe's are the kernel's; the measurement decides".format(
-                               runtime.libc or "libc", fmt_bytes(nontemporal)))
+    if nontemporal is not None and nontemporal < LARGEST:
+        past_cache = ("this runtime's C library ({}) copies blocks of {} and more with non-temporal stores, past "
+                      "the cache: shared memory's two copies of the largest payloads (into the block and out of "
+                      "it) run as fast as this CPU makes such stores, a Pipe's are the kernel's".format(
+                          runtime.libc or "libc", fmt_bytes(nontemporal)))
+        if case != BELOW:
+            return Expectation(MACHINE_DEPENDENT, past_cache + "; the measurement decides")
+        return Expectation(MACHINE_DEPENDENT, past_cache + "; where no crossover is found up to {}, every "
+                           "payload counts as below it, those where shared memory wins too".format(fmt_bytes(LARGEST)))
     if case == BELOW:
         return Expectation(REFUTED, "a small payload costs no more to copy than the message that tells the "
                                     "other process it is there, and shared memory needs that message too "

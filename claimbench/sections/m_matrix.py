@@ -89,7 +89,7 @@ def claim_frame(cols: Sequence[Column]) -> pd.DataFrame:
     rows = []
     for col in cols:
         for r in book.claim_rows(col.cases):
-            cs = [c for c in col.cases if c["claim"] == r.claim]
+            cs = [c for c in col.cases if c["claim"] == r.claim and book.role_of(c) == "claim"]
             reasons = [c.get("expected_reason", "") for c in cs]
             mixed = len({c["verdict"] for c in cs}) > 1
             rows.append({"claim": r.claim, "tag": col.tag, "verdict": r.verdict, "expected": r.expected,
@@ -236,6 +236,29 @@ def plot_speedup(frame: pd.DataFrame, tags: Sequence[str], usable_cpus: int, pat
     return plots.save(fig, path)
 
 
+# ---------------------------------------------------------------- related findings per runtime
+def related_rows(cols: Sequence[Column]) -> Tuple[List[str], List[list]]:
+    """One row per related finding (claim, case), one cell per runtime: its verdict and effect
+    [CI], or why it could not be tested there (sub-interpreters before 3.14, one CPU …)."""
+    tags = [c.tag for c in cols]
+    cells: Dict[Tuple[str, str], Dict[str, str]] = {}
+    for col in cols:
+        for c in col.cases:
+            if c.get("role") != "related":
+                continue
+            effect = c.get("effect")
+            figure = "" if effect is None or effect != effect else " {} [{}, {}]".format(
+                stats.fmt(effect), stats.fmt(c.get("ci_low")), stats.fmt(c.get("ci_high")))
+            untestable = c.get("outcome") == "skipped" and c.get("expected") == INCONCLUSIVE
+            text = "untestable" if untestable else c["verdict"] + figure + (
+                " (expected {})".format(c.get("expected")) if c.get("expected") not in (c["verdict"], MACHINE_DEPENDENT)
+                else "")
+            cells.setdefault((c["claim"], c.get("case") or "-"), {})[col.tag] = text
+    order = {cid: i for i, cid in enumerate(claims.REGISTRY)}
+    keys = sorted(cells, key=lambda k: (order.get(k[0], len(order)), k[1]))
+    return ["claim", "finding"] + tags, [[k[0], k[1]] + [cells[k].get(t, MISSING) for t in tags] for k in keys]
+
+
 # ---------------------------------------------------------------- the effects plot
 def threshold_value(text: str) -> Optional[float]:
     """The number a threshold compares with: ``> 1.5`` → 1.5, ``shared memory / … > 1.5`` → 1.5."""
@@ -358,6 +381,12 @@ def build(ctx):
     else:
         s.add(Para("No claim changes its verdict across these runtimes without a reason in its expectation{}.".format(
             " (inconclusive cells aside)" if any(f[2] == UNSETTLED for f in found) else "")))
+    rel_headers, rel_rows = related_rows(cols)
+    if rel_rows:
+        s.add(Para("Related findings on each runtime (what the experiments find beside the notes' sentences, "
+                   "among them sub-interpreters where the runtime has them): each cell is the finding's verdict "
+                   "and effect [CI], or untestable where the runtime cannot test it."))
+        s.add(Table(rel_headers, rel_rows))
     effects = effects_frame(claim_frame(cols), tags)
     if len(effects):
         path = plot_effects(effects, tags, ctx.figure_path(EFFECTS_FIGURE))
