@@ -323,3 +323,10 @@ def test_a_start_method_is_in_the_runtime_tag():
     assert cmd[-2:] == ["--start-method", "spawn"]
     with pytest.raises(matrix.MatrixError, match="not offered"):
         matrix.fingerprint_of(Path(sys.executable), "vfork")
+
+
+def test_columns_are_the_runs_the_matrix_made_not_a_later_verify():
+    later = record("20261126T000000Z-3.11-gil-fork", RT311, [case("sequential-adds-up", "inconclusive", "holds", 1.0)])
+    cols = m_matrix.columns(runs() + [later], MANIFEST)
+    assert cols[0].run_id == "20261125T110000Z-3.11-gil-fork"
+    assert m_matrix.columns(runs() + [later], None, first_tag="3.11-gil-fork")[0].run_id == later.run_id

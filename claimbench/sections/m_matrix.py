@@ -1,9 +1,9 @@
 """The interpreter matrix: one row per claim, one column per runtime, and the
 CPU-bound speed-up against workers with one line per runtime.
 
-Columns are the newest stored run of each runtime tag: those of the last
-``make matrix`` (results/matrix.json) in its order, or, without one, every tag
-stored, the reported run's first. A cell that differs from the first column is
+Columns are the runs of the last ``make matrix`` (results/matrix.json), in its
+order, or, without one, the newest stored run of every runtime tag, the reported
+run's first. A cell that differs from the first column is
 marked ≠, and each difference is explained by the claim's expectation on that
 runtime — or listed as having no reason, which is a finding to look into.
 """
@@ -68,8 +68,10 @@ def columns(all_runs: Sequence[records.RunRecord], manifest: Optional[dict] = No
         wanted = {}
     out = []
     for tag in tags:
-        run = records.latest(by_tag.get(tag, []))
         want = wanted.get(tag, {})
+        # The run the last matrix made for this runtime, where it is stored; else the newest of the tag.
+        run = records.latest(by_tag.get(tag, []), want.get("run_id", "")) if want.get("run_id") else []
+        run = run or records.latest(by_tag.get(tag, []))
         if not run or (want.get("run_id") and run[0].run_id < want["run_id"]):
             note = "no run stored"
             if want.get("run_id"):
