@@ -527,7 +527,8 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
             cb.runtime.tag, cb.scale.unit_s, cb.scale.name))
         for r in control_table.rows(planted, {}):
             terminalreporter.write_line("{} [{}]: {} (planted {}){}".format(
-                r.claim, r.case, r.verdict, r.expected, "" if r.as_planted else "  <- not as planted"))
+                r.claim, r.case, r.verdict, r.expected,
+                "" if r.as_planted else "  (untestable here)" if not r.ran else "  <- not as planted"))
     terminalreporter.write_line("session wall time: {:.1f} s".format(time.perf_counter() - cb.t0))
     if getattr(cb, "report", None):
         terminalreporter.write_line("report: {}".format(cb.report))

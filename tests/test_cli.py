@@ -182,3 +182,13 @@ def test_a_run_id_carries_the_runtime_tag_of_its_interpreter_and_start_method():
     assert sessions.runtime_tag_of("/no/such/python") == ""
     assert records.run_id_for("20261126T000000Z", tag).endswith("Z-" + tag)
     assert records.run_id_for("20261126T000000Z", "") == "20261126T000000Z"
+
+
+def test_a_control_this_runtime_cannot_test_is_not_missing(tmp_path):
+    """A sub-interpreter control on 3.11 (expected inconclusive, skipped) beside the claims' own controls."""
+    from claimbench import claims
+    every = [_control_case(c, "refuted") for c in claims.REGISTRY]
+    untestable = dict(_control_case(next(iter(claims.REGISTRY)), "inconclusive", expected="inconclusive"),
+                      case="control-y", control="y", outcome="skipped")
+    _controls_run(tmp_path, every + [untestable])
+    assert cli.write_controls(tmp_path, "r1-controls", 0.0, "quick") == 0
