@@ -330,3 +330,14 @@ def test_columns_are_the_runs_the_matrix_made_not_a_later_verify():
     cols = m_matrix.columns(runs() + [later], MANIFEST)
     assert cols[0].run_id == "20261125T110000Z-3.11-gil-fork"
     assert m_matrix.columns(runs() + [later], None, first_tag="3.11-gil-fork")[0].run_id == later.run_id
+
+
+def test_start_method_lines_name_what_differs_only_under_another_default():
+    cols = [m_matrix.Column("3.11-gil-fork", runtime={"default_start_method": "fork"}),
+            m_matrix.Column("3.12-gil-fork", runtime={"default_start_method": "fork"}),
+            m_matrix.Column("3.14-gil-forkserver", runtime={"default_start_method": "forkserver"})]
+    found = [("ipc", "3.14-gil-forkserver", m_matrix.EXPECTED, "expected x on 3.14"),
+             ("cpu", "3.12-gil-fork", m_matrix.UNSETTLED, "unsettled")]
+    (line,) = m_matrix.start_method_lines(cols, found)
+    assert "forkserver (3.14-gil-forkserver)" in line and "ipc (expected x on 3.14)" in line and "cpu" not in line
+    assert m_matrix.start_method_lines(cols[:2], found) == []

@@ -238,6 +238,37 @@ def plot_speedup(frame: pd.DataFrame, tags: Sequence[str], usable_cpus: int, pat
     return plots.save(fig, path)
 
 
+# ---------------------------------------------------------------- start methods
+def start_method_lines(cols: Sequence[Column], found) -> List[str]:
+    """Where a verdict goes with the runtime's default start method: for each method beside the
+    first column's, the claims whose verdict differs there from the first column on every runtime of
+    that method and on none of the first's method (inconclusive cells aside), with the reason."""
+    method_of = {c.tag: c.runtime.get("default_start_method") for c in cols if c.runtime}
+    first = method_of.get(cols[0].tag) if cols else None
+    by_method: Dict[str, List[str]] = {}
+    for tag, method in method_of.items():
+        by_method.setdefault(method, []).append(tag)
+    if len(by_method) < 2:
+        return []
+    differs: Dict[str, Dict[str, str]] = {}
+    for cid, tag, kind, why in found:
+        if kind not in (UNSETTLED, NOT_RUN):
+            differs.setdefault(cid, {})[tag] = why
+    lines = []
+    for method, tags in by_method.items():
+        if method == first:
+            continue
+        same_method = [t for t in by_method[first] if t != cols[0].tag]
+        hang = [cid for cid, where in differs.items()
+                if all(t in where for t in tags) and not any(t in where for t in same_method)]
+        lines.append("on the runtimes that use {} ({}), {}.".format(
+            method, ", ".join(tags),
+            "the verdicts that differ from every {} runtime's: ".format(first) + "; ".join(
+                "{} ({})".format(cid, differs[cid][tags[0]]) for cid in hang)
+            if hang else "no claim's verdict differs from the {} runtimes'".format(first)))
+    return lines
+
+
 # ---------------------------------------------------------------- related findings per runtime
 def related_rows(cols: Sequence[Column]) -> Tuple[List[str], List[list]]:
     """One row per related finding (claim, case), one cell per runtime: its verdict and effect
@@ -383,6 +414,13 @@ def build(ctx):
     else:
         s.add(Para("No claim changes its verdict across these runtimes without a reason in its expectation{}.".format(
             " (inconclusive cells aside)" if any(f[2] == UNSETTLED for f in found) else "")))
+    methods = start_method_lines(cols, found)
+    if methods:
+        s.add(Para("Start methods. The first column's runtime starts processes with {} by default; ".format(
+            cols[0].runtime.get("default_start_method")) + " ".join(methods) + " The behaviour claims run every "
+                   "case under fork, forkserver and spawn on every runtime, and `make test` runs the timing claims "
+                   "under each start method too; `PYTHONS=\"3.11@spawn\"` adds a column of one runtime under "
+                   "another default."))
     rel_headers, rel_rows = related_rows(cols)
     if rel_rows:
         s.add(Para("Related findings on each runtime (what the experiments find beside the notes' sentences, "
