@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from . import (book, children, claims, control_table, guard, loopback, progress, provenance, records, roles,
+from . import (book, children, claims, control_table, guard, judging, loopback, progress, provenance, records, roles,
                runtime as rt, scales, stats, unjudged, verdicts)
 
 BUILTIN = "claimbench.claims"
@@ -325,31 +325,24 @@ def _store_case(item, case: dict) -> None:
 
 
 class Judge:
-    """Turns a Verdict into the test outcome for this runtime, and records it."""
+    """The ``judge`` fixture: a case's ``judging.Judgement`` (from the test's claim marker, its
+    parameters and its role), turned into pytest's outcome and stored with the test's report."""
 
     def __init__(self, item, session: Session):
-        marker = item.get_closest_marker("claim")
         self.item = item
-        self.claim = claims.get(marker.args[0])
+        self.claim = claims.get(item.get_closest_marker("claim").args[0])
         self.case = _case_id(item)
         self.session = session
         self.role = roles.of(item)
-        self.expectation = self.role.resolve(session.runtime,
-                                             self.claim.expectation(session.runtime, self.case or None))
-
-    def record(self, verdict: verdicts.Verdict, outcome: str) -> None:
-        case = self.role.stamp(verdict.as_dict())
-        case.update(expected=self.expectation.verdict, expected_reason=self.expectation.reason,
-                    outcome=outcome, nodeid=self.item.nodeid)
-        _store_case(self.item, case)
+        self.judgement = judging.Judgement(self.claim, self.case, self.role, session.runtime, session.strict,
+                                           item.nodeid)
+        self.expectation = self.judgement.expectation
 
     def skip_untestable(self) -> None:
-        if self.expectation.testable:
-            return
-        v = verdicts.observed(self.claim.id, self.case, verdicts.INCONCLUSIVE,
-                              "not testable here: " + self.expectation.reason)
-        self.record(v, verdicts.SKIPPED)
-        pytest.skip("{}: not testable here: {}".format(self.claim.id, self.expectation.reason))
+        untestable = self.judgement.untestable()
+        if untestable is not None:
+            _store_case(self.item, untestable.case)
+            pytest.skip(untestable.summary)
 
     def measured(self, *args, **kwargs) -> None:
         """``verdicts.measured`` for this test's claim and case (from its marker and parameters)."""
@@ -360,25 +353,14 @@ class Judge:
         self(verdicts.observed(self.claim.id, self.case, *args, **kwargs))
 
     def __call__(self, verdict: verdicts.Verdict) -> None:
-        if verdict.claim != self.claim.id:
-            raise ValueError("verdict for {!r} given to the judge of {!r}".format(verdict.claim, self.claim.id))
-        if not verdict.case and self.case:
-            verdict = verdicts.Verdict(**dict(verdict.as_dict(), case=self.case))
-        outcome = verdicts.outcome(verdict.verdict, self.expectation, self.session.strict)
-        if self.role.role == verdicts.CONTROL and outcome == verdicts.XFAILED:
-            outcome = verdicts.PASSED  # refuted as planted: the control did its job
-        self.record(verdict, outcome)
-        figure = "" if verdict.effect != verdict.effect else " ({} = {} [{}, {}])".format(
-            verdict.effect_name or "effect", *(stats.fmt(x) for x in (verdict.effect, verdict.ci_low, verdict.ci_high)))
-        summary = "{}{} [{}]: {}{}; expected {}{}. {}".format(
-            "control of " if self.role.role == verdicts.CONTROL else "", self.claim.id, verdict.case, verdict.verdict, figure, self.expectation.verdict,
-            " — " + self.expectation.reason if self.expectation.reason else "", verdict.evidence)
-        if outcome == verdicts.XFAILED:
-            pytest.xfail(summary)
-        elif outcome == verdicts.SKIPPED:
-            pytest.skip("inconclusive: " + summary)
-        elif outcome == verdicts.FAILED:
-            pytest.fail(summary, pytrace=False)
+        judged = self.judgement.judge(verdict)
+        _store_case(self.item, judged.case)
+        if judged.outcome == verdicts.XFAILED:
+            pytest.xfail(judged.summary)
+        elif judged.outcome == verdicts.SKIPPED:
+            pytest.skip("inconclusive: " + judged.summary)
+        elif judged.outcome == verdicts.FAILED:
+            pytest.fail(judged.summary, pytrace=False)
 
 
 @pytest.fixture
@@ -433,17 +415,8 @@ def pytest_sessionfinish(session, exitstatus):
         else:
             bench_file = _store_benchmark(cb)
     if cb.cases and not interrupted and stores(config):
-        payload = {
-            "scale": {"name": cb.scale.name, "unit_s": cb.scale.unit_s},
-            "runtime": cb.fingerprint(),
-            # duration_s: what each case took, set-up to teardown (for estimates of the time left)
-            "verdicts": [dict(case, duration_s=round(cb.durations.get(nodeid, 0.0), 3))
-                         for nodeid, case in cb.cases.items()],
-            "started": cb.started.isoformat(),
-            "wall_s": time.perf_counter() - cb.t0,
-            "exitstatus": int(exitstatus),
-            "benchmark_file": records.portable_path(str(bench_file)) if bench_file else None,
-        }
+        payload = judging.record_payload(cb.scale, cb.fingerprint(), cb.cases, cb.durations, cb.started.isoformat(),
+                                         time.perf_counter() - cb.t0, exitstatus, bench_file)
         records.save_record(cb.results_dir, cb.run_id, cb.name, payload)
         if config.getini("claimbench_report"):
             _write_report(cb)
