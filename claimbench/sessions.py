@@ -55,13 +55,13 @@ def parse_strict(value: str) -> bool:
 
 def sessions(python: str, scale: str, results_dir: Path, run_id: str, strict: bool,
              extra: List[str], controls: bool = False, start_method: str = "",
-             only: Tuple[str, ...] = ()) -> List[List[str]]:
+             only: Tuple[str, ...] = (), experiments: str = "experiments") -> List[List[str]]:
     """The pytest sessions of one run: timing claims serially, behaviour claims under xdist.
 
     A verify run takes the claims' cases and related findings; a controls run (``controls``)
     only the planted counterparts (claimbench/roles.py).
     """
-    common = [python, "-m", "pytest", "experiments", "-q", "--scale", scale, "--results-dir", str(results_dir),
+    common = [python, "-m", "pytest", experiments, "-q", "--scale", scale, "--results-dir", str(results_dir),
               "--run-id", run_id, "--benchmark-storage", str(results_dir / "benchmarks"), "--store"]
     if strict:
         common.append("--strict-verdicts")
