@@ -19,7 +19,6 @@ import shutil
 import subprocess
 import sys
 from dataclasses import dataclass, replace
-from pathlib import Path
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
 # The experiments support 3.8 and later (ARCHITECTURE.md); older ones are not candidates.

@@ -21,12 +21,8 @@ from .pagemap import PAGE_SIZE, buffer_address, page_frames
 from .workloads import CHILD_WAIT_S, noop, settle, spin  # noqa: F401  (settle: the experiments')
 
 if TYPE_CHECKING:
-    import subprocess
     from pathlib import Path
     from .runtime import CpuTopology
-
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-
 
 
 # ---------------------------------------------------------------- exit codes
@@ -434,33 +430,16 @@ def thread_crash_verdict(mode: str, said: Sequence[dict], returncode: int, crash
     return verdicts.INCONCLUSIVE, what + " (neither a clean run nor the expected end; stderr in data)"
 
 
-def run_sandbox(call: str, timeout_s: float, cwd: Optional[str] = None) -> subprocess.CompletedProcess:
-    """Run ``from claimbench import probes; probes.<call>`` in a fresh interpreter.
-
-    The caller never dies with it: whatever the sandbox does to itself comes
-    back as a return code and its output.
-    """
-    import subprocess
-    env = dict(os.environ)
-    env.pop("PYTHONFAULTHANDLER", None)
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH", "")) if p)
-    return subprocess.run([sys.executable, "-c", "from claimbench import probes; probes." + call],
-                          cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                          timeout=timeout_s, universal_newlines=True)
+def run_sandbox(call: str, timeout_s: float, cwd: Optional[str] = None):
+    """``sandbox.one_shot``: ``probes.<call>`` in a fresh interpreter (claimbench/sandbox.py)."""
+    from .sandbox import one_shot
+    return one_shot(call, timeout_s, cwd)
 
 
 def json_lines(text: str) -> List[dict]:
-    """The JSON objects a sandbox printed, one per line; other lines are ignored."""
-    import json
-    out = []
-    for line in text.splitlines():
-        line = line.strip()
-        if line.startswith("{"):
-            try:
-                out.append(json.loads(line))
-            except ValueError:
-                pass
-    return out
+    """The JSON objects a sandbox printed, one per line (claimbench/sandbox.py)."""
+    from .sandbox import json_lines as read
+    return read(text)
 
 
 # ---------------------------------------------------------------- IPC round trips

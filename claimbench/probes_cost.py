@@ -456,53 +456,6 @@ def serve(stdin=None, stdout=None) -> None:
         stdout.flush()
 
 
-class SandboxError(RuntimeError):
-    pass
-
-
-class Sandbox:
-    """The test's end of a sandbox: ``request(op=..., ...)`` → the answer dict."""
-
-    def __init__(self, cwd: Optional[str] = None):
-        import subprocess
-        from pathlib import Path
-        root = str(Path(__file__).resolve().parent.parent)
-        env = dict(os.environ)
-        env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH", "")) if p)
-        self.proc = subprocess.Popen([sys.executable, "-m", "claimbench.probes_cost"], cwd=cwd or root, env=env,
-                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, universal_newlines=True, bufsize=1)
-
-    def request(self, **req) -> dict:
-        self.proc.stdin.write(json.dumps(req) + "\n")
-        self.proc.stdin.flush()
-        line = self.proc.stdout.readline()
-        if not line:
-            raise SandboxError("the sandbox ended (exit code {}) before answering {}".format(self.proc.poll(), req))
-        answer = json.loads(line)
-        if "error" in answer:
-            raise SandboxError("{} failed in the sandbox: {}".format(req, answer["error"]))
-        return answer
-
-    def close(self, timeout_s: float = 10.0) -> None:
-        import subprocess
-        try:
-            self.proc.stdin.close()
-        except OSError:
-            pass
-        try:
-            self.proc.wait(timeout_s)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-        self.proc.stdout.close()
-
-    def __enter__(self) -> "Sandbox":
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()
-
-
 # ---------------------------------------------------------------- handoffs and round trips
 def coroutine_ping_pong(rounds: int) -> float:
     """Seconds per round trip of a token between two coroutines through asyncio queues."""

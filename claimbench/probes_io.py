@@ -6,7 +6,6 @@ only, Python 3.8+. The server binds 127.0.0.1 on an ephemeral port, nothing else
 """
 from __future__ import annotations
 
-import os
 import sys
 import threading
 import time

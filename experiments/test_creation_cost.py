@@ -12,7 +12,7 @@ import pytest
 from claimbench import stats
 from claimbench.measure import Interleaved, Seconds
 from claimbench.labels import fmt_seconds
-from claimbench.probes_cost import Sandbox
+from claimbench.sandbox import Sandbox
 from claimbench.roles import control, related
 
 # Halfway, on a log scale (costs multiply), between each claim and its negation:

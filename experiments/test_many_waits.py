@@ -14,7 +14,8 @@ from claimbench import stats, verdicts
 from claimbench.roles import control
 from claimbench.measure import Interleaved, Seconds
 from claimbench.labels import COROUTINES, PROCESSES, THREADS, fmt_bytes, fmt_seconds
-from claimbench.probes_cost import Sandbox, ladder, per_unit_overhead_s
+from claimbench.probes_cost import ladder, per_unit_overhead_s
+from claimbench.sandbox import Sandbox
 from claimbench.stats import all_of
 
 # "More tasks": coroutines must need at most half the memory and half the time per wait.

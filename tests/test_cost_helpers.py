@@ -10,7 +10,7 @@ import threading
 
 import pytest
 
-from claimbench import claims, probes_cost, probes_io, runtime, stats, verdicts, workloads
+from claimbench import claims, probes_cost, probes_io, runtime, sandbox, stats, verdicts, workloads
 from claimbench.labels import bytes_label, fmt_bytes, fmt_seconds, parse_bytes_label
 from claimbench.probes_cost import ladder, per_unit_overhead_s, process_limit
 from claimbench.stats import all_of
@@ -170,10 +170,10 @@ def test_memory_per_wait_is_read_from_the_process_itself():
 
 
 def test_the_sandbox_process_answers_and_ends():
-    with probes_cost.Sandbox() as sb:
+    with sandbox.Sandbox() as sb:
         pid = sb.request(op="ping")["pid"]
         assert pid != os.getpid()
-        with pytest.raises(probes_cost.SandboxError, match="unknown op"):
+        with pytest.raises(sandbox.SandboxError, match="unknown op"):
             sb.request(op="no-such-op")
     assert sb.proc.returncode == 0
 
