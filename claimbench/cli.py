@@ -140,7 +140,7 @@ def cmd_report(args) -> int:
     from . import report, runtime
     try:
         ctx = report.build(preflight.results_folder(args.results_dir), args.run_id,
-                           runtime_tag=runtime.fingerprint().tag)
+                           runtime_tag=runtime.fingerprint().tag, compare_with=args.compare_with)
     except (report.NoRuns, preflight.NotReady) as exc:
         raise CliError(str(exc))
     print(book.text_table(book.claim_rows([v for rec in ctx.run for v in rec.verdicts], claims.REGISTRY)))
@@ -177,6 +177,8 @@ def parser() -> argparse.ArgumentParser:
     r = sub.add_parser("report", help="rebuild the report from stored runs, without measuring")
     r.add_argument("--results-dir", default="results")
     r.add_argument("--run-id", default="")
+    r.add_argument("--compare-with", default="", help="a run (results folder, run folder or run id) to put "
+                                                      "beside this one, claim by claim (claimbench diff as a report part)")
     r.set_defaults(func=cmd_report)
     from . import stability
     stability.add_parser(sub)

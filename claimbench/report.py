@@ -34,6 +34,7 @@ class ReportContext:
     errors: List[str] = field(default_factory=list)
     control_run: List[records.RunRecord] = field(default_factory=list)  # newest `make controls` run
     controls: List[control_table.ControlRow] = field(default_factory=list)
+    compare_with: str = ""  # `claimbench report --compare-with RUN`: a diff part against that run
 
     def controls_of(self, claim: str) -> List[control_table.ControlRow]:
         return [r for r in self.controls if r.claim == claim]
@@ -68,7 +69,13 @@ def cases_frame(run: List[records.RunRecord]) -> pd.DataFrame:
     for rec in run:
         for v in rec.verdicts:
             rows.append(dict(v, role=book.role_of(v), runtime=rec.runtime.get("tag", ""), session=rec.session))
-    return pd.DataFrame(rows)
+    frame = pd.DataFrame(rows)
+    # Columns every report part may read, present even where a run's cases lack them (a project of
+    # its own, runs stored before): data, rounds, case, nodeid.
+    for column, empty in (("data", None), ("rounds", 0), ("case", ""), ("nodeid", "")):
+        if len(frame) and column not in frame:
+            frame[column] = empty
+    return frame
 
 
 def claims_frame(run: List[records.RunRecord]) -> pd.DataFrame:
@@ -143,13 +150,14 @@ def render_figures(results_dir: Path, run_id: str) -> List[Path]:
 
 
 def build(results_dir: Path, run_id: str = "", out_dir: Optional[Path] = None, runtime_tag: str = "",
-          figures_done=()) -> ReportContext:
+          figures_done=(), compare_with: str = "") -> ReportContext:
     """Compile ``run_id`` (or the newest run, of ``runtime_tag`` where there is one) into CSV, Markdown and HTML.
 
     ``figures_done``: figures render_figures drew from this run's data; they are kept as they are."""
     from . import plots
     out_dir = Path(out_dir or results_dir)
     ctx = context(results_dir, run_id, out_dir, runtime_tag)
+    ctx.compare_with = compare_with
     plots.keep(figures_done)
     try:
         with plots.drawing_aside():  # on the way out, the figures the sections linked are on disk

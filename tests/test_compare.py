@@ -91,3 +91,12 @@ def test_merge_skips_folders_without_runs_only_when_asked(two_runs, tmp_path, ca
     assert cli.main(args + ["--skip-missing", "--labels", "a,b,c"]) == 0
     out = capsys.readouterr().out
     assert "left out: no run" in out and "a (20261126T000001Z-3.11-gil-fork), c (20261126T000002Z-onecpu)" in out
+
+
+def test_the_report_has_a_diff_part_when_asked(two_runs, capsys):
+    assert cli.main(["report", "--results-dir", str(two_runs), "--run-id", "20261126T000002Z-onecpu",
+                     "--compare-with", "20261126T000001Z"]) == 0
+    md = (two_runs / "report.md").read_text()
+    assert "## Compared with another run" in md and "| cpu-bound-favours-processes | inconclusive" in md
+    assert cli.main(["report", "--results-dir", str(two_runs), "--run-id", "20261126T000002Z-onecpu"]) == 0
+    assert "Compared with another run" not in (two_runs / "report.md").read_text()

@@ -21,7 +21,7 @@ def series_of(ctx, claim, work):
     interval is the speed-up's (sequential / that way) where the run stored one, else the point."""
     out = {}
     for c in ctx.claim_cases_of(claim).itertuples():
-        data = c.data if isinstance(c.data, dict) else {}
+        data = getattr(c, "data", None) if isinstance(getattr(c, "data", None), dict) else {}
         if data.get("work") != work or "speedup" not in data:
             continue
         cis = data.get("speedup_ci") if isinstance(data.get("speedup_ci"), dict) else {}

@@ -13,7 +13,7 @@ def ladders(ctx):
     """({way: [points]}, {way: why it stops}, unit_s) from the claim's cases."""
     points, stops, unit_s = {}, {}, None
     for c in ctx.cases_of("coroutines-handle-more-tasks").itertuples():
-        data = c.data if isinstance(c.data, dict) else {}
+        data = getattr(c, "data", None) if isinstance(getattr(c, "data", None), dict) else {}
         for way, pts in (data.get("ladder") or {}).items():
             points[way] = sorted(pts, key=lambda p: p["n"])
         stops.update({w: why for w, why in (data.get("stop") or {}).items() if why})

@@ -16,7 +16,7 @@ MECHANISMS = (("shared-memory", "#9467bd"), ("pipe", "#1f77b4"), ("queue", "#d62
 def _sweep(ctx):
     """The data of the claim's own case (controls sweep a planted channel): None in runs before the sweep."""
     for c in ctx.claim_cases_of(CLAIM_ID).itertuples():
-        data = c.data if isinstance(c.data, dict) else {}
+        data = getattr(c, "data", None) if isinstance(getattr(c, "data", None), dict) else {}
         if "ratio" in data and "bytes_per_s" in data and "crossover" in data:
             return c, data
     return None, None

@@ -13,7 +13,7 @@ WORKS = ("http", "file-cached-read", "file-cached-write", "file-fsync")
 def build(ctx):
     rows = {}
     for c in ctx.claim_cases_of("io-bound-favours-threads").itertuples():
-        data = c.data if isinstance(c.data, dict) else {}
+        data = getattr(c, "data", None) if isinstance(getattr(c, "data", None), dict) else {}
         if data.get("work") in WORKS and "speedup" in data:
             verdict = c.verdict if getattr(c, "expected", "") != MACHINE_DEPENDENT else \
                 f"{c.verdict} (machine-dependent)"
