@@ -5,7 +5,6 @@ knows nothing of pytest and nothing of pandas.
 """
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Dict, Iterable, List
 
@@ -53,11 +52,8 @@ def claim_outcome(outcomes: Iterable[str]) -> str:
 
 def case_line(case: dict) -> str:
     """``k2: 1.93 [1.85, 2.01] holds`` — one case in a claim's evidence."""
-    effect = case.get("effect", float("nan"))
-    if effect is None or (isinstance(effect, float) and math.isnan(effect)):
-        figure = ""
-    else:
-        figure = " {} [{}, {}]".format(stats.fmt(effect), stats.fmt(case["ci_low"]), stats.fmt(case["ci_high"]))
+    figure = stats.fmt_effect(case.get("effect"), case.get("ci_low"), case.get("ci_high"))
+    figure = " " + figure if figure else ""
     return "{}:{} {}".format(case.get("case") or "-", figure, case["verdict"])
 
 

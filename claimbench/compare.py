@@ -88,7 +88,7 @@ def find_run(ref: str, results_dir: Path) -> Run:
                 ref, " ({})".format(errors[0]) if errors else ""))
         return Run("", shown_path(path), run)
     if path.is_dir() and list(path.glob("*.json")):
-        run = [r for r in _load(path.glob("*.json"))]
+        run = _load(path.glob("*.json"))
         if run:
             return Run("", shown_path(path), run)
     recs, _ = records.load_runs(results_dir)
@@ -143,9 +143,7 @@ def noise(a: Optional[book.ClaimRow], b: Optional[book.ClaimRow]) -> str:
 def _effect(row: Optional[book.ClaimRow]) -> str:
     if row is None:
         return "—"
-    if not _finite(row.effect):
-        return ""
-    return "{} [{}, {}]".format(stats.fmt(row.effect), stats.fmt(row.ci_low), stats.fmt(row.ci_high))
+    return stats.fmt_effect(row.effect, row.ci_low, row.ci_high)
 
 
 def diff_rows(a: Run, b: Run) -> List[list]:
@@ -210,9 +208,9 @@ def cmd_diff(args) -> int:
         print("note: " + note)
     print(text_table(DIFF_HEADERS, rows))
     changed = sum(1 for r in rows if r[5])
+    beyond = sum(1 for r in rows if r[6] == BEYOND)
     print("{} verdict{} changed; {} effect{} apart beyond noise".format(
-        changed, "" if changed == 1 else "s", sum(1 for r in rows if r[6] == BEYOND),
-        "" if sum(1 for r in rows if r[6] == BEYOND) == 1 else "s"))
+        changed, "" if changed == 1 else "s", beyond, "" if beyond == 1 else "s"))
     if args.markdown:
         records.atomic_write_text(Path(args.markdown), diff_markdown(a, b, rows))
         print("diff: {}".format(args.markdown))

@@ -68,6 +68,13 @@ class Interval:
         return "{} [{}, {}]".format(fmt(self.median), fmt(self.low), fmt(self.high))
 
 
+def fmt_effect(effect, low, high) -> str:
+    """``1.5 [1.3, 1.7]``: an effect and its interval as the tables show them; "" where there is none."""
+    if effect is None or effect != effect:
+        return ""
+    return "{} [{}, {}]".format(fmt(effect), fmt(low), fmt(high))
+
+
 def fmt(x: float) -> str:
     """Three significant figures: effects are ratios, not timings."""
     if x != x:  # NaN

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from ..document import Link, Para, Section, Table
-from ..stats import fmt
+from ..stats import fmt_effect
 from .y_evidence import anchor as evidence_anchor
 
 
@@ -32,7 +32,7 @@ def build(ctx):
                        "usable_cpus", "cpu_count")})))
     rows = []
     for r in ctx.claims.itertuples():
-        fig = "" if r.effect != r.effect else "{} [{}, {}]".format(fmt(r.effect), fmt(r.ci_low), fmt(r.ci_high))
+        fig = fmt_effect(r.effect, r.ci_low, r.ci_high)
         rows.append((Link(r.claim, evidence_anchor(r.claim)), r.verdict, r.expected, r.outcome, control_cell(ctx, r.claim), fig, r.effect_name,
                      r.evidence))
     s.add(Table(("claim", "verdict", "expected", "outcome", "control", "effect [CI]", "effect is", "evidence"), rows))

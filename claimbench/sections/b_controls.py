@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from ..control_table import summary
 from ..document import Anchor, Para, Section, Table
-from ..stats import fmt
+from ..stats import fmt_effect
 
 
 def build(ctx):
@@ -20,7 +20,7 @@ def build(ctx):
     for r in ctx.controls:
         first = r.claim not in seen
         seen.add(r.claim)
-        fig = "" if r.effect != r.effect else "{} [{}, {}]".format(fmt(r.effect), fmt(r.ci_low), fmt(r.ci_high))
+        fig = fmt_effect(r.effect, r.ci_low, r.ci_high)
         rows.append((Anchor(r.claim, "control-" + r.claim) if first else r.claim, r.control, r.expected,
                      r.verdict, ("yes" if r.as_planted else "NO") if r.ran else "-", fig, r.evidence))
     return s.add(Table(("claim", "control", "planted to be", "verdict", "as planted", "effect [CI]", "evidence"),

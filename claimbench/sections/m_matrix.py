@@ -131,9 +131,8 @@ def cell_text(cell: Optional[dict], mark: bool) -> str:
     """
     if cell is None:
         return MISSING
-    text = cell["verdict"]
-    if cell["effect"] == cell["effect"] and cell["effect"] is not None:
-        text += " {} [{}, {}]".format(stats.fmt(cell["effect"]), stats.fmt(cell["ci_low"]), stats.fmt(cell["ci_high"]))
+    figure = stats.fmt_effect(cell["effect"], cell["ci_low"], cell["ci_high"])
+    text = cell["verdict"] + (" " + figure if figure else "")
     notes = ["expected " + cell["expected"]] if cell["verdict"] != cell["expected"] else []
     if cell.get("cases") and (mark or cell["verdict"] == INCONCLUSIVE):
         notes.append(cell["cases"])
@@ -279,11 +278,9 @@ def related_rows(cols: Sequence[Column]) -> Tuple[List[str], List[list]]:
         for c in col.cases:
             if c.get("role") != "related":
                 continue
-            effect = c.get("effect")
-            figure = "" if effect is None or effect != effect else " {} [{}, {}]".format(
-                stats.fmt(effect), stats.fmt(c.get("ci_low")), stats.fmt(c.get("ci_high")))
+            figure = stats.fmt_effect(c.get("effect"), c.get("ci_low"), c.get("ci_high"))
             untestable = c.get("outcome") == "skipped" and c.get("expected") == INCONCLUSIVE
-            text = "untestable" if untestable else c["verdict"] + figure + (
+            text = "untestable" if untestable else c["verdict"] + (" " + figure if figure else "") + (
                 " (expected {})".format(c.get("expected")) if c.get("expected") not in (c["verdict"], MACHINE_DEPENDENT)
                 else "")
             cells.setdefault((c["claim"], c.get("case") or "-"), {})[col.tag] = text

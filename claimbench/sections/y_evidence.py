@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from .. import claims
 from ..document import Anchor, Para, Section, Table
-from ..stats import fmt
+from ..stats import fmt_effect
 from ..verdicts import CONTROL
 
 ANCHOR = "evidence-"
@@ -22,9 +22,7 @@ def build(ctx):
                                                       str(getattr(r, "nodeid", ""))))
     rows, seen = [], set()
     for r in found:
-        effect = getattr(r, "effect", float("nan"))
-        figure = "" if effect is None or effect != effect else "{} [{}, {}]".format(
-            fmt(effect), fmt(r.ci_low), fmt(r.ci_high))
+        figure = fmt_effect(getattr(r, "effect", None), r.ci_low, r.ci_high)
         first = r.claim not in seen
         seen.add(r.claim)
         rows.append((Anchor(r.claim, anchor(r.claim)) if first else "", r.case or "-",
