@@ -175,12 +175,9 @@ def from_runtimes(folder: str, listing: Iterable[Tuple[str, Sequence[str]]]) -> 
     out = []
     for runtime_name, names in listing:
         runner = os.path.join(folder, runtime_name, "run")
-        for name in sorted(names):
-            parsed = parse_version_name(name)
-            if not name.startswith("python") or parsed is None or not supported(parsed[0]) or name.count(".") != 1:
-                continue
-            out.append(Interpreter(os.path.join(folder, runtime_name, "bin", name), parsed[0], parsed[1],
-                                   runtime_name, runner))
+        bin_dir = os.path.join(folder, runtime_name, "bin")
+        out += [replace(c, source=runtime_name, runner=runner)
+                for c in from_path_names((bin_dir, name) for name in sorted(names))]
     return out
 
 

@@ -13,6 +13,7 @@ import os
 import re
 import subprocess
 import sys
+from functools import lru_cache
 from typing import Optional, Tuple
 
 TUNABLE = "glibc.cpu.x86_non_temporal_threshold"
@@ -42,8 +43,10 @@ def parse_threshold(tunables_text: str) -> Optional[int]:
     return int(m.group(1), 0) if m else None
 
 
+@lru_cache(maxsize=None)
 def nontemporal_threshold() -> Optional[int]:
-    """Bytes from which this process's memcpy uses non-temporal stores (glibc on x86 only)."""
+    """Bytes from which this process's memcpy uses non-temporal stores (glibc on x86 only); asked of
+    the loader once per process (the fingerprint is taken by the plugin and by experiment modules)."""
     if not sys.platform.startswith("linux"):
         return None
     try:

@@ -430,18 +430,6 @@ def thread_crash_verdict(mode: str, said: Sequence[dict], returncode: int, crash
     return verdicts.INCONCLUSIVE, what + " (neither a clean run nor the expected end; stderr in data)"
 
 
-def run_sandbox(call: str, timeout_s: float, cwd: Optional[str] = None):
-    """``sandbox.one_shot``: ``probes.<call>`` in a fresh interpreter (claimbench/sandbox.py)."""
-    from .sandbox import one_shot
-    return one_shot(call, timeout_s, cwd)
-
-
-def json_lines(text: str) -> List[dict]:
-    """The JSON objects a sandbox printed, one per line (claimbench/sandbox.py)."""
-    from .sandbox import json_lines as read
-    return read(text)
-
-
 # ---------------------------------------------------------------- IPC round trips
 def pipe_echo(conn) -> None:
     """Worker: receive a message on a Pipe end, answer it transformed."""

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from claimbench import probes
+from claimbench import probes, sandbox
 from claimbench.roles import control, related
 
 WAIT_S = 20.0
@@ -75,9 +75,9 @@ def test_crashing_children_leave_their_sibling_and_parent_running(way, judge):
 ])
 def test_control_crashing_children_leave_their_sibling_and_parent_running(deaths, judge, tmp_path):
     before = core_files(tmp_path)
-    done = probes.run_sandbox(f"crash_isolation_sandbox({deaths!r})", timeout_s=SANDBOX_S, cwd=str(tmp_path))
+    done = sandbox.one_shot(f"crash_isolation_sandbox({deaths!r})", timeout_s=SANDBOX_S, cwd=str(tmp_path))
     _no_new_cores(before, tmp_path)
-    seen = probes.merge_steps(probes.json_lines(done.stdout))
+    seen = probes.merge_steps(sandbox.json_lines(done.stdout))
     verdict = probes.crash_isolation_verdict(seen, deaths, process_code=done.returncode)
     what = _isolation_evidence(seen, deaths, "threads posing as processes, in a sandbox")
     if not seen.get("parent_went_on"):
@@ -102,8 +102,8 @@ def test_control_crashing_children_leave_their_sibling_and_parent_running(deaths
 ])
 def test_a_crashing_thread_and_its_process(mode, crasher, judge, tmp_path):
     """False if a real fault in one thread (a segmentation fault, an abort) leaves its process running."""
-    done = probes.run_sandbox(f"thread_crash_sandbox({mode!r}, {crasher!r})", timeout_s=SANDBOX_S, cwd=str(tmp_path))
-    said = probes.json_lines(done.stdout)
+    done = sandbox.one_shot(f"thread_crash_sandbox({mode!r}, {crasher!r})", timeout_s=SANDBOX_S, cwd=str(tmp_path))
+    said = sandbox.json_lines(done.stdout)
     cores = [str(p) for p in tmp_path.glob("core*")]
     if cores:
         pytest.fail(f"a sandbox left core files: {', '.join(cores)}", pytrace=False)

@@ -10,7 +10,7 @@ import time
 import psutil
 import pytest
 
-from claimbench import probes, verdicts
+from claimbench import probes, sandbox, verdicts
 from claimbench.roles import control, related
 
 WAIT_S = 20.0
@@ -138,8 +138,8 @@ def _end_orphan(pid: int) -> None:
 
 
 def case_daemon(ctx, tmp_path):
-    done = probes.run_sandbox("daemon_reader_sandbox()", timeout_s=WAIT_S, cwd=str(tmp_path))
-    said = {k: v for d in probes.json_lines(done.stdout) for k, v in d.items()}
+    done = sandbox.one_shot("daemon_reader_sandbox()", timeout_s=WAIT_S, cwd=str(tmp_path))
+    said = {k: v for d in sandbox.json_lines(done.stdout) for k, v in d.items()}
     pid, code = said.get("reader_pid"), said.get("reader_exitcode")
     if pid is None:
         return (verdicts.INCONCLUSIVE, "the sandbox started no reader (exit code {}): {}".format(

@@ -8,7 +8,7 @@ import threading
 
 import pytest
 
-from claimbench import planted, probes, runtime as rt, verdicts
+from claimbench import planted, probes, runtime as rt, sandbox, verdicts
 from claimbench.roles import control, related
 
 WORKERS = 3
@@ -169,8 +169,8 @@ def _cpus(r: dict) -> str:
 def _pinned_report(tmp_path):
     """A child pinned to one CPU: its cpu_report, or None and why not."""
     cpu = min(os.sched_getaffinity(0))
-    done = probes.run_sandbox(f"narrowed_cpu_report({cpu})", timeout_s=30, cwd=str(tmp_path))
-    found = probes.json_lines(done.stdout)
+    done = sandbox.one_shot(f"narrowed_cpu_report({cpu})", timeout_s=30, cwd=str(tmp_path))
+    found = sandbox.json_lines(done.stdout)
     if found:
         return found[0], f"a child pinned to CPU {cpu}: {_cpus(found[0])}"
     return None, (f"the pinned child reported nothing (exit code {probes.describe_exitcode(done.returncode)}): "

@@ -118,7 +118,8 @@ def io_bound_case(work: str, jobs, k: int, pools, what: str, unit_s, scale, benc
     share = stats.median_interval([c / w for c, w in zip(clocked["sequential"].last(n), m.samples["sequential"])
                                    if w > 0]).median
     speedup = {w: seq_s / m.median_s(w) for w in names}
-    speedup_ci = {w: [m.ratio("sequential", w).low, m.ratio("sequential", w).high] for w in names[1:]}
+    ratios = {w: m.ratio("sequential", w) for w in names[1:]}  # each speed-up with its interval
+    speedup_ci = {w: [r.low, r.high] for w, r in ratios.items()}
     cpu_per_op_s = {w: stats.median_interval(clocked[w].last(n)).median / len(jobs) for w in names}
     planted_slots = {slot: PLANTS[name] for slot, name in zip(REAL, pools) if name in PLANTS}
     shortfall = io_bound_shortfall(overlap, cost) if decision == stats.OUTSIDE else ""

@@ -96,6 +96,7 @@ def test_cpu_bound_favours_processes(k, pools, cpu_iterations, runtime, unit_s, 
     verdict = cpu_bound_verdict(effect, parallel)
     timed = [n for n in pool if n != "real-processes"]
     speedup = {n: m.median_s("sequential") / m.median_s(n) for n in pool}
+    speedup_ratios = {n: m.ratio("sequential", n) for n in timed}
     planted_slots = {slot: PLANTS[name] for slot, name in zip(REAL, pools) if name in PLANTS}
     missing = ways.missing(CPU_WAYS) if pools == REAL else {}
     no_capacity = (f"not testable now: real processes reached only {stats.fmt(speedup[capacity])}× over one "
@@ -115,7 +116,7 @@ def test_cpu_bound_favours_processes(k, pools, cpu_iterations, runtime, unit_s, 
         data={"k": k, "work": "cpu" if pools == REAL else "cpu-planted", "unit_s": unit_s, "usable_cpus": runtime.usable_cpus,
               "speedup": dict({n: speedup[n] for n in timed}, sequential=1.0),
               # the speed-up's interval per way (sequential time / that way's, 95% or the stopping level)
-              "speedup_ci": {n: [m.ratio("sequential", n).low, m.ratio("sequential", n).high] for n in timed},
+              "speedup_ci": {n: [r.low, r.high] for n, r in speedup_ratios.items()},
               "median_s": {n: m.median_s(n) for n in ["sequential"] + timed},
               "parallel_capacity": speedup[capacity], "planted": planted_slots or None})
 

@@ -7,7 +7,7 @@ import struct
 
 import pytest
 
-from claimbench import pagemap, probes
+from claimbench import pagemap, probes, sandbox
 
 
 @pytest.mark.parametrize("code, text", [
@@ -76,7 +76,7 @@ def test_order_report_notices_missing_items_and_producers():
 
 def test_json_lines_keeps_only_json_objects():
     text = 'noise\n{"a": 1}\n{broken\n  {"b": [2]}  \n'
-    assert probes.json_lines(text) == [{"a": 1}, {"b": [2]}]
+    assert sandbox.json_lines(text) == [{"a": 1}, {"b": [2]}]
 
 
 def test_mutate_shared_state_in_place():

@@ -39,8 +39,10 @@ def no_proc(monkeypatch):
     monkeypatch.setattr(os, "listdir", lambda p=".": (_ for _ in ()).throw(FileNotFoundError(str(p)))
                         if refuse(p) else real_listdir(p))
     pagemap.pagemap_frames_readable.cache_clear()
+    libc.nontemporal_threshold.cache_clear()  # both are read once per process
     yield
     pagemap.pagemap_frames_readable.cache_clear()
+    libc.nontemporal_threshold.cache_clear()
 
 
 def test_shared_memory_frames_are_untestable_with_the_reason():
