@@ -97,9 +97,11 @@ class Channels:
             self.block.unlink()
 
 
-def _variant(channels: Channels, mechanism: str, size: int):
+def _variant(channels: Channels, mechanism: str, size: int, transfers: int = 0):
+    """A sample: seconds per transfer of a ``size`` payload through ``mechanism``, over
+    ``transfers`` of them (the sweep's count for the size where none is given)."""
     payload = b"x" * size
-    n = _transfers(size)
+    n = transfers or _transfers(size)
 
     def sample():
         t0 = time.perf_counter()
@@ -350,16 +352,7 @@ def over_interpreter_queue(m: Interleaved) -> stats.Interval:
 def interpreter_queue_round_trips(size: int, channels, worker, scale, benchmark, judge) -> None:
     payload = b"x" * size
     n = _round_trips(size)
-
-    def through(mechanism):
-        def sample():
-            t0 = time.perf_counter()
-            for _ in range(n):
-                channels.send(mechanism, payload)
-            return Seconds((time.perf_counter() - t0) / n)
-        return sample
-
-    m = Interleaved({"pipe": through("pipe"), "queue": through("queue"),
+    m = Interleaved({"pipe": _variant(channels, "pipe", size, n), "queue": _variant(channels, "queue", size, n),
                      INTERPRETER_QUEUE: lambda: Seconds(probes_interp.acknowledged(worker, payload, n))})
     decision = m.until_settled(lambda m: stats.above(over_interpreter_queue(m), FASTER), scale, benchmark)
     e = over_interpreter_queue(m)

@@ -51,6 +51,20 @@ def cpu_work_s(unit_s: float) -> float:
     return max(2 * unit_s, 0.04)
 
 
+def work_line(unit_s: float, k: int, runtime) -> str:
+    """What a CPU-bound case ran, as its evidence opens."""
+    return (f"{stats.fmt(cpu_work_s(unit_s) / unit_s)}·T of CPU work split over {k} started workers on "
+            f"{runtime.usable_cpus} usable CPUs (GIL {'on' if runtime.gil_enabled else 'off'})")
+
+
+def no_capacity_note(capacity: float, runtime, verdict: str, decision: str) -> str:
+    """Why a case is inconclusive when real processes could not show parallel work: "" otherwise."""
+    if verdict != verdicts.INCONCLUSIVE or decision != stats.OUTSIDE:
+        return ""
+    return (f"not testable now: real processes reached only {stats.fmt(capacity)}× over one process (needed > "
+            f"{PARALLEL_CAPACITY}×), so the {runtime.usable_cpus} CPUs are busy with other work. ")
+
+
 @pytest.fixture(scope="module")
 def cpu_iterations(unit_s):
     """Loop iterations for cpu_work_s of single-core CPU work on this machine."""
@@ -99,13 +113,9 @@ def test_cpu_bound_favours_processes(k, pools, cpu_iterations, runtime, unit_s, 
     speedup_ratios = {n: m.ratio("sequential", n) for n in timed}
     planted_slots = {slot: PLANTS[name] for slot, name in zip(REAL, pools) if name in PLANTS}
     missing = ways.missing(CPU_WAYS) if pools == REAL else {}
-    no_capacity = (f"not testable now: real processes reached only {stats.fmt(speedup[capacity])}× over one "
-                   f"process (needed > {PARALLEL_CAPACITY}×), so the {runtime.usable_cpus} CPUs are busy with "
-                   f"other work. ") if verdict == verdicts.INCONCLUSIVE and decision == stats.OUTSIDE else ""
     judge.measured(
         effect, decision, "threads time / processes time", f"> {FAVOURS_PROCESSES}",
-        f"{no_capacity}{stats.fmt(cpu_work_s(unit_s) / unit_s)}·T of CPU work split over {k} started workers on {runtime.usable_cpus} usable CPUs "
-        f"(GIL {'on' if runtime.gil_enabled else 'off'})"
+        no_capacity_note(speedup[capacity], runtime, verdict, decision) + work_line(unit_s, k, runtime)
         + "".join(f"; {slot}: {what}" for slot, what in planted_slots.items())
         + ": speed-up over sequential " + ", ".join(f"{n} {stats.fmt(speedup[n])}×" for n in timed)
         + (f"; real processes (the machine's parallel capacity now) {stats.fmt(speedup[capacity])}×"
@@ -163,13 +173,9 @@ def test_subinterpreters_beat_threads(judge, k, interpreters_as, cpu_iterations,
     verdict = cpu_bound_verdict(effect, parallel)
     speedup = {n: m.median_s("sequential") / m.median_s(n) for n in pool}
     planted_slot = PLANTS.get(interpreters_as)
-    no_capacity = (f"not testable now: real processes reached only {stats.fmt(speedup['processes'])}× over one "
-                   f"process (needed > {PARALLEL_CAPACITY}×), so the {runtime.usable_cpus} CPUs are busy with "
-                   f"other work. ") if verdict == verdicts.INCONCLUSIVE and decision == stats.OUTSIDE else ""
     judge.measured(
         effect, decision, "threads time / subinterpreters time", f"> {FAVOURS_PROCESSES}",
-        f"{no_capacity}{stats.fmt(cpu_work_s(unit_s) / unit_s)}·T of CPU work split over {k} started workers on "
-        f"{runtime.usable_cpus} usable CPUs (GIL {'on' if runtime.gil_enabled else 'off'})"
+        no_capacity_note(speedup["processes"], runtime, verdict, decision) + work_line(unit_s, k, runtime)
         + (f"; subinterpreters: {planted_slot}" if planted_slot else "")
         + ": speed-up over sequential " + ", ".join(f"{n} {stats.fmt(speedup[n])}×" for n in pool if n != "processes")
         + f"; real processes (the machine's parallel capacity now) {stats.fmt(speedup['processes'])}×",
