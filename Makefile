@@ -35,7 +35,7 @@ report: venv
 stability: venv
 	$(PY) -m claimbench stability --runs=$(RUNS) --scale=$(SCALE) --results-dir=$(RESULTS)
 
-# Every claim's planted counterparts (claimbench/roles.py): results/controls.md and controls.csv.
+# Every claim's planted counterparts (claimbench/core/roles.py): results/controls.md and controls.csv.
 # Quick scale unless SCALE is given.
 CONTROLS_SCALE = $(if $(filter command line environment,$(origin SCALE)),$(SCALE),quick)
 controls: venv
@@ -58,7 +58,7 @@ test: unit examples
 	rm -rf build/test-results
 	$(PY) -m claimbench verify --scale quick --strict=$(STRICT) --results-dir build/test-results
 	$(PY) -m claimbench controls --scale quick --strict=$(STRICT) --results-dir build/test-results
-	@for m in $$($(PY) -c "from claimbench import runtime; print(*runtime.other_start_methods())"); do \
+	@for m in $$($(PY) -c "from claimbench.core import runtime; print(*runtime.other_start_methods())"); do \
 		echo "== timing claims with start method $$m"; \
 		$(PY) -m claimbench verify --scale quick --strict=$(STRICT) --results-dir build/test-results \
 			--start-method $$m --sessions timing --no-report || exit $$?; \

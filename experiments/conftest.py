@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from claimbench import ways
+from claimbench.core import ways
 
 
 def pytest_generate_tests(metafunc):

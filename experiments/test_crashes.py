@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from claimbench import probes, sandbox
-from claimbench.roles import control, related
+from claimbench.core import labels, sandbox
+from claimbench.families.b_stability import child as stability
+from claimbench.core.roles import control, related
 
 WAIT_S = 20.0
 SANDBOX_S = 30
@@ -28,18 +29,18 @@ def _no_new_cores(before: set, *folders) -> None:
 
 
 def _isolation_evidence(seen: dict, deaths, where: str) -> str:
-    code = probes.describe_exitcode
+    code = labels.describe_exitcode
     parts = []
     for death in deaths:
         step = seen["deaths"].get(death)
-        how = probes.DEATHS[death][1]
+        how = stability.DEATHS[death][1]
         if step is None:
             parts.append(f"the child meant to die by {how} never reported back")
             break
         parts.append(f"child {step['pid']} died with exit code {code(step['exitcode'])} — {how}; the sibling was "
                      f"{'still' if step['sibling_alive'] else 'no longer'} working")
     what = f"{where}, a sibling working beside them: " + "; ".join(parts)
-    if seen.get("sibling_result") == probes.SIBLING_RESULT:
+    if seen.get("sibling_result") == stability.SIBLING_RESULT:
         what += f". Then the sibling finished its task and exited with {code(seen.get('sibling_exitcode'))}"
     else:
         what += ". The sibling never finished its task"
@@ -57,11 +58,11 @@ def _isolation_evidence(seen: dict, deaths, where: str) -> str:
 def test_crashing_children_leave_their_sibling_and_parent_running(way, judge):
     """False if a child's death (any of five kinds) stops its sibling or its parent from finishing their work."""
     before = core_files()
-    seen = probes.crash_beside_sibling(multiprocessing.get_context(way.start_method), probes.CRASH_MODES, WAIT_S)
+    seen = stability.crash_beside_sibling(multiprocessing.get_context(way.start_method), stability.CRASH_MODES, WAIT_S)
     _no_new_cores(before)
-    verdict = probes.crash_isolation_verdict(seen, probes.CRASH_MODES)
+    verdict = stability.crash_isolation_verdict(seen, stability.CRASH_MODES)
     judge.observed(verdict,
-                            _isolation_evidence(seen, probes.CRASH_MODES, f"{way.start_method} children"),
+                            _isolation_evidence(seen, stability.CRASH_MODES, f"{way.start_method} children"),
                             data=seen)
 
 
@@ -75,13 +76,13 @@ def test_crashing_children_leave_their_sibling_and_parent_running(way, judge):
 ])
 def test_control_crashing_children_leave_their_sibling_and_parent_running(deaths, judge, tmp_path):
     before = core_files(tmp_path)
-    done = sandbox.one_shot(f"crash_isolation_sandbox({deaths!r})", timeout_s=SANDBOX_S, cwd=str(tmp_path))
+    done = sandbox.one_shot(stability.crash_isolation_sandbox, deaths, timeout_s=SANDBOX_S, cwd=str(tmp_path))
     _no_new_cores(before, tmp_path)
-    seen = probes.merge_steps(sandbox.json_lines(done.stdout))
-    verdict = probes.crash_isolation_verdict(seen, deaths, process_code=done.returncode)
+    seen = stability.merge_steps(sandbox.json_lines(done.stdout))
+    verdict = stability.crash_isolation_verdict(seen, deaths, process_code=done.returncode)
     what = _isolation_evidence(seen, deaths, "threads posing as processes, in a sandbox")
     if not seen.get("parent_went_on"):
-        what += f"; the sandbox (the parent) ended with {probes.describe_exitcode(done.returncode)}"
+        what += f"; the sandbox (the parent) ended with {labels.describe_exitcode(done.returncode)}"
     judge.observed(verdict, what,
                             data=dict(seen, sandbox_returncode=done.returncode))
 
@@ -90,24 +91,24 @@ def test_control_crashing_children_leave_their_sibling_and_parent_running(deaths
 @pytest.mark.timeout(60)
 @pytest.mark.claim("thread-crash-kills-process")
 @pytest.mark.parametrize("mode, crasher", [
-    pytest.param("segfault", probes.THREAD, id="segfault"),
-    pytest.param("abort", probes.THREAD, id="abort"),
-    related("exception", "exception", probes.THREAD,
+    pytest.param("segfault", stability.THREAD, id="segfault"),
+    pytest.param("abort", stability.THREAD, id="abort"),
+    related("exception", "exception", stability.THREAD,
             why="an uncaught Python exception ends only its thread: threading.excepthook fires, the process goes on"),
-    related("os-exit", "exit3", probes.THREAD,
+    related("os-exit", "exit3", stability.THREAD,
             why="os._exit(3) in a thread ends the whole process with status 3: an exit the program asked for, "
                 "not a crash, so it does not answer the notes' sentence"),
-    control("forked-process-as-thread", "segfault", probes.FORKED_PROCESS,
+    control("forked-process-as-thread", "segfault", stability.FORKED_PROCESS,
             why="the 'thread' that segfaults is a forked child process: the sandbox process survives it"),
 ])
 def test_a_crashing_thread_and_its_process(mode, crasher, judge, tmp_path):
     """False if a real fault in one thread (a segmentation fault, an abort) leaves its process running."""
-    done = sandbox.one_shot(f"thread_crash_sandbox({mode!r}, {crasher!r})", timeout_s=SANDBOX_S, cwd=str(tmp_path))
+    done = sandbox.one_shot(stability.thread_crash_sandbox, mode, crasher, timeout_s=SANDBOX_S, cwd=str(tmp_path))
     said = sandbox.json_lines(done.stdout)
     cores = [str(p) for p in tmp_path.glob("core*")]
     if cores:
         pytest.fail(f"a sandbox left core files: {', '.join(cores)}", pytrace=False)
-    verdict, what = probes.thread_crash_verdict(mode, said, done.returncode, crasher)
+    verdict, what = stability.thread_crash_verdict(mode, said, done.returncode, crasher)
     judge.observed(verdict, what, data={
         "mode": mode, "crasher": crasher, "returncode": done.returncode, "said": said,
         "stderr": done.stderr.strip()[-300:]})

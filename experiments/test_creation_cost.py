@@ -1,7 +1,7 @@
 """What it costs to create a thread, a process (per start method), a coroutine and a sub-interpreter.
 
 Everything is timed in a sandbox interpreter whose ``__main__`` is the small
-``claimbench.probes_cost`` (so spawn and forkserver children re-import that, as a
+``claimbench.families.c_cost.child`` (so spawn and forkserver children re-import that, as a
 small script's children would, and not pytest); each sample is the sandbox's own
 time per unit, so the request round trip to it is left out.
 """
@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import pytest
 
-from claimbench import stats
-from claimbench.measure import Interleaved, Seconds
-from claimbench.labels import fmt_seconds
-from claimbench.sandbox import Sandbox
-from claimbench.roles import control, related
+from claimbench.core import stats
+from claimbench.core.measure import Interleaved, Seconds
+from claimbench.core.labels import fmt_seconds
+from claimbench.core.sandbox import Sandbox
+from claimbench.core.roles import control, related
 
 # Halfway, on a log scale (costs multiply), between each claim and its negation:
 # 代价大 "expensive" read as an order of magnitude dearer than a thread, against "as cheap

@@ -10,8 +10,9 @@ import time
 import psutil
 import pytest
 
-from claimbench import probes, sandbox, verdicts
-from claimbench.roles import control, related
+from claimbench.core import labels, sandbox, verdicts, workloads
+from claimbench.families.f_communication import child as communication
+from claimbench.core.roles import control, related
 
 WAIT_S = 20.0
 JOIN_PROBE_S = 0.25      # join(timeout) waits this long: a reader that can end has ended by then (in ms)
@@ -37,41 +38,41 @@ def _reader(ctx, target, *args):
     try:
         first = ack.get(timeout=WAIT_S)
     except queue.Empty:
-        probes.settle([p], timeout_s=0)
+        workloads.settle([p], timeout_s=0)
         raise NoFirstItem("the reader never acknowledged its first item (exit code {})".format(
-            probes.describe_exitcode(p.exitcode)))
+            labels.describe_exitcode(p.exitcode)))
     return p, q, ack, first
 
 
-def case_join_timeout(ctx, reader=probes.endless_reader):
+def case_join_timeout(ctx, reader=communication.endless_reader):
     p, q, ack, first = _reader(ctx, reader)
     try:
         t0 = time.perf_counter()
         p.join(JOIN_PROBE_S)
         waited, alive, code = time.perf_counter() - t0, p.is_alive(), p.exitcode
     finally:
-        probes.settle([p], timeout_s=0)
+        workloads.settle([p], timeout_s=0)
     return (verdicts.HOLDS if alive else verdicts.REFUTED,
             "the reader got {!r}; join({}) came back after {:.2f} s with the reader {} (exit code {})".format(
                 first, JOIN_PROBE_S, waited, "still alive" if alive else "ended", code),
             {"waited_s": waited, "alive": alive, "exitcode": code})
 
 
-def case_terminate(ctx, reader=probes.endless_reader):
+def case_terminate(ctx, reader=communication.endless_reader):
     p, q, ack, first = _reader(ctx, reader)
     try:
         p.terminate()
         p.join(SIGTERM_WITHIN_S)
         alive, code = p.is_alive(), p.exitcode
     finally:
-        probes.settle([p], timeout_s=0)
+        workloads.settle([p], timeout_s=0)
     if alive:
         verdict, how = verdicts.REFUTED, "it was still alive {} s later (then killed)".format(SIGTERM_WITHIN_S)
     elif code == -signal.SIGTERM:
-        verdict, how = verdicts.HOLDS, "it ended with exit code {}".format(probes.describe_exitcode(code))
+        verdict, how = verdicts.HOLDS, "it ended with exit code {}".format(labels.describe_exitcode(code))
     else:  # it ended, but not by the signal: terminate() was not put to the test
         verdict, how = verdicts.INCONCLUSIVE, "it ended with exit code {}, not by SIGTERM".format(
-            probes.describe_exitcode(code))
+            labels.describe_exitcode(code))
     return verdict, "the reader got {!r}; after terminate() {}".format(first, how), {"exitcode": code, "alive": alive}
 
 
@@ -83,19 +84,19 @@ def _ended_by_itself(code, alive, items_ok: bool, what: str):
     clean = code == 0 and items_ok
     return (verdicts.HOLDS if clean else verdicts.REFUTED,
             "{}; the reader returned by itself: exit code {}{}".format(
-                what, probes.describe_exitcode(code), "" if items_ok else ", items missing"))
+                what, labels.describe_exitcode(code), "" if items_ok else ", items missing"))
 
 
 def case_sentinel(ctx):
-    p, q, ack, first = _reader(ctx, probes.sentinel_reader)
+    p, q, ack, first = _reader(ctx, communication.sentinel_reader)
     try:
         for item in ("B", "C", None):
             q.put(item)
         p.join(ENDS_WITHIN_S)
         alive, code = p.is_alive(), p.exitcode
     finally:
-        probes.settle([p], timeout_s=0)
-    got = [first] + probes.drain(ack, 0.05)  # the reader flushed its acknowledgements as it exited
+        workloads.settle([p], timeout_s=0)
+    got = [first] + communication.drain(ack, 0.05)  # the reader flushed its acknowledgements as it exited
     verdict, what = _ended_by_itself(code, alive, got == ["A", "B", "C"],
                                      "the parent put 'B', 'C' and a None sentinel; the reader got {}".format(got))
     return verdict, what, {"exitcode": code, "got": got, "alive": alive}
@@ -103,7 +104,7 @@ def case_sentinel(ctx):
 
 def case_event(ctx):
     stop = ctx.Event()
-    p, q, ack, first = _reader(ctx, probes.event_reader, stop)
+    p, q, ack, first = _reader(ctx, communication.event_reader, stop)
     try:
         q.put("B")
         try:
@@ -114,7 +115,7 @@ def case_event(ctx):
         p.join(ENDS_WITHIN_S)
         alive, code = p.is_alive(), p.exitcode
     finally:
-        probes.settle([p], timeout_s=0)
+        workloads.settle([p], timeout_s=0)
     verdict, what = _ended_by_itself(code, alive, got == ["A", "B"],
                                      "the reader got {}, then the parent set an Event it checks between "
                                      "reads (get with a timeout)".format(got))
@@ -138,12 +139,12 @@ def _end_orphan(pid: int) -> None:
 
 
 def case_daemon(ctx, tmp_path):
-    done = sandbox.one_shot("daemon_reader_sandbox()", timeout_s=WAIT_S, cwd=str(tmp_path))
+    done = sandbox.one_shot(communication.daemon_reader_sandbox, timeout_s=WAIT_S, cwd=str(tmp_path))
     said = {k: v for d in sandbox.json_lines(done.stdout) for k, v in d.items()}
     pid, code = said.get("reader_pid"), said.get("reader_exitcode")
     if pid is None:
         return (verdicts.INCONCLUSIVE, "the sandbox started no reader (exit code {}): {}".format(
-            probes.describe_exitcode(done.returncode), done.stderr.strip()[-300:]), {"returncode": done.returncode})
+            labels.describe_exitcode(done.returncode), done.stderr.strip()[-300:]), {"returncode": done.returncode})
     outlived = _alive(pid)
     if outlived:
         _end_orphan(pid)
@@ -152,25 +153,25 @@ def case_daemon(ctx, tmp_path):
     elif code == -signal.SIGTERM:
         verdict = verdicts.HOLDS
         how = "its exit ended the reader {}: multiprocessing's exit handler terminates daemonic children " \
-              "(exit code {})".format(pid, probes.describe_exitcode(code))
+              "(exit code {})".format(pid, labels.describe_exitcode(code))
     else:
         verdict = verdicts.REFUTED
-        how = "the reader {} ended, but not by terminate(): exit code {}".format(pid, probes.describe_exitcode(code))
+        how = "the reader {} ended, but not by terminate(): exit code {}".format(pid, labels.describe_exitcode(code))
     return (verdict, "a parent with a daemon=True endless reader returned without join() and exited {}; {}".format(
-        probes.describe_exitcode(done.returncode), how),
+        labels.describe_exitcode(done.returncode), how),
         {"returncode": done.returncode, "reader_pid": pid, "reader_exitcode": code, "reader_outlived": outlived})
 
 
 def case_terminate_writer(ctx):
     q, all_put = ctx.Queue(), ctx.Event()
-    p = ctx.Process(target=probes.flooding_writer, args=(q, FLOOD_ITEMS, FLOOD_ITEM_BYTES, all_put))
+    p = ctx.Process(target=communication.flooding_writer, args=(q, FLOOD_ITEMS, FLOOD_ITEM_BYTES, all_put))
     p.start()
     try:
         put_all = all_put.wait(WAIT_S)
         p.terminate()
     finally:
-        probes.settle([p], timeout_s=WAIT_S)
-    got = probes.drain(q, 0.3)
+        workloads.settle([p], timeout_s=WAIT_S)
+    got = communication.drain(q, 0.3)
     lost = FLOOD_ITEMS - len(got)
     if not put_all:
         verdict = verdicts.INCONCLUSIVE
@@ -180,7 +181,7 @@ def case_terminate_writer(ctx):
             "a writer put() {} items ({}) and was terminated (exit code {}) while nobody read; the reader then got "
             "{}: {} lost with the feeder thread that had not yet written them into the pipe".format(
                 FLOOD_ITEMS, "all returned" if put_all else "not all returned",
-                probes.describe_exitcode(p.exitcode), len(got), lost),
+                labels.describe_exitcode(p.exitcode), len(got), lost),
             {"put": FLOOD_ITEMS, "got": len(got), "lost": lost})
 
 
@@ -196,12 +197,12 @@ def _read_lock_held(q, within_s: float) -> bool:
 
 
 def case_terminate_reader(ctx):
-    p, q, ack, first = _reader(ctx, probes.endless_reader)
+    p, q, ack, first = _reader(ctx, communication.endless_reader)
     try:
         inside_get = _read_lock_held(q, LOCK_SEEN_WITHIN_S)
         p.terminate()
     finally:
-        probes.settle([p], timeout_s=WAIT_S)
+        workloads.settle([p], timeout_s=WAIT_S)
     q.put("B")
     try:
         after = q.get(timeout=0.5)
@@ -217,7 +218,7 @@ def case_terminate_reader(ctx):
     return (verdict,
             "the reader got {!r}, was seen {}holding the queue's read lock inside get(), and was terminated (exit "
             "code {}); then the parent put 'B' and {}".format(
-                first, "" if inside_get else "NOT ", probes.describe_exitcode(p.exitcode),
+                first, "" if inside_get else "NOT ", labels.describe_exitcode(p.exitcode),
                 "could not get it back within 0.5 s: the dead reader still holds the read lock, so 'B' is lost "
                 "to every reader" if jammed else "got {!r} back".format(after)),
             {"exitcode": p.exitcode, "jammed": jammed, "inside_get": inside_get})
@@ -250,9 +251,9 @@ def test_notes_endless_reader(case, way, judge):
 @pytest.mark.timeout(60)
 @pytest.mark.claim(CLAIM)
 @pytest.mark.parametrize("case, reader", [
-    control("reader-that-exits", "join-timeout", probes.self_ending_reader,
+    control("reader-that-exits", "join-timeout", communication.self_ending_reader,
             why="the reader returns after its first item, so join() finds it ended"),
-    control("sigterm-deaf-reader", "terminate", probes.sigterm_deaf_reader,
+    control("sigterm-deaf-reader", "terminate", communication.sigterm_deaf_reader,
             why="the reader ignores SIGTERM, so terminate() cannot end it"),
 ])
 def test_control_notes_endless_reader(case, reader, judge):

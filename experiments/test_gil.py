@@ -15,11 +15,11 @@ import time
 
 import pytest
 
-from claimbench import planted, stats, verdicts, workloads
-from claimbench.measure import Interleaved, Measured
-from claimbench.roles import control
-from claimbench.runtime import Runtime
-from claimbench.workloads import Job
+from claimbench.core import planted, stats, verdicts, workloads
+from claimbench.core.measure import Interleaved, Measured
+from claimbench.core.roles import control
+from claimbench.core.runtime import Runtime
+from claimbench.core.workloads import Job
 
 # A counting thread's pace beside a neighbour, over its pace alone: 1 when the neighbour
 # released the GIL; ½ when it shares the GIL as a thread running Python code does (one thread
@@ -66,7 +66,7 @@ def test_sleeping_threads_overlap(k, sleep, unit_s, scale, benchmark, judge):
     One sleeping thread, measured in the same round, is the yardstick: it pays the
     same thread start-up and wake-up latency, so a busy machine cannot pass for a held GIL.
     """
-    from claimbench.ways import run_threads
+    from claimbench.core.ways import run_threads
     if sleep is time.sleep:
         jobs = [Job(workloads.SLEEP, unit_s)] * k
         m = Interleaved({"threads": lambda: run_threads(jobs, k),

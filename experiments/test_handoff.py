@@ -5,11 +5,11 @@ import multiprocessing
 
 import pytest
 
-from claimbench import stats
-from claimbench.roles import control
-from claimbench.measure import Interleaved, Seconds
-from claimbench.labels import fmt_seconds
-from claimbench.probes_cost import coroutine_ping_pong, pipe_echo_loop, pipe_ping_pong, thread_ping_pong
+from claimbench.core import stats
+from claimbench.core.roles import control
+from claimbench.core.measure import Interleaved, Seconds
+from claimbench.core.labels import fmt_seconds
+from claimbench.families.c_cost.child import coroutine_ping_pong, pipe_echo_loop, pipe_ping_pong, thread_ping_pong
 
 # "Cheaper": by a quarter at least, so that a difference inside this machine's
 # round-to-round noise on microsecond round trips does not count.

@@ -8,8 +8,10 @@ import threading
 
 import pytest
 
-from claimbench import planted, probes, runtime as rt, sandbox, verdicts
-from claimbench.roles import control, related
+from claimbench.core import labels, planted, runtime as rt, sandbox, verdicts, workloads
+from claimbench.families.a_concepts import child as concepts
+from claimbench.families.b_stability import child as stability
+from claimbench.core.roles import control, related
 
 WORKERS = 3
 WAIT_S = 20.0
@@ -48,13 +50,13 @@ def test_control_processes_have_their_own_pids(ctx, judge):
 def processes_have_own_pids(ctx, judge):
     method = ctx.get_start_method()
     barrier, report = ctx.Barrier(WORKERS), ctx.Queue()
-    procs = [ctx.Process(target=probes.report_identity, args=(barrier, report)) for _ in range(WORKERS)]
+    procs = [ctx.Process(target=concepts.report_identity, args=(barrier, report)) for _ in range(WORKERS)]
     try:
         for p in procs:
             p.start()
         seen = _collect(report, WORKERS)
     finally:
-        killed = probes.settle(procs)
+        killed = workloads.settle(procs)
     me = os.getpid()
     pids = sorted(s["pid"] for s in seen)
     ppids = sorted({s["ppid"] for s in seen})
@@ -80,22 +82,22 @@ def processes_have_own_pids(ctx, judge):
 @pytest.mark.timeout(30)
 @pytest.mark.claim("process-own-pid")
 @pytest.mark.parametrize("kind", [
-    pytest.param(probes.THREAD, id="threads"),
-    control("process-as-thread", probes.FORKED_PROCESS,
+    pytest.param(stability.THREAD, id="threads"),
+    control("process-as-thread", stability.FORKED_PROCESS,
             why="the 'threads' are forked processes, each with a PID of its own"),
 ])
 def test_threads_share_the_pid(kind, judge):
     """False if threads alive at the same time have PIDs of their own, or share a native id."""
-    if kind == probes.THREAD:
+    if kind == stability.THREAD:
         barrier, report = threading.Barrier(WORKERS), queue.Queue()
-        workers = [threading.Thread(target=probes.report_identity, args=(barrier, report), daemon=True)
+        workers = [threading.Thread(target=concepts.report_identity, args=(barrier, report), daemon=True)
                    for _ in range(WORKERS)]
     else:
         if not planted.can_fork():
             pytest.skip("fork is not offered here, and the plant needs it")
         fork = multiprocessing.get_context("fork")
         barrier, report = fork.Barrier(WORKERS), fork.Queue()
-        workers = [planted.forked_process_as_thread(probes.report_identity, args=(barrier, report))
+        workers = [planted.forked_process_as_thread(concepts.report_identity, args=(barrier, report))
                    for _ in range(WORKERS)]
     try:
         for t in workers:
@@ -104,8 +106,8 @@ def test_threads_share_the_pid(kind, judge):
     finally:
         for t in workers:
             t.join(WAIT_S)
-        probes.settle(workers if kind != probes.THREAD else [])
-    me, main_native = os.getpid(), probes.native_id()
+        workloads.settle(workers if kind != stability.THREAD else [])
+    me, main_native = os.getpid(), concepts.native_id()
     pids = {s["pid"] for s in seen}
     natives = sorted(s["native_id"] for s in seen)
     if len(seen) < WORKERS:
@@ -117,7 +119,7 @@ def test_threads_share_the_pid(kind, judge):
     what = ("{} {} alive at once reported PIDs {} (this process: {}) and native ids {} "
             "(main thread {}); the notes print such threads as 子进程 (child processes), "
             "but threads of one process share its PID").format(
-        len(seen), "threads" if kind == probes.THREAD else "forked processes posing as threads",
+        len(seen), "threads" if kind == stability.THREAD else "forked processes posing as threads",
         ", ".join(map(str, sorted(pids))), me, ", ".join(map(str, natives)), main_native)
     judge.observed(verdict, what,
                             data={"pid": me, "main_native_id": main_native, "workers": seen, "way": kind})
@@ -143,14 +145,14 @@ def test_cpu_count_counts_the_cores(plant, judge, tmp_path):
     """False if cpu_count() is not the number of physical cores the kernel's topology groups the CPUs into."""
     count = multiprocessing.cpu_count()  # the notes' call (os.cpu_count() underneath)
     if plant is None:
-        root, second_reader = rt.SYSFS_CPU, probes.psutil_physical_cores()
+        root, second_reader = rt.SYSFS_CPU, concepts.psutil_physical_cores()
     else:
         if plant > 1 and count < 2:
             pytest.skip("one logical CPU cannot be planted as hardware threads sharing a core")
         # A machine like this one, cpu_count() CPUs, whose cores run `plant` of them each.
-        root, second_reader = probes.plant_cpu_topology(tmp_path / "cpu", count, plant), None
+        root, second_reader = concepts.plant_cpu_topology(tmp_path / "cpu", count, plant), None
     topology = rt.cpu_topology(root)
-    verdict, what = probes.cores_verdict(count, topology, second_reader)
+    verdict, what = concepts.cores_verdict(count, topology, second_reader)
     if plant is not None:
         what = "planted topology: " + what
     judge.observed(verdict, what, data={
@@ -169,11 +171,11 @@ def _cpus(r: dict) -> str:
 def _pinned_report(tmp_path):
     """A child pinned to one CPU: its cpu_report, or None and why not."""
     cpu = min(os.sched_getaffinity(0))
-    done = sandbox.one_shot(f"narrowed_cpu_report({cpu})", timeout_s=30, cwd=str(tmp_path))
+    done = sandbox.one_shot(concepts.narrowed_cpu_report, cpu, timeout_s=30, cwd=str(tmp_path))
     found = sandbox.json_lines(done.stdout)
     if found:
         return found[0], f"a child pinned to CPU {cpu}: {_cpus(found[0])}"
-    return None, (f"the pinned child reported nothing (exit code {probes.describe_exitcode(done.returncode)}): "
+    return None, (f"the pinned child reported nothing (exit code {labels.describe_exitcode(done.returncode)}): "
                   f"{done.stderr.strip()[-200:]}")
 
 
@@ -189,7 +191,7 @@ def _pinned_report(tmp_path):
 ])
 def test_what_this_process_may_use(view, judge, tmp_path):
     """Related findings: False if cpu_count() (or, for process-cpu-count, os.process_cpu_count()) is not what the process may use."""
-    here = probes.cpu_report()
+    here = concepts.cpu_report()
     count = here["cpu_count"]
     data = {"here": here}
     if view == "affinity":

@@ -8,8 +8,9 @@ from multiprocessing import shared_memory
 
 import pytest
 
-from claimbench import pagemap, planted, probes, verdicts
-from claimbench.roles import control
+from claimbench.core import pagemap, planted, verdicts, workloads
+from claimbench.families.f_communication import child as communication
+from claimbench.core.roles import control
 
 WAIT_S = 20.0
 MESSAGE = {"n": 41, "text": "管道 pipe"}
@@ -25,25 +26,25 @@ def _answer_ok(answer) -> bool:
 
 def round_trip_pipe(ctx):
     mine, theirs = ctx.Pipe()
-    p = ctx.Process(target=probes.pipe_echo, args=(theirs,))
+    p = ctx.Process(target=communication.pipe_echo, args=(theirs,))
     p.start()
     mine.send(MESSAGE)
     answer = mine.recv() if mine.poll(WAIT_S) else None
-    probes.settle([p])
+    workloads.settle([p])
     ok = _answer_ok(answer)
     return ok, "Pipe: sent {!r} to child {}, got {!r} back".format(MESSAGE, p.pid, answer), {"answer": answer}
 
 
 def round_trip_queue(ctx):
     inbox, outbox = ctx.Queue(), ctx.Queue()
-    p = ctx.Process(target=probes.queue_echo, args=(inbox, outbox))
+    p = ctx.Process(target=communication.queue_echo, args=(inbox, outbox))
     p.start()
     inbox.put(MESSAGE)
     try:
         answer = outbox.get(timeout=WAIT_S)
     except queue.Empty:
         answer = None
-    probes.settle([p])
+    workloads.settle([p])
     ok = _answer_ok(answer)
     return ok, "Queue: put {!r} for child {}, got {!r} from its queue".format(MESSAGE, p.pid, answer), \
         {"answer": answer}
@@ -54,9 +55,9 @@ def round_trip_shared_memory(ctx):
     shm = shared_memory.SharedMemory(create=True, size=2 * len(data))
     try:
         shm.buf[:len(data)] = data
-        p = ctx.Process(target=probes.shared_memory_echo, args=(shm.name, len(data)))
+        p = ctx.Process(target=communication.shared_memory_echo, args=(shm.name, len(data)))
         p.start()
-        probes.settle([p])
+        workloads.settle([p])
         back = bytes(shm.buf[len(data):2 * len(data)])
         name = shm.name
     finally:
@@ -69,9 +70,9 @@ def round_trip_shared_memory(ctx):
 
 def round_trip_value_array(ctx):
     value, array = ctx.Value("i", 41), ctx.Array("d", [1.0, 2.0, 3.0])
-    p = ctx.Process(target=probes.value_array_update, args=(value, array))
+    p = ctx.Process(target=communication.value_array_update, args=(value, array))
     p.start()
-    probes.settle([p])
+    workloads.settle([p])
     got_value, got_array = value.value, list(array)
     ok = p.exitcode == 0 and got_value == 42 and got_array == [2.0, 4.0, 6.0]
     return ok, "Value/Array: child {} turned Value 41 into {} and Array [1, 2, 3] into {}".format(
@@ -81,12 +82,12 @@ def round_trip_value_array(ctx):
 def round_trip_semaphore(ctx):
     semaphore, barrier, lock = ctx.Semaphore(SEMAPHORE_LIMIT), ctx.Barrier(SEMAPHORE_WORKERS), ctx.Lock()
     holders, peak = ctx.Value("i", 0), ctx.Value("i", 0)
-    procs = [ctx.Process(target=probes.hold_semaphore,
+    procs = [ctx.Process(target=communication.hold_semaphore,
                          args=(semaphore, barrier, lock, holders, peak, SEMAPHORE_HOLD_S))
              for _ in range(SEMAPHORE_WORKERS)]
     for p in procs:
         p.start()
-    probes.settle(procs, timeout_s=WAIT_S)
+    workloads.settle(procs, timeout_s=WAIT_S)
     codes = [p.exitcode for p in procs]
     if peak.value > SEMAPHORE_LIMIT:
         ok = False
@@ -130,13 +131,13 @@ def _copied_by_fork():
 
 
 def _private_value_array():
-    return probes.PlantedContext(_copied_by_fork(), Value=probes.PrivateValue, Array=probes.PrivateArray)
+    return communication.PlantedContext(_copied_by_fork(), Value=communication.PrivateValue, Array=communication.PrivateArray)
 
 
 def _per_process_semaphore():
     if not planted.can_fork():
         pytest.skip("fork is not offered here, and a threading.Semaphore reaches a child only by fork")
-    return probes.PlantedContext(multiprocessing.get_context("fork"), Semaphore=threading.Semaphore)
+    return communication.PlantedContext(multiprocessing.get_context("fork"), Semaphore=threading.Semaphore)
 
 
 @pytest.mark.behaviour
@@ -169,13 +170,13 @@ def shared_memory_views(ctx, block=None, attach=None, pages: int = 4) -> dict:
         shm.buf[:len(PATTERN)] = PATTERN
         for i in range(pages):
             shm.buf[i * pagemap.PAGE_SIZE + pagemap.PAGE_SIZE // 2] = 1  # fault every page in here
-        p = ctx.Process(target=probes.shared_memory_frames, args=(shm.name, size, PATTERN, report, attach))
+        p = ctx.Process(target=communication.shared_memory_frames, args=(shm.name, size, PATTERN, report, attach))
         p.start()
         try:
             child = report.get(timeout=WAIT_S)
         except queue.Empty:
             child = None
-        probes.settle([p])
+        workloads.settle([p])
         address = pagemap.buffer_address(shm.buf)
         try:
             frames, error = pagemap.page_frames(address, pages), ""
@@ -219,7 +220,7 @@ def test_control_private_copy(aspect, judge):
     if not planted.can_fork():
         pytest.skip("fork is not offered here, and a private mapping reaches a child only by fork")
     judge(one_physical_copy(aspect, shared_memory_views(
-        multiprocessing.get_context("fork"), block=probes.PrivateBlock, attach=probes.attach_private_block)))
+        multiprocessing.get_context("fork"), block=communication.PrivateBlock, attach=communication.attach_private_block)))
 
 
 def one_physical_copy(aspect: str, v: dict) -> verdicts.Verdict:

@@ -9,11 +9,12 @@ from multiprocessing import shared_memory
 
 import pytest
 
-from claimbench import crossover, probes_interp, stats, verdicts
-from claimbench.measure import Interleaved, Seconds
-from claimbench.labels import bytes_label, fmt_bytes, fmt_seconds
-from claimbench.probes_io import transfer_sink
-from claimbench.roles import control, related
+from claimbench.families.f_communication import child as communication, data as crossover
+from claimbench.core import stats, verdicts
+from claimbench.core.measure import Interleaved, Seconds
+from claimbench.core.labels import bytes_label, fmt_bytes, fmt_seconds
+from claimbench.families.f_communication.child import transfer_sink
+from claimbench.core.roles import control, related
 
 CLAIM = "ipc-throughput-ranks"
 # Shared memory "wins" a size when it moves bytes at least half as fast again as the better of
@@ -337,9 +338,9 @@ def _round_trips(size: int) -> int:
 
 
 # The plants: what poses as the sub-interpreter and its two queues.
-PLANTS = {None: probes_interp.InterpreterWorker,
-          "process": probes_interp.ProcessWorkerAsInterpreter,
-          "thread": probes_interp.ThreadWorkerAsInterpreter}
+PLANTS = {None: communication.InterpreterWorker,
+          "process": communication.ProcessWorkerAsInterpreter,
+          "thread": communication.ThreadWorkerAsInterpreter}
 
 
 def over_interpreter_queue(m: Interleaved) -> stats.Interval:
@@ -353,7 +354,7 @@ def interpreter_queue_round_trips(size: int, channels, worker, scale, benchmark,
     payload = b"x" * size
     n = _round_trips(size)
     m = Interleaved({"pipe": _variant(channels, "pipe", size, n), "queue": _variant(channels, "queue", size, n),
-                     INTERPRETER_QUEUE: lambda: Seconds(probes_interp.acknowledged(worker, payload, n))})
+                     INTERPRETER_QUEUE: lambda: Seconds(communication.acknowledged(worker, payload, n))})
     decision = m.until_settled(lambda m: stats.above(over_interpreter_queue(m), FASTER), scale, benchmark)
     e = over_interpreter_queue(m)
     medians = {mech: m.median_s(mech) for mech in ROUND_TRIP_MECHANISMS}
@@ -380,7 +381,7 @@ def round_trip_ends(plant, judge):
         worker = PLANTS[plant]()
         for mech in ("pipe", "queue"):  # every receiver has started and answers
             channels.send(mech, b"x")
-        probes_interp.acknowledged(worker, b"x", 1)
+        communication.acknowledged(worker, b"x", 1)
         yield channels, worker
     finally:
         if worker is not None:

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import pytest
 
-from claimbench import stats, verdicts
-from claimbench.roles import control
-from claimbench.measure import Interleaved, Seconds
-from claimbench.labels import COROUTINES, PROCESSES, THREADS, fmt_bytes, fmt_seconds
-from claimbench.probes_cost import ladder, per_unit_overhead_s
-from claimbench.sandbox import Sandbox
-from claimbench.stats import all_of
+from claimbench.core import stats, verdicts
+from claimbench.core.roles import control
+from claimbench.core.measure import Interleaved, Seconds
+from claimbench.core.labels import COROUTINES, fmt_bytes, fmt_seconds, PROCESSES, THREADS
+from claimbench.families.c_cost.child import ladder, per_unit_overhead_s
+from claimbench.core.sandbox import Sandbox
+from claimbench.core.stats import all_of
 
 # "More tasks": coroutines must need at most half the memory and half the time per wait.
 MORE = 2.0

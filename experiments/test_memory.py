@@ -8,8 +8,9 @@ import threading
 
 import pytest
 
-from claimbench import planted, probes, probes_interp, verdicts
-from claimbench.roles import control, related
+from claimbench.core import labels, planted, subinterpreters, verdicts, workloads
+from claimbench.families.a_concepts import child as concepts
+from claimbench.core.roles import control, related
 
 # What the parent sets before it starts a worker; the worker adds one, appends, inserts.
 PARENT_STATE = {"counter": 10, "items": ["parent"], "table": {"parent": 1}}
@@ -40,19 +41,19 @@ def test_control_child_changes_stay_in_the_child(ctx, judge):
 
 
 def child_changes_stay(ctx, judge):
-    probes.set_shared_state(**PARENT_STATE)
+    concepts.set_shared_state(**PARENT_STATE)
     report = ctx.Queue()
-    p = ctx.Process(target=probes.mutate_shared_state, args=(report,))
+    p = ctx.Process(target=concepts.mutate_shared_state, args=(report,))
     p.start()
     try:
         seen = report.get(timeout=WAIT_S)
     except queue.Empty:
         seen = None
-    killed = probes.settle([p])
-    parent = probes.shared_state()
+    killed = workloads.settle([p])
+    parent = concepts.shared_state()
     if seen is None:
         verdict, what = verdicts.INCONCLUSIVE, "the child reported nothing (exit code {}{})".format(
-            probes.describe_exitcode(p.exitcode), "; " + "; ".join(killed) if killed else "")
+            labels.describe_exitcode(p.exitcode), "; " + "; ".join(killed) if killed else "")
     else:
         changed = seen["after"] != seen["before"]
         verdict = verdicts.HOLDS if parent == PARENT_STATE and changed else (
@@ -70,21 +71,21 @@ def child_changes_stay(ctx, judge):
 @pytest.mark.timeout(60)
 @pytest.mark.claim("process-memory-isolated")
 @pytest.mark.parametrize("make", [
-    related("subinterpreter", probes_interp.interpreter,
+    related("subinterpreter", subinterpreters.interpreter,
             why="a sub-interpreter (concurrent.interpreters, 3.14+) imports its modules afresh, in the same "
                 "process: its module globals are its own"),
-    control("thread-as-interpreter", probes_interp.thread_as_interpreter,
+    control("thread-as-interpreter", concepts.thread_as_interpreter,
             why="the 'interpreter' runs the change in a thread of the main interpreter, so it changes the "
                 "main interpreter's own objects"),
 ])
 def test_subinterpreter_changes_stay_in_it(make, judge):
     """False if the main interpreter sees a change that a sub-interpreter made to a module's global
     int, list or dict."""
-    probes.set_shared_state(**PARENT_STATE)
+    concepts.set_shared_state(**PARENT_STATE)
     with make() as interp:
-        seen = probes_interp.mutate_in(interp)
-    main = probes.shared_state()
-    verdict = probes_interp.own_state_verdict(PARENT_STATE, seen, main)
+        seen = concepts.mutate_in(interp)
+    main = concepts.shared_state()
+    verdict = concepts.own_state_verdict(PARENT_STATE, seen, main)
     start = "the main interpreter's values" if seen["before"] == PARENT_STATE else \
         "the module's defaults (it imported the module afresh)"
     what = "interpreter {} ({}) started from {}: {}, and changed them to {}; the main interpreter {} " \
@@ -106,18 +107,18 @@ def test_subinterpreter_changes_stay_in_it(make, judge):
 ])
 def test_thread_changes_are_seen_by_the_main_thread(kind, judge):
     """False if the main thread does not see a change a thread made to a global int, list or dict."""
-    probes.set_shared_state(**PARENT_STATE)
+    concepts.set_shared_state(**PARENT_STATE)
     if kind == "thread":
         report = queue.Queue()
-        t = threading.Thread(target=probes.mutate_shared_state, args=(report,), daemon=True)
+        t = threading.Thread(target=concepts.mutate_shared_state, args=(report,), daemon=True)
     else:
         report = multiprocessing.get_context("fork").Queue() if planted.can_fork() else None
-        t = planted.forked_process_as_thread(probes.mutate_shared_state, args=(report,))
+        t = planted.forked_process_as_thread(concepts.mutate_shared_state, args=(report,))
         if t is None:
             pytest.skip("fork is not offered here, and the plant needs it")
     t.start()
     t.join(WAIT_S)
-    main = probes.shared_state()
+    main = concepts.shared_state()
     try:
         seen = report.get(timeout=WAIT_S if kind != "thread" else 1)
     except queue.Empty:
@@ -128,6 +129,6 @@ def test_thread_changes_are_seen_by_the_main_thread(kind, judge):
         verdict = verdicts.HOLDS if main == seen["after"] != PARENT_STATE else verdicts.REFUTED
         what = "a thread changed {} to {}; the main thread now has {}".format(
             _state(seen["before"]), _state(seen["after"]), _state(main))
-    probes.settle([t] if kind != "thread" else [])
+    workloads.settle([t] if kind != "thread" else [])
     judge.observed(verdict, what,
                             data={"way": kind, "thread": seen, "main": main})

@@ -8,9 +8,10 @@ import time
 
 import pytest
 
-from claimbench import probes_pool, stats, verdicts, ways, workloads
-from claimbench.measure import Interleaved, Seconds
-from claimbench.roles import control
+from claimbench.families.d_examples import child as examples
+from claimbench.core import stats, verdicts, ways, workloads
+from claimbench.core.measure import Interleaved, Seconds
+from claimbench.core.roles import control
 
 # Effects are errors in steps of T: (measured − ceil(n/k)·T)/T. Half a step is
 # halfway to the nearest alternative (one step more or less than the staircase).
@@ -30,7 +31,7 @@ def pool_of(request):
     """pool_of(k, ctx=None, make=real_pool): a started Pool (default start method), terminated and joined afterwards."""
     pools = []
 
-    def make_pool(k, ctx=None, make=probes_pool.real_pool, **kwargs):
+    def make_pool(k, ctx=None, make=examples.real_pool, **kwargs):
         pool = make(ctx or multiprocessing.get_context(), k, **kwargs)
         pools.append(pool)
         return pool
@@ -55,17 +56,17 @@ def run_tasks(pool, n: int, seconds: float) -> None:
 @pytest.mark.claim("pool-capacity-limits-throughput")
 @pytest.mark.timeout(600)
 @pytest.mark.parametrize("k, make", [
-    pytest.param(1, probes_pool.real_pool, id="k1"),
-    pytest.param(2, probes_pool.real_pool, id="k2"),
-    pytest.param(4, probes_pool.real_pool, id="k4"),
+    pytest.param(1, examples.real_pool, id="k1"),
+    pytest.param(2, examples.real_pool, id="k2"),
+    pytest.param(4, examples.real_pool, id="k4"),
     # k = 1, the fewest tasks per round: the dispatch cost that pushes a plant's point up toward
     # the band is smallest there, and a round is four T.
-    control("twice-the-workers", 1, probes_pool.twice_the_workers,
+    control("twice-the-workers", 1, examples.twice_the_workers,
             why="a 'Pool(1)' that has 2 workers: at n = 2 and 3 it is a step below ceil(n/1)·T"),
 ])
 def test_pool_staircase(k, make, pool_of, unit_s, scale, benchmark, judge):
     """False if Pool(k) with n tasks of T is not ceil(n/k)·T at every edge of the staircase."""
-    pool = pool_of(k, make=lambda ctx, k: probes_pool.ready_pool(make, ctx, k))  # all workers up before timing
+    pool = pool_of(k, make=lambda ctx, k: examples.ready_pool(make, ctx, k))  # all workers up before timing
     points = staircase_points(k)
     ideal = {n: math.ceil(n / k) * unit_s for n in points}
     m = Interleaved({f"n{n}": (lambda n=n: run_tasks(pool, n, unit_s)) for n in points})
@@ -78,7 +79,7 @@ def test_pool_staircase(k, make, pool_of, unit_s, scale, benchmark, judge):
 
     # Dispatch costs are absolute (about a millisecond for 12 tasks over 4 workers on 2 CPUs), so at
     # a small T the furthest point can sit near half a step: allow twice the rounds to settle it.
-    m.until_settled(lambda m: probes_pool.staircase_decision(decisions(m)), scale.with_budget(2), benchmark)
+    m.until_settled(lambda m: examples.staircase_decision(decisions(m)), scale.with_budget(2), benchmark)
     es = effects(m)
     far = max(points, key=lambda n: abs(es[n].median))
     judge.measured(
@@ -86,7 +87,7 @@ def test_pool_staircase(k, make, pool_of, unit_s, scale, benchmark, judge):
         "(measured − ceil(n/k)·T)/T at the worst n", f"within ±{STEP_TOLERANCE} steps at every n",
         f"Pool({k}) over n = {points}: off the staircase by "
         f"{', '.join(stats.fmt(es[n].median) for n in points)} steps; furthest at n = {far}",
-        verdict=probes_pool.staircase_verdict(decisions(m)),
+        verdict=examples.staircase_verdict(decisions(m)),
         data={"k": k, "unit_s": unit_s, "points": [
             {"n": n, "ideal_s": ideal[n], "median_s": m.median_s(f"n{n}"),
              "low_s": m.interval(f"n{n}").low, "high_s": m.interval(f"n{n}").high}
@@ -96,8 +97,8 @@ def test_pool_staircase(k, make, pool_of, unit_s, scale, benchmark, judge):
 @pytest.mark.claim("pool-capacity-limits-throughput")
 @pytest.mark.timeout(600)
 @pytest.mark.parametrize("make", [
-    pytest.param(probes_pool.real_pool, id="notes-pool4-5tasks"),
-    control("one-worker-more", probes_pool.one_worker_more,
+    pytest.param(examples.real_pool, id="notes-pool4-5tasks"),
+    control("one-worker-more", examples.one_worker_more,
             why="the notes' run on a 'Pool(4)' that has 5 workers (threads): 5 tasks take no longer than one"),
 ])
 def test_pool_notes_example(make, unit_s, scale, benchmark, judge):
@@ -108,7 +109,7 @@ def test_pool_notes_example(make, unit_s, scale, benchmark, judge):
         """The notes' program on a fresh pool, timed from the first task handed over (every worker
         up) until all results are in: start-up, which the notes' own timer also spanned, is
         absolute noise (tens of ms a worker under spawn) that would swamp one step of a small T."""
-        pool = probes_pool.ready_pool(make, ctx, 4)
+        pool = examples.ready_pool(make, ctx, 4)
         try:
             t0 = time.perf_counter()
             results = [pool.apply_async(workloads.notes_task, (unit_s,)) for _ in range(tasks)]
@@ -131,7 +132,7 @@ def test_pool_notes_example(make, unit_s, scale, benchmark, judge):
 
     decision = m.until_settled(lambda m: stats.within(effect(m), NOTES_LOW_STEPS, NOTES_HIGH_STEPS),
                                scale, benchmark)
-    planted = make is not probes_pool.real_pool
+    planted = make is not examples.real_pool
     judge.measured(
         effect(m), decision,
         "(wall with 5 tasks − wall with 1 task)/T", f"within [{NOTES_LOW_STEPS}, {NOTES_HIGH_STEPS}] steps (the claim: 1)",
@@ -151,7 +152,7 @@ def test_pool_notes_example(make, unit_s, scale, benchmark, judge):
 @pytest.mark.parametrize("maxtasksperchild", [None, 1], ids=["reuse", "maxtasksperchild1"])
 def test_pool_reuses_workers(maxtasksperchild, way, pool_of, unit_s, judge):
     """False if a Pool's tasks run outside its k workers, or maxtasksperchild does not replace them."""
-    pool_reuse(multiprocessing.get_context(way.start_method), probes_pool.real_pool, maxtasksperchild,
+    pool_reuse(multiprocessing.get_context(way.start_method), examples.real_pool, maxtasksperchild,
                pool_of, unit_s, judge)
 
 
@@ -159,9 +160,9 @@ def test_pool_reuses_workers(maxtasksperchild, way, pool_of, unit_s, judge):
 @pytest.mark.claim("pool-reuses-workers")
 @pytest.mark.timeout(120)
 @pytest.mark.parametrize("maxtasksperchild, make", [
-    control("fresh-process-per-task", None, probes_pool.fresh_process_per_task,
+    control("fresh-process-per-task", None, examples.fresh_process_per_task,
             why="a 'Pool(k)' that runs each task in a fresh process: its tasks run on more than k PIDs"),
-    control("maxtasksperchild-ignored", 1, probes_pool.ignores_maxtasksperchild,
+    control("maxtasksperchild-ignored", 1, examples.ignores_maxtasksperchild,
             why="a Pool that drops maxtasksperchild=1: its workers are never replaced"),
 ])
 def test_control_pool_reuses_workers(maxtasksperchild, make, pool_of, unit_s, judge):
@@ -172,11 +173,11 @@ def pool_reuse(ctx, make, maxtasksperchild, pool_of, unit_s, judge):
     k, tasks = 2, 4  # more tasks than workers: reuse shows; under maxtasksperchild=1, 4 + 2 workers start
     announced = ctx.Queue()
     pool = pool_of(k, ctx=ctx, make=make, maxtasksperchild=maxtasksperchild,
-                   initializer=probes_pool.announce_worker, initargs=(announced,))
+                   initializer=examples.announce_worker, initargs=(announced,))
     results = [pool.apply_async(workloads.pid_of_task, (i, unit_s / 4)) for i in range(tasks)]
     task_pids = [r.get(timeout=60)[0] for r in results]
-    workers = probes_pool.collect_announced(announced, task_pids)
-    verdict, what = probes_pool.reuse_verdict(task_pids, workers, k, tasks, os.getpid(), maxtasksperchild)
+    workers = examples.collect_announced(announced, task_pids)
+    verdict, what = examples.reuse_verdict(task_pids, workers, k, tasks, os.getpid(), maxtasksperchild)
     judge.observed(verdict, f"Pool({k}), {ctx.get_start_method()}: {what}",
                             data={"task_pids": task_pids, "workers": {str(p): pp for p, pp in workers.items()},
                                   "k": k, "maxtasksperchild": maxtasksperchild,
@@ -189,14 +190,14 @@ def pool_reuse(ctx, make, maxtasksperchild, pool_of, unit_s, judge):
 @pytest.mark.ways(*ways.START_METHOD_WAYS)
 def test_pool_join_needs_close(way, pool_of, judge):
     """False if join() on a running pool returns, or join() after close()/terminate() does not."""
-    join_needs_close(multiprocessing.get_context(way.start_method), probes_pool.real_pool, pool_of, judge)
+    join_needs_close(multiprocessing.get_context(way.start_method), examples.real_pool, pool_of, judge)
 
 
 @pytest.mark.behaviour
 @pytest.mark.claim("pool-join-needs-close")
 @pytest.mark.timeout(60)
 @pytest.mark.parametrize("make", [
-    control("join-returns-while-running", probes_pool.join_returns_while_running,
+    control("join-returns-while-running", examples.join_returns_while_running,
             why="a Pool whose join() returns at once on a running pool"),
 ])
 def test_control_pool_join_needs_close(make, pool_of, judge):

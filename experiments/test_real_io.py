@@ -32,13 +32,12 @@ from pathlib import Path
 
 import pytest
 
-from claimbench import planted, stats, ways, workloads
-from claimbench.claims.rule_of_thumb import (IDEAL_FRACTION, THREADS_CHEAPER, io_bound_decision,
-                                             io_bound_shortfall)
-from claimbench.measure import Interleaved, Seconds
-from claimbench.labels import bytes_label, fmt_seconds
-from claimbench.roles import control
-from claimbench.workloads import Job
+from claimbench.core import planted, stats, ways, workloads
+from claimbench.families.e_rule_of_thumb.claims import (IDEAL_FRACTION, io_bound_decision, io_bound_shortfall, THREADS_CHEAPER)
+from claimbench.core.measure import Interleaved, Seconds
+from claimbench.core.labels import bytes_label, fmt_seconds
+from claimbench.core.roles import control
+from claimbench.core.workloads import Job
 
 CLAIM = "io-bound-favours-threads"
 IO_WAYS = ("sequential", "threads", "processes", "asyncio")
@@ -176,7 +175,7 @@ def http_server(unit_s):
     """'127.0.0.1:<port>' of a server answering every GET after T; gone when the test ends."""
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH", "")) if p)
-    proc = subprocess.Popen([sys.executable, "-m", "claimbench.probes_io", "serve-http", repr(unit_s)],
+    proc = subprocess.Popen([sys.executable, "-m", "claimbench.families.e_rule_of_thumb.child", "serve-http", repr(unit_s)],
                             cwd=str(ROOT), env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                             universal_newlines=True)
     try:

@@ -7,11 +7,11 @@ import threading
 
 import pytest
 
-from claimbench import stats
-from claimbench.roles import control
-from claimbench.measure import Interleaved, Seconds
-from claimbench.labels import bytes_label, fmt_seconds
-from claimbench.probes_cost import length_worker, round_trips
+from claimbench.core import stats
+from claimbench.core.roles import control
+from claimbench.core.measure import Interleaved, Seconds
+from claimbench.core.labels import bytes_label, fmt_seconds
+from claimbench.families.c_cost.child import length_worker, round_trips
 
 # "Efficient": a thread's round trip must be a quarter cheaper at least, so that a
 # difference inside the noise of microsecond round trips does not count.

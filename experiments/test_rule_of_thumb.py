@@ -12,12 +12,11 @@ from contextlib import ExitStack
 
 import pytest
 
-from claimbench import planted, runtime as rt, stats, verdicts, ways, workloads
-from claimbench.claims.rule_of_thumb import (FAVOURS_PROCESSES, PARALLEL_CAPACITY, cpu_bound_decision,
-                                             cpu_bound_verdict)
-from claimbench.measure import Interleaved
-from claimbench.roles import control, related
-from claimbench.workloads import Job
+from claimbench.core import planted, runtime as rt, stats, verdicts, ways, workloads
+from claimbench.families.e_rule_of_thumb.claims import (cpu_bound_decision, cpu_bound_verdict, FAVOURS_PROCESSES, PARALLEL_CAPACITY)
+from claimbench.core.measure import Interleaved
+from claimbench.core.roles import control, related
+from claimbench.core.workloads import Job
 
 CLAIM = "cpu-bound-favours-processes"
 _USABLE = rt.fingerprint().usable_cpus

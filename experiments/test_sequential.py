@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import pytest
 
-from claimbench import stats, ways, workloads
-from claimbench.measure import Interleaved, Seconds
-from claimbench.roles import control
-from claimbench.ways import run_threads
-from claimbench.workloads import Job
+from claimbench.core import stats, ways, workloads
+from claimbench.core.measure import Interleaved, Seconds
+from claimbench.core.roles import control
+from claimbench.core.ways import run_threads
+from claimbench.core.workloads import Job
 
 # ±10 % of n·T: a sleep overshoots by microseconds, so anything wider is not "adding up".
 SEQUENTIAL_TOLERANCE = 0.10

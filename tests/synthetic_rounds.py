@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 from typing import Callable, Dict, List
 
-from claimbench import measure, verdicts
+from claimbench.core import measure, verdicts
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -15,18 +15,19 @@ from pathlib import Path
 
 import pytest
 
-from claimbench import records
+from claimbench.core import records
 
 ROOT = Path(__file__).resolve().parent.parent
 
 # Where a stored file may be written other than through records.atomic_write_*: each is a
 # temporary file renamed into place afterwards. Add to this list only with the reason.
 ATOMIC_BY_HAND = {
-    ("claimbench/plots.py", "_render"): "savefig into a temp file beside the target, then os.replace",
-    ("claimbench/plugin.py", "_benchmark_json_target"): "pytest-benchmark < 5.3 writes results/.tmp/, renamed into place",
+    ("claimbench/report/plots.py", "_render"): "savefig into a temp file beside the target, then os.replace",
+    ("claimbench/plugin/__init__.py", "_benchmark_json_target"): "pytest-benchmark < 5.3 writes results/.tmp/, renamed into place",
 }
 # Modules whose writes are the experiments' scratch files in temporary folders, never results.
-SCRATCH_MODULES = {"claimbench/workloads.py", "claimbench/probes.py", "claimbench/probes_cost.py"}
+SCRATCH_MODULES = {"claimbench/core/workloads.py", "claimbench/families/a_concepts/child.py",
+                   "claimbench/families/c_cost/child.py"}
 WRITE_MODES = set("wax+")
 
 
@@ -80,7 +81,7 @@ def test_every_writer_of_the_package_is_atomic():
         if rel in SCRATCH_MODULES:
             continue
         for line, what, func in writes_in(path, rel):
-            if rel == "claimbench/records.py" and func.startswith("atomic_write"):
+            if rel == "claimbench/core/records.py" and func.startswith("atomic_write"):
                 continue
             if (rel, func) in ATOMIC_BY_HAND:
                 continue
@@ -107,7 +108,7 @@ def test_the_lint_sees_writers(tmp_path):
 # ---------------------------------------------------------------- a write killed mid-way
 SLOW_WRITER = '''
 import os, sys, time
-from claimbench import records
+from claimbench.core import records
 def slow_fsync(fd):
     print("writing", flush=True)
     time.sleep(60)
@@ -185,7 +186,7 @@ def test_unreadable_benchmark_files_are_named_and_left_alone(tmp_path):
 
 
 def test_the_report_names_a_corrupt_benchmark_file_and_still_builds(tmp_path, capsys):
-    from claimbench import report
+    from claimbench.report import builder as report
     case = dict(claim="c", case="", verdict="holds", expected="holds", expected_reason="", outcome="passed",
                 effect=float("nan"), ci_low=float("nan"), ci_high=float("nan"), effect_name="", threshold="",
                 evidence="e", rounds=0, data={}, nodeid="n")

@@ -5,12 +5,12 @@ import dataclasses
 from types import SimpleNamespace
 
 import pandas as pd
-import pytest
 
-from claimbench import claims, verdicts
-from claimbench.claims import communication
-from claimbench.runtime import fingerprint
-from claimbench.sections import c_claim_notes, e_behaviour_cases
+from claimbench import claims
+from claimbench.core import verdicts
+from claimbench.families.f_communication import claims as communication_claims
+from claimbench.core.runtime import fingerprint
+from claimbench.report.parts import behaviour_cases, claim_notes
 
 HERE = fingerprint()
 
@@ -69,10 +69,10 @@ def test_thread_crash_holds_and_is_posix_only():
 
 def test_endless_reader_holds_for_the_notes_program_and_its_findings_have_their_own_reasons():
     claim_cases = ["processes-{}-{}".format(m, c) for m in ("fork", "forkserver", "spawn")
-                   for c in communication.NOTES_READER_CASES]
+                   for c in communication_claims.NOTES_READER_CASES]
     combined = verdicts.combine(expect("endless-reader-must-terminate", HERE, c).verdict for c in claim_cases)
     assert combined == verdicts.HOLDS == expect("endless-reader-must-terminate", HERE).verdict
-    for finding, reason in communication.RELATED_READER_CASES.items():
+    for finding, reason in communication_claims.RELATED_READER_CASES.items():
         e = expect("endless-reader-must-terminate", HERE, finding)
         assert e.verdict == verdicts.HOLDS and e.reason == reason
     assert expect("endless-reader-must-terminate", HERE, "control-sigterm-deaf-reader").testable
@@ -96,11 +96,11 @@ def test_notes_section_lists_claims_with_a_remark():
         {"claim": "process-own-pid", "verdict": "holds"},
         {"claim": "queue-keeps-order", "verdict": "holds"},
     ]))
-    s = c_claim_notes.build(ctx)
+    s = claim_notes.build(ctx)
     (table,) = s.blocks
     assert [r[0] for r in table.rows] == ["process-own-pid"]
     assert "子进程" in table.rows[0][2]
-    assert c_claim_notes.build(SimpleNamespace(claims=pd.DataFrame([{"claim": "queue-keeps-order",
+    assert claim_notes.build(SimpleNamespace(claims=pd.DataFrame([{"claim": "queue-keeps-order",
                                                                      "verdict": "holds"}]))) is None
 
 
@@ -113,8 +113,8 @@ def test_case_section_shows_only_behaviour_claims_with_several_cases():
         case("threads-share-memory", "threads"),
         case("timing", "k2", rounds=8, effect=1.9), case("timing", "k4", rounds=8, effect=3.5),
     ]))
-    s = e_behaviour_cases.build(ctx)
+    s = behaviour_cases.build(ctx)
     table = s.blocks[-1]
     assert [(r[0], r[1]) for r in table.rows] == [("process-crash-isolated", "segfault"),
                                                   ("process-crash-isolated", "abort")]
-    assert e_behaviour_cases.build(SimpleNamespace(cases=pd.DataFrame())) is None
+    assert behaviour_cases.build(SimpleNamespace(cases=pd.DataFrame())) is None

@@ -1,7 +1,7 @@
-"""claimbench.bench_variants: names and params of the per-variant pytest-benchmark entries."""
+"""claimbench.core.bench_variants: names and params of the per-variant pytest-benchmark entries."""
 from __future__ import annotations
 
-from claimbench import bench_variants as bv
+from claimbench.core import bench_variants as bv
 
 
 def test_variant_name():

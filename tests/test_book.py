@@ -1,4 +1,4 @@
-"""claimbench.book: judged cases → one row per claim, and the terminal table."""
+"""claimbench.core.book: judged cases → one row per claim, and the terminal table."""
 from __future__ import annotations
 
 import json
@@ -6,8 +6,8 @@ import math
 
 import pytest
 
-from claimbench import book
-from claimbench.verdicts import HOLDS, INCONCLUSIVE, PARTLY, REFUTED
+from claimbench.core import book
+from claimbench.core.verdicts import HOLDS, INCONCLUSIVE, PARTLY, REFUTED
 
 NAN = float("nan")
 

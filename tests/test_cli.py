@@ -1,11 +1,12 @@
-"""claimbench.cli and claimbench.scales: bad input is one clear line and exit 2, nothing runs."""
+"""claimbench.commands.cli and claimbench.core.scales: bad input is one clear line and exit 2, nothing runs."""
 from __future__ import annotations
 
 import sys
 
 import pytest
 
-from claimbench import records, cli, scales, sessions
+from claimbench.core import records, scales
+from claimbench.commands import cli, sessions
 
 
 @pytest.fixture
@@ -118,7 +119,7 @@ def test_controls_sessions_take_only_the_planted_counterparts(tmp_path):
 
 
 def _controls_run(results, cases):
-    from claimbench.runtime import fingerprint
+    from claimbench.core.runtime import fingerprint
     records.save_record(results, "r1-controls", "controls-timing", dict(
         scale={"name": "quick", "unit_s": 0.01}, runtime=dict(fingerprint().as_dict(), unit_s=0.01, scale="quick"),
         started="", wall_s=1.0, verdicts=cases))
@@ -175,7 +176,7 @@ def test_verify_bad_start_method_or_session(capsys, nothing_runs, tmp_path, args
 
 
 def test_a_run_id_carries_the_runtime_tag_of_its_interpreter_and_start_method():
-    from claimbench import runtime
+    from claimbench.core import runtime
     tag = runtime.fingerprint().tag
     assert sessions.runtime_tag_of(sys.executable) == tag
     assert sessions.runtime_tag_of(sys.executable, "spawn") == tag.rsplit("-", 1)[0] + "-spawn"

@@ -5,7 +5,9 @@ import math
 
 import pytest
 
-from claimbench import book, cli, compare, records
+from claimbench.core import book, records
+from claimbench.commands import cli
+from claimbench.report import compare
 
 
 def case(claim, verdict, effect=math.nan, lo=math.nan, hi=math.nan, name="", expected="holds", reason=""):

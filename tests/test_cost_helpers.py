@@ -10,11 +10,14 @@ import threading
 
 import pytest
 
-from claimbench import claims, probes_cost, probes_io, runtime, sandbox, stats, verdicts, workloads
-from claimbench.labels import bytes_label, fmt_bytes, fmt_seconds, parse_bytes_label
-from claimbench.probes_cost import ladder, per_unit_overhead_s, process_limit
-from claimbench.stats import all_of
-from claimbench.sections import f_cost
+from claimbench import claims
+from claimbench.families.c_cost import child as cost
+from claimbench.families.e_rule_of_thumb import child as rule_of_thumb
+from claimbench.core import runtime, sandbox, stats, verdicts, workloads
+from claimbench.core.labels import bytes_label, fmt_bytes, fmt_seconds, parse_bytes_label
+from claimbench.families.c_cost.child import ladder, per_unit_overhead_s, process_limit
+from claimbench.core.stats import all_of
+from claimbench.families.c_cost import report
 
 # A GIL build with two usable CPUs and every start method, whatever this machine is.
 HERE = dataclasses.replace(runtime.fingerprint(), gil_enabled=True, usable_cpus=2,
@@ -52,9 +55,9 @@ def test_figures_for_evidence():
 
 
 def test_ratio_against_a_thread_reads_both_ways():
-    assert f_cost._ratio(28.2) == "28×"
-    assert f_cost._ratio(0.76) == "0.76×"
-    assert f_cost._ratio(1 / 12.0) == "1/12 of"
+    assert report._ratio(28.2) == "28×"
+    assert report._ratio(0.76) == "0.76×"
+    assert report._ratio(1 / 12.0) == "1/12 of"
 
 
 def test_each_way_climbs_the_ladder_to_its_cap():
@@ -124,7 +127,7 @@ def test_the_planted_interpreter_is_a_thread():
     def start(t):
         started.append(t)
         real_start(t)
-    interp = probes_cost.ThreadsAsInterpreters.create()
+    interp = cost.ThreadsAsInterpreters.create()
     threading.Thread.start = start
     try:
         interp.exec("pass")
@@ -132,21 +135,21 @@ def test_the_planted_interpreter_is_a_thread():
         threading.Thread.start = real_start
     interp.close()
     assert len(started) == 1 and not started[0].is_alive()
-    assert probes_cost.creation_cost("thread-as-interpreter", 5) > 0
+    assert cost.creation_cost("thread-as-interpreter", 5) > 0
 
 
 @pytest.mark.skipif(not runtime.has_subinterpreters(), reason="concurrent.interpreters needs Python 3.14+")
 def test_a_sub_interpreter_is_created_run_and_closed():
     from concurrent import interpreters
     before = len(interpreters.list_all())
-    assert probes_cost.creation_cost("interpreter", 2) > 0
+    assert cost.creation_cost("interpreter", 2) > 0
     assert len(interpreters.list_all()) == before
 
 
 # ---------------------------------------------------------------- the sandbox protocol
 def serve_lines(*requests) -> list:
     out = io.StringIO()
-    probes_cost.serve(io.StringIO("".join(json.dumps(r) + "\n" for r in requests)), out)
+    cost.serve(io.StringIO("".join(json.dumps(r) + "\n" for r in requests)), out)
     return [json.loads(line) for line in out.getvalue().splitlines()]
 
 
@@ -194,7 +197,7 @@ def test_files_are_written_new_and_read_back(tmp_path):
 
 @pytest.fixture
 def server():
-    srv = probes_io.make_server(0.0)
+    srv = rule_of_thumb.make_server(0.0)
     t = threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     t.start()
     try:
@@ -208,7 +211,7 @@ def server():
 def test_http_get_both_ways(server):
     assert server.startswith("127.0.0.1:")
     n = workloads.http_get(server + "/x")
-    assert n > len(probes_io.SlowHandler.body)
+    assert n > len(rule_of_thumb.SlowHandler.body)
     assert asyncio.run(workloads.http_get_async(server + "/y")) == n
 
 

@@ -5,8 +5,9 @@ import dataclasses
 
 import pytest
 
-from claimbench import probes, runtime, verdicts
-from claimbench.runtime import CpuTopology, Runtime, cpu_topology
+from claimbench.families.a_concepts import child as concepts
+from claimbench.core import runtime, verdicts
+from claimbench.core.runtime import cpu_topology, CpuTopology, Runtime
 
 
 def write(root, files: dict):
@@ -25,7 +26,7 @@ def write(root, files: dict):
     (8, 4, 2, 4),
 ])
 def test_planted_trees_count_as_planted(tmp_path, logical, threads, cores, per_core):
-    topo = cpu_topology(probes.plant_cpu_topology(tmp_path / "cpu", logical, threads))
+    topo = cpu_topology(concepts.plant_cpu_topology(tmp_path / "cpu", logical, threads))
     assert (topo.logical_cpus, topo.physical_cores, topo.threads_per_core) == (logical, cores, per_core)
     assert topo.grouped_by == "core_cpus_list"
 
@@ -50,7 +51,7 @@ def test_without_sibling_lists_the_ids_group_cores(tmp_path):
 
 def test_offline_cpus_are_not_counted(tmp_path):
     # CPUs 0-3, two threads a core, with CPU 3 offline: its core still runs CPU 2.
-    root = probes.plant_cpu_topology(tmp_path / "cpu", 4, 2)
+    root = concepts.plant_cpu_topology(tmp_path / "cpu", 4, 2)
     (root / "online").write_text("0-2\n")
     topo = cpu_topology(root)
     assert (topo.logical_cpus, topo.physical_cores, topo.threads_per_core) == (3, 2, 2)
@@ -64,12 +65,12 @@ def test_no_topology_is_none(tmp_path):
 def test_cores_verdict_reaches_every_verdict():
     one_each = CpuTopology(logical_cpus=4, physical_cores=4, threads_per_core=1, grouped_by="x")
     smt = CpuTopology(logical_cpus=8, physical_cores=4, threads_per_core=2, grouped_by="x")
-    assert probes.cores_verdict(4, one_each, 4)[0] == verdicts.HOLDS
-    verdict, what = probes.cores_verdict(8, smt, 4)
+    assert concepts.cores_verdict(4, one_each, 4)[0] == verdicts.HOLDS
+    verdict, what = concepts.cores_verdict(8, smt, 4)
     assert verdict == verdicts.REFUTED and "hardware threads" in what
-    assert probes.cores_verdict(2, one_each)[0] == verdicts.REFUTED  # e.g. PYTHON_CPU_COUNT=2
-    assert probes.cores_verdict(4, one_each, 2)[0] == verdicts.INCONCLUSIVE  # the two readers disagree
-    assert probes.cores_verdict(4, None)[0] == verdicts.INCONCLUSIVE
+    assert concepts.cores_verdict(2, one_each)[0] == verdicts.REFUTED  # e.g. PYTHON_CPU_COUNT=2
+    assert concepts.cores_verdict(4, one_each, 2)[0] == verdicts.INCONCLUSIVE  # the two readers disagree
+    assert concepts.cores_verdict(4, None)[0] == verdicts.INCONCLUSIVE
 
 
 def test_fingerprint_carries_the_topology_and_old_runs_still_load():

@@ -5,7 +5,8 @@ import math
 
 import pytest
 
-from claimbench import crossover, stats, verdicts
+from claimbench.families.f_communication import data as crossover
+from claimbench.core import stats, verdicts
 
 SIZES = [1 << (10 + 2 * i) for i in range(5)]  # 1 KiB … 256 KiB
 WINS = 1.5

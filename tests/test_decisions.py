@@ -7,7 +7,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from claimbench import scales, verdicts
+from claimbench.core import scales, verdicts
 from synthetic_rounds import Capture, experiment, steady, straddling, synthetic
 
 H, R, I = verdicts.HOLDS, verdicts.REFUTED, verdicts.INCONCLUSIVE

@@ -1,11 +1,11 @@
-"""claimbench.document: one section, every block type, rendered to Markdown and HTML."""
+"""claimbench.report.document: one section, every block type, rendered to Markdown and HTML."""
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
 
-from claimbench.document import Figure, Para, Pre, Section, Table, to_html, to_markdown
+from claimbench.report.document import Figure, Para, Pre, Section, Table, to_html, to_markdown
 
 BASE = Path("/results")
 

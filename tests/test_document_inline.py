@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from claimbench.document import Anchor, Link, Para, Section, Table, inline_html, to_html
+from claimbench.report.document import Anchor, inline_html, Link, Para, Section, Table, to_html
 
 
 def test_inline_markdown():

@@ -1,4 +1,4 @@
-"""Stray processes (claimbench/guard.py) and experiments that never reach a verdict (claimbench/unjudged.py).
+"""Stray processes (claimbench/core/guard.py) and experiments that never reach a verdict (claimbench/plugin/unjudged.py).
 
 The end-to-end checks run the plugin (-p claimbench.plugin) beside a fake ``experiments/``
 in a temporary folder and run pytest there in a subprocess, as tests/test_wiring.py does.
@@ -17,7 +17,9 @@ from types import SimpleNamespace
 import psutil
 import pytest
 
-from claimbench import book, claims, guard, records, runtime as rt, unjudged, verdicts
+from claimbench.core import book, guard, records, runtime as rt, verdicts
+from claimbench import claims
+from claimbench.plugin import unjudged
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -1,10 +1,18 @@
-"""The import contract of the package: the layout stays what ARCHITECTURE.md says.
+"""The import contract of the package: the layout stays what ARCHITECTURE.md draws.
+
+Layers, lowest first: the measuring core (``claimbench.core``); the claims (the registry
+``claimbench.claims`` and each family's ``claims`` and ``data``); the code child processes run
+(each family's ``child``, and the core's modules named in CHILD_CODE); the report
+(``claimbench.report`` and each family's ``report``); the pytest plugin; the commands.
 
 - no import circles between claimbench's modules (imports inside functions count too);
-- report parts import no child-process code;
-- expectations (claimbench/claims/) read only the runtime fingerprint: they import no module
-  that reads the machine, starts processes or measures;
-- the measuring core imports nothing of the report or the commands.
+- the measuring core imports nothing outside itself;
+- expectations read only the runtime fingerprint: claims modules import the registry, their own
+  family's claims and data, and of the core only the fingerprint, verdicts, stats and labels;
+- child code imports the core and its own family, nothing of the report, the plugin or the commands;
+- report code imports no child-process code, no plugin and no command;
+- the plugin imports no command;
+- a family imports no other family: one claim in one place.
 """
 from __future__ import annotations
 
@@ -15,13 +23,27 @@ from typing import Dict, Set
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "claimbench"
 
-CHILD_CODE = {"claimbench.workloads", "claimbench.probes", "claimbench.probes_cost", "claimbench.probes_io",
-              "claimbench.probes_pool", "claimbench.probes_interp", "claimbench.planted", "claimbench.ways",
-              "claimbench.pagemap"}
-REPORT = {"claimbench.report", "claimbench.plots", "claimbench.document"}
-COMMANDS = {"claimbench.cli", "claimbench.matrix", "claimbench.stability", "claimbench.sessions",
-            "claimbench.interpreters", "claimbench.preflight", "claimbench.__main__"}
-EXPECTATIONS_MAY_IMPORT = {"claimbench.runtime", "claimbench.verdicts", "claimbench.stats", "claimbench.labels"}
+CORE_CHILD_CODE = {"claimbench.core." + m for m in ("workloads", "ways", "planted", "pagemap", "subinterpreters")}
+EXPECTATIONS_MAY_IMPORT = {"claimbench.core." + m for m in ("runtime", "verdicts", "stats", "labels")}
+
+
+def family_of(module: str):
+    """("c_cost", "child") for claimbench.families.c_cost.child; None outside the families."""
+    parts = module.split(".")
+    if len(parts) >= 3 and parts[1] == "families":
+        return parts[2], (parts[3] if len(parts) > 3 else "")
+    return None
+
+
+def layer_of(module: str) -> str:
+    fam = family_of(module)
+    if fam:
+        return {"claims": "claims", "data": "claims", "child": "child", "report": "report", "": "claims"}.get(fam[1], "?")
+    if module in CORE_CHILD_CODE:
+        return "child"
+    top = module.split(".")[1] if "." in module else ""
+    return {"core": "core", "claims": "claims", "families": "claims", "report": "report", "plugin": "plugin",
+            "commands": "commands", "__main__": "commands", "": "core"}.get(top, "?")
 
 
 def modules() -> Dict[str, Path]:
@@ -48,7 +70,7 @@ def imports_of(name: str, path: Path, known) -> Set[str]:
                 parts = parts[:len(parts) - node.level + 1]
                 base = ".".join(parts + ([node.module] if node.module else []))
             submodules = ["{}.{}".format(base, a.name) for a in node.names if "{}.{}".format(base, a.name) in known]
-            targets = submodules or [base]  # `from . import stats` imports claimbench.stats, not claimbench
+            targets = submodules or [base]  # `from . import stats` imports claimbench.core.stats, not claimbench
         for t in targets:
             while t and t not in known and "." in t:
                 t = t.rsplit(".", 1)[0]
@@ -94,38 +116,64 @@ def cycles(g: Dict[str, Set[str]]):
     return out
 
 
-def without_registry_discovery(g):
-    """claims/__init__ finds its family modules by name (importlib), and they import it: that
-    is the registry, not a circle."""
-    return {m: {t for t in ts if not (m == "claimbench.claims" and t.startswith("claimbench.claims."))}
-            for m, ts in g.items()}
+def test_every_module_has_a_layer():
+    assert {m: layer_of(m) for m in graph() if layer_of(m) == "?"} == {}
 
 
 def test_no_import_circles():
-    assert cycles(without_registry_discovery(graph())) == []
+    assert cycles(graph()) == []
 
 
-def test_report_parts_import_no_child_process_code():
+def offenders(allowed):
+    """{module: [imports it may not make]} under ``allowed(module, target) -> bool``."""
     g = graph()
-    report = {m for m in g if m.startswith("claimbench.sections") or m in REPORT}
-    bad = {m: sorted(g[m] & CHILD_CODE) for m in report if g[m] & CHILD_CODE}
-    assert bad == {}
+    bad = {m: sorted(t for t in ts if not allowed(m, t)) for m, ts in g.items()}
+    return {m: ts for m, ts in bad.items() if ts}
+
+
+def test_the_measuring_core_imports_only_the_core():
+    assert offenders(lambda m, t: layer_of(m) != "core" or m == "claimbench" or layer_of(t) in ("core", "child")
+                     and t.startswith("claimbench.core.")) == {}
 
 
 def test_expectations_read_only_the_fingerprint():
-    g = graph()
-    claims = {m for m in g if m == "claimbench.claims" or m.startswith("claimbench.claims.")}
-    bad = {m: sorted(t for t in g[m] - claims if t not in EXPECTATIONS_MAY_IMPORT) for m in claims}
-    assert {m: ts for m, ts in bad.items() if ts} == {}
+    def allowed(m, t):
+        if layer_of(m) != "claims":
+            return True
+        if t == "claimbench.claims" or t.startswith("claimbench.claims.") or t in EXPECTATIONS_MAY_IMPORT:
+            return True
+        return family_of(t) is not None and family_of(t)[0] == family_of(m)[0] and layer_of(t) == "claims"
+    assert offenders(allowed) == {}
 
 
-def test_the_measuring_core_imports_no_report_and_no_command():
-    g = graph()
-    core = CHILD_CODE | {"claimbench.measure", "claimbench.stats", "claimbench.runtime", "claimbench.verdicts"}
-    bad = {m: sorted(g[m] & (REPORT | COMMANDS)) for m in core if m in g and g[m] & (REPORT | COMMANDS)}
-    assert bad == {}
+def test_child_code_imports_the_core_and_its_own_family_only():
+    def allowed(m, t):
+        if layer_of(m) != "child" or not family_of(m):
+            return True
+        return t.startswith("claimbench.core.") or (family_of(t) is not None and family_of(t)[0] == family_of(m)[0]
+                                                     and layer_of(t) in ("child", "claims"))
+    assert offenders(allowed) == {}
+
+
+def test_report_code_imports_no_child_code_no_plugin_and_no_command():
+    assert offenders(lambda m, t: layer_of(m) != "report" or layer_of(t) not in ("child", "plugin", "commands")) == {}
+
+
+def test_the_plugin_imports_no_command():
+    assert offenders(lambda m, t: layer_of(m) != "plugin" or layer_of(t) != "commands") == {}
+
+
+def test_a_family_imports_no_other_family():
+    assert offenders(lambda m, t: not (family_of(m) and family_of(t)) or family_of(m)[0] == family_of(t)[0]) == {}
 
 
 def test_the_contract_sees_an_import_circle(tmp_path):
     """The checker itself: a planted circle is found."""
     assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+
+
+def test_the_contract_sees_a_report_part_that_imports_child_code():
+    """The checker itself: a family's report importing its child code is caught."""
+    assert layer_of("claimbench.families.c_cost.report") == "report"
+    assert layer_of("claimbench.families.c_cost.child") == "child"
+    assert layer_of("claimbench.core.workloads") == "child" and layer_of("claimbench.core.stats") == "core"

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from claimbench import cli, preflight
+from claimbench.commands import cli, preflight
 
 ROOT = Path(__file__).resolve().parent.parent
 HAVE_MAKE = shutil.which("make") is not None and (ROOT / ".venv" / "bin" / "python").exists()

@@ -1,4 +1,4 @@
-"""claimbench.interpreters: reading listings into candidates and picking one per PYTHONS name.
+"""claimbench.commands.interpreters: reading listings into candidates and picking one per PYTHONS name.
 
 Synthetic listings only: nothing here runs an interpreter but the one running the tests.
 """
@@ -9,8 +9,8 @@ import sys
 
 import pytest
 
-from claimbench import interpreters as it
-from claimbench.interpreters import Interpreter, NotFound
+from claimbench.commands import interpreters as it
+from claimbench.commands.interpreters import Interpreter, NotFound
 
 
 def interp(tag: str, source: str = "pyenv", path: str = "") -> Interpreter:

@@ -8,8 +8,9 @@ from types import SimpleNamespace
 
 import pandas as pd
 
-from claimbench import probes
-from claimbench.sections import g_ipc_throughput
+from claimbench.core import pagemap
+from claimbench.families.f_communication import child as communication
+from claimbench.families.f_communication import report
 
 
 class ThreadQueues:
@@ -19,39 +20,39 @@ class ThreadQueues:
 
 
 def test_two_queues_posing_as_one_break_the_order():
-    q = probes.TwoQueuesPosingAsOne(ThreadQueues())
+    q = communication.TwoQueuesPosingAsOne(ThreadQueues())
     for i in range(6):
         q.put((0, i))
     received = [q.get(timeout=1) for _ in range(6)]
     assert [i for _, i in received] == [1, 0, 3, 2, 5, 4]
-    assert not probes.order_report(received, 1, 6)["per_producer_fifo"]
+    assert not communication.order_report(received, 1, 6)["per_producer_fifo"]
 
 
 def test_planted_context_swaps_only_what_it_is_given():
     ctx = multiprocessing.get_context("spawn")
-    planted = probes.PlantedContext(ctx, Value=probes.PrivateValue, Semaphore=threading.Semaphore)
+    planted = communication.PlantedContext(ctx, Value=communication.PrivateValue, Semaphore=threading.Semaphore)
     assert planted.get_start_method() == "spawn"
     assert planted.Queue == ctx.Queue
     v = planted.Value("i", 41)
     with v.get_lock():
         v.value += 1
     assert v.value == 42 and isinstance(planted.Semaphore(2), type(threading.Semaphore(2)))
-    a = probes.PrivateArray("d", [1.0, 2.0])
+    a = communication.PrivateArray("d", [1.0, 2.0])
     with a.get_lock():
         a[0] *= 2
     assert list(a) == [2.0, 2.0]
 
 
 def test_a_private_block_is_found_by_name_until_unlinked():
-    block = probes.PrivateBlock(create=True, size=probes.PAGE_SIZE)
+    block = communication.PrivateBlock(create=True, size=pagemap.PAGE_SIZE)
     try:
         block.buf[:3] = b"abc"
-        assert probes.attach_private_block(block.name) is block
-        assert bytes(probes.attach_private_block(block.name).buf[:3]) == b"abc"
+        assert communication.attach_private_block(block.name) is block
+        assert bytes(communication.attach_private_block(block.name).buf[:3]) == b"abc"
     finally:
         block.close()
         block.unlink()
-    assert block.name not in probes.PRIVATE_BLOCKS
+    assert block.name not in communication.PRIVATE_BLOCKS
 
 
 SIZES = [1 << 10, 1 << 20, 64 << 20]
@@ -78,7 +79,7 @@ def _ctx(tmp_path, cases):
 
 
 def test_report_part_states_the_crossover_and_draws_the_sweep(tmp_path):
-    s = g_ipc_throughput.build(_ctx(tmp_path, [_case(role="control"), _case()]))
+    s = report.build(_ctx(tmp_path, [_case(role="control"), _case()]))
     text = s.blocks[0].text
     assert "crossover of about 195 KiB" in text and "from 1MiB to 64MiB" in text
     assert (tmp_path / "ipc-throughput.png").exists()
@@ -86,11 +87,11 @@ def test_report_part_states_the_crossover_and_draws_the_sweep(tmp_path):
 
 def test_report_part_says_when_there_is_no_crossover(tmp_path):
     none = {"estimate": None, "low": None, "high": None, "first_win": None}
-    s = g_ipc_throughput.build(_ctx(tmp_path, [_case(crossover=none)]))
+    s = report.build(_ctx(tmp_path, [_case(crossover=none)]))
     assert "no crossover within the sweep" in s.blocks[0].text
 
 
 def test_report_part_skips_runs_without_the_sweep(tmp_path):
     old = {"claim": "ipc-throughput-ranks", "case": "1MiB", "verdict": "holds", "data": {"payload_bytes": 1}}
-    assert g_ipc_throughput.build(_ctx(tmp_path, [old])) is None
-    assert g_ipc_throughput.build(_ctx(tmp_path, [_case(role="control")])) is None
+    assert report.build(_ctx(tmp_path, [old])) is None
+    assert report.build(_ctx(tmp_path, [_case(role="control")])) is None

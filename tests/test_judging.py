@@ -1,14 +1,15 @@
-"""claimbench.judging: a case judged against its expectation, and a session's record, without pytest."""
+"""claimbench.plugin.judging: a case judged against its expectation, and a session's record, without pytest."""
 from __future__ import annotations
 
 import math
 from types import SimpleNamespace
 
-from claimbench import claims, stats, verdicts
-from claimbench.claims._expect import always, parallel
-from claimbench.judging import Judgement, record_payload
-from claimbench.roles import Role
-from claimbench.verdicts import CONTROL, RELATED
+from claimbench import claims
+from claimbench.core import stats, verdicts
+from claimbench.claims.expect import always, parallel
+from claimbench.plugin.judging import Judgement, record_payload
+from claimbench.core.roles import Role
+from claimbench.core.verdicts import CONTROL, RELATED
 
 RT = SimpleNamespace(usable_cpus=1, gil_enabled=True)
 HOLDS = claims.Claim(id="c", section="x", quote="", statement="", expect=always(verdicts.HOLDS, "because"))

@@ -1,7 +1,7 @@
-"""claimbench.libc: the C library's large-copy facts, read from what the loader prints."""
+"""claimbench.core.libc: the C library's large-copy facts, read from what the loader prints."""
 from __future__ import annotations
 
-from claimbench import libc
+from claimbench.core import libc
 
 MAPS = """\
 55d0c0a00000-55d0c0a2c000 r--p 00000000 08:01 1 /usr/bin/python3.14

@@ -1,4 +1,4 @@
-"""Loopback only (claimbench/loopback.py): every server binds 127.0.0.1 on an ephemeral port."""
+"""Loopback only (claimbench/core/loopback.py): every server binds 127.0.0.1 on an ephemeral port."""
 from __future__ import annotations
 
 import socket
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from claimbench import loopback
+from claimbench.core import loopback
 
 ROOT = Path(__file__).resolve().parent.parent
 # Everything the suite runs: the experiments, the package (workloads, probes, ways), the pytest wiring.

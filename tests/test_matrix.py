@@ -1,4 +1,4 @@
-"""claimbench.matrix and its report part: commands, venv markers, the table, the plot's data.
+"""claimbench.commands.matrix and its report part: commands, venv markers, the table, the plot's data.
 
 No interpreter is run, no venv is made: stored runs are synthetic.
 """
@@ -12,12 +12,13 @@ from types import SimpleNamespace
 import pandas as pd
 import pytest
 
-from claimbench import cli, interpreters, matrix, records
-from claimbench.interpreters import Interpreter
-from claimbench.sections import m_matrix
+from claimbench.commands import cli, interpreters, matrix
+from claimbench.core import records
+from claimbench.commands.interpreters import Interpreter
+from claimbench.report.parts import matrix as matrix_part
 
 NAN = float("nan")
-CPU = m_matrix.CPU_CLAIM
+CPU = matrix_part.CPU_CLAIM
 
 
 # ---------------------------------------------------------------- the runner's pure parts
@@ -163,7 +164,7 @@ MANIFEST = {"format": matrix.MANIFEST_FORMAT, "tags": ["3.11-gil-fork", "3.13t-n
 
 
 def test_columns_newest_run_per_tag_in_manifest_order():
-    cols = m_matrix.columns(runs(), MANIFEST)
+    cols = matrix_part.columns(runs(), MANIFEST)
     assert [c.tag for c in cols] == MANIFEST["tags"]
     assert cols[0].run_id == "20261125T110000Z-3.11-gil-fork"
     assert {c["claim"] for c in cols[0].cases} == {"sequential-adds-up", CPU, "pool-reuses-workers"}
@@ -171,7 +172,7 @@ def test_columns_newest_run_per_tag_in_manifest_order():
 
 
 def test_columns_without_manifest_put_the_reported_runtime_first():
-    cols = m_matrix.columns(runs(), None, first_tag="3.13t-nogil-fork")
+    cols = matrix_part.columns(runs(), None, first_tag="3.13t-nogil-fork")
     assert [c.tag for c in cols] == ["3.13t-nogil-fork", "3.8-gil-fork", "3.11-gil-fork"]
 
 
@@ -180,48 +181,48 @@ def test_a_runtime_whose_run_stored_nothing_is_a_column_that_says_so():
         {"tag": "3.12-gil-fork", "run_id": "20261125T110300Z-3.12-gil-fork", "exitstatus": 4}])
     stale = record("20261120T000000Z-3.12-gil-fork", runtime("3.12-gil-fork", "3.12.1"),
                    [case("sequential-adds-up", "holds", "holds", 1.0)])
-    cols = m_matrix.columns(runs() + [stale], manifest)
+    cols = matrix_part.columns(runs() + [stale], manifest)
     last = cols[-1]
     assert last.cases == [] and "stored nothing" in last.note and "4" in last.note
-    headers, rows, found = m_matrix.table(m_matrix.claim_frame(cols), [c.tag for c in cols])
-    assert rows[0][4] == m_matrix.MISSING
+    headers, rows, found = matrix_part.table(matrix_part.claim_frame(cols), [c.tag for c in cols])
+    assert rows[0][4] == matrix_part.MISSING
 
 
 def test_table_marks_differences_and_says_why():
-    cols = m_matrix.columns(runs(), MANIFEST)
+    cols = matrix_part.columns(runs(), MANIFEST)
     tags = [c.tag for c in cols]
-    headers, rows, found = m_matrix.table(m_matrix.claim_frame(cols), tags)
+    headers, rows, found = matrix_part.table(matrix_part.claim_frame(cols), tags)
     assert headers == ["claim"] + tags + ["effect is", "why it differs"]
     by_claim = {r[0]: r for r in rows}
     assert list(by_claim)[:3] == ["sequential-adds-up", "pool-reuses-workers", CPU]  # the registry's order
 
     seq = by_claim["sequential-adds-up"]
     assert seq[1] == "holds 1.01 [0.91, 1.11]"
-    assert seq[2].startswith("refuted 1.3 ") and seq[2].endswith("(expected holds) " + m_matrix.DIFFERS)
-    assert seq[3].startswith("inconclusive") and seq[3].endswith(m_matrix.DIFFERS)
+    assert seq[2].startswith("refuted 1.3 ") and seq[2].endswith("(expected holds) " + matrix_part.DIFFERS)
+    assert seq[3].startswith("inconclusive") and seq[3].endswith(matrix_part.DIFFERS)
     cpu = by_claim[CPU]
-    assert cpu[1].startswith("holds") and not cpu[1].endswith(m_matrix.DIFFERS)
-    assert cpu[2].startswith("refuted") and cpu[2].endswith(m_matrix.DIFFERS) and "expected" not in cpu[2]
+    assert cpu[1].startswith("holds") and not cpu[1].endswith(matrix_part.DIFFERS)
+    assert cpu[2].startswith("refuted") and cpu[2].endswith(matrix_part.DIFFERS) and "expected" not in cpu[2]
     assert "no GIL on this runtime" in cpu[-1]
     assert "(" not in cpu[1]  # both cases hold: no per-case detail
-    assert by_claim["pool-reuses-workers"][1:4] == ["holds", "holds", m_matrix.MISSING]
+    assert by_claim["pool-reuses-workers"][1:4] == ["holds", "holds", matrix_part.MISSING]
     assert by_claim["pool-reuses-workers"][-1] == "not run on 3.8-gil-fork"
 
     kinds = {(cid, tag): kind for cid, tag, kind, _ in found}
-    assert kinds == {("sequential-adds-up", "3.13t-nogil-fork"): m_matrix.UNEXPLAINED,
-                     ("sequential-adds-up", "3.8-gil-fork"): m_matrix.UNSETTLED,
-                     (CPU, "3.13t-nogil-fork"): m_matrix.EXPECTED,
-                     ("pool-reuses-workers", "3.8-gil-fork"): m_matrix.NOT_RUN}
+    assert kinds == {("sequential-adds-up", "3.13t-nogil-fork"): matrix_part.UNEXPLAINED,
+                     ("sequential-adds-up", "3.8-gil-fork"): matrix_part.UNSETTLED,
+                     (CPU, "3.13t-nogil-fork"): matrix_part.EXPECTED,
+                     ("pool-reuses-workers", "3.8-gil-fork"): matrix_part.NOT_RUN}
 
 
 def test_cases_that_disagree_are_named_in_the_cell():
     cases = [dict(c, verdict=v) for c, v in zip(cpu_cases((1.9, 1.85), (1.8, 1.8)), ("inconclusive", "refuted"))]
-    cols = [m_matrix.Column("3.13t-nogil-fork", cases=[dict(c, expected="refuted") for c in cases])]
-    _, rows, _ = m_matrix.table(m_matrix.claim_frame(cols), ["3.13t-nogil-fork"])
+    cols = [matrix_part.Column("3.13t-nogil-fork", cases=[dict(c, expected="refuted") for c in cases])]
+    _, rows, _ = matrix_part.table(matrix_part.claim_frame(cols), ["3.13t-nogil-fork"])
     assert rows[0][1].endswith("(expected refuted; k2 inconclusive, k3 refuted)")
     partly = [dict(c, verdict=v, expected="partly") for c, v in zip(cases, ("holds", "refuted"))]
-    cols = [m_matrix.Column(t, cases=partly) for t in ("3.11-gil-fork", "3.8-gil-fork")]
-    _, rows, _ = m_matrix.table(m_matrix.claim_frame(cols), ["3.11-gil-fork", "3.8-gil-fork"])
+    cols = [matrix_part.Column(t, cases=partly) for t in ("3.11-gil-fork", "3.8-gil-fork")]
+    _, rows, _ = matrix_part.table(matrix_part.claim_frame(cols), ["3.11-gil-fork", "3.8-gil-fork"])
     assert rows[0][1:3] == ["partly 0.947 [0.847, 1.05]"] * 2  # alike everywhere: no case list
 
 
@@ -230,8 +231,8 @@ def test_an_inconclusive_first_column_is_said_once():
     others = [record("R2-3.8-gil-fork", RT38, [case("sequential-adds-up", "holds", "holds", 1.0)]),
               record("R3-3.9-gil-fork", runtime("3.9-gil-fork", "3.9.18"),
                      [case("sequential-adds-up", "holds", "holds", 1.0)])]
-    cols = m_matrix.columns([first] + others, None, first_tag="3.11-gil-fork")
-    _, rows, found = m_matrix.table(m_matrix.claim_frame(cols), [c.tag for c in cols])
+    cols = matrix_part.columns([first] + others, None, first_tag="3.11-gil-fork")
+    _, rows, found = matrix_part.table(matrix_part.claim_frame(cols), [c.tag for c in cols])
     assert rows[0][-1] == "unsettled: inconclusive on 3.11-gil-fork" and len(found) == 2
 
 
@@ -245,12 +246,12 @@ def test_an_inconclusive_first_column_is_said_once():
     (None, {"verdict": "holds", "expected": "holds"}, "not run"),
 ])
 def test_difference(first, other, kind):
-    assert m_matrix.difference(first, other) == kind
+    assert matrix_part.difference(first, other) == kind
 
 
 def test_speedup_frame_reads_the_cpu_claims_data():
-    cols = m_matrix.columns(runs(), MANIFEST)
-    f = m_matrix.speedup_frame(cols)
+    cols = matrix_part.columns(runs(), MANIFEST)
+    f = matrix_part.speedup_frame(cols)
     assert set(f["way"]) == {"threads", "processes"}
     assert set(f["tag"]) == set(MANIFEST["tags"])
     ft = f[(f["tag"] == "3.13t-nogil-fork") & (f["way"] == "threads")]
@@ -258,24 +259,24 @@ def test_speedup_frame_reads_the_cpu_claims_data():
 
 
 def test_speedup_frame_ignores_cases_without_the_data():
-    cols = [m_matrix.Column("x", cases=[case(CPU, "holds", "holds", 1.2, data={"k": 2}),
+    cols = [matrix_part.Column("x", cases=[case(CPU, "holds", "holds", 1.2, data={"k": 2}),
                                         case(CPU, "holds", "holds", 1.2, data={"k": 2, "work": "sleep",
                                                                              "speedup": {"threads": 2.0}})])]
-    assert len(m_matrix.speedup_frame(cols)) == 0
+    assert len(matrix_part.speedup_frame(cols)) == 0
 
 
 def test_build_writes_the_table_and_the_plot(tmp_path):
     records.atomic_write_json(tmp_path / matrix.MANIFEST, MANIFEST)
     ctx = SimpleNamespace(results_dir=tmp_path, all_runs=runs(), runtime=RT311,
                           figure_path=lambda name: tmp_path / "figures" / name)
-    section = m_matrix.build(ctx)
+    section = matrix_part.build(ctx)
     kinds = [type(b).__name__ for b in section.blocks]
     assert kinds.count("Table") == 2 and "Figure" in kinds
-    png = tmp_path / "figures" / m_matrix.FIGURE
+    png = tmp_path / "figures" / matrix_part.FIGURE
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     text = " ".join(getattr(b, "text", "") for b in section.blocks)
     assert "sequential-adds-up (no reason: refuted on 3.13t-nogil-fork, holds on 3.11-gil-fork" in text
-    table = m_matrix.text_table(ctx)
+    table = matrix_part.text_table(ctx)
     assert table.splitlines()[0].split() == ["claim"] + MANIFEST["tags"]
     assert "refuted ≠" in table
 
@@ -283,12 +284,12 @@ def test_build_writes_the_table_and_the_plot(tmp_path):
 def test_build_needs_two_runtimes_without_a_manifest(tmp_path):
     ctx = SimpleNamespace(results_dir=tmp_path, all_runs=runs()[:2], runtime=RT311,
                           figure_path=lambda name: tmp_path / name)
-    assert m_matrix.build(ctx) is None
+    assert matrix_part.build(ctx) is None
     assert math.isnan(NAN)
 
 
 def test_a_runtime_of_its_own_root_is_run_through_its_runner(tmp_path):
-    from claimbench.interpreters import Interpreter
+    from claimbench.commands.interpreters import Interpreter
     debian = Interpreter("/p/.runtimes/debian/bin/python3.14", (3, 14, 10), False, "debian", "/p/.runtimes/debian/run")
     venv = tmp_path / debian.tag
     assert matrix.venv_python(venv, debian) == venv / matrix.HOST_PYTHON
@@ -301,7 +302,7 @@ def test_a_runtime_of_its_own_root_is_run_through_its_runner(tmp_path):
 @pytest.mark.parametrize("text, value", [("> 1.5", 1.5), ("shared memory / best of Pipe and Queue > 1.5", 1.5),
                                          ("< 0.1", 0.1), ("> 3.16", 3.16), ("", None), ("k ≥ 2 workers", None)])
 def test_threshold_value(text, value):
-    assert m_matrix.threshold_value(text) == value
+    assert matrix_part.threshold_value(text) == value
 
 
 def test_effects_frame_marks_what_differs():
@@ -309,9 +310,9 @@ def test_effects_frame_marks_what_differs():
              "ci_high": x + 0.1, "effect_name": "ratio", "threshold": "> 1.1", "cases": "", "reason": ""}
             for t, v, e, x in (("a", "holds", "holds", 1.5), ("b", "refuted", "refuted", 0.9),
                                ("c", "holds", "holds", float("nan")))]
-    frame = m_matrix.effects_frame(pd.DataFrame(rows), ["a", "b", "c"])
+    frame = matrix_part.effects_frame(pd.DataFrame(rows), ["a", "b", "c"])
     assert list(frame["tag"]) == ["a", "b"]          # no effect, no point
-    assert list(frame["kind"]) == [m_matrix.SAME, m_matrix.EXPECTED]
+    assert list(frame["kind"]) == [matrix_part.SAME, matrix_part.EXPECTED]
     assert list(frame["threshold"]) == [1.1, 1.1]
 
 
@@ -327,17 +328,17 @@ def test_a_start_method_is_in_the_runtime_tag():
 
 def test_columns_are_the_runs_the_matrix_made_not_a_later_verify():
     later = record("20261126T000000Z-3.11-gil-fork", RT311, [case("sequential-adds-up", "inconclusive", "holds", 1.0)])
-    cols = m_matrix.columns(runs() + [later], MANIFEST)
+    cols = matrix_part.columns(runs() + [later], MANIFEST)
     assert cols[0].run_id == "20261125T110000Z-3.11-gil-fork"
-    assert m_matrix.columns(runs() + [later], None, first_tag="3.11-gil-fork")[0].run_id == later.run_id
+    assert matrix_part.columns(runs() + [later], None, first_tag="3.11-gil-fork")[0].run_id == later.run_id
 
 
 def test_start_method_lines_name_what_differs_only_under_another_default():
-    cols = [m_matrix.Column("3.11-gil-fork", runtime={"default_start_method": "fork"}),
-            m_matrix.Column("3.12-gil-fork", runtime={"default_start_method": "fork"}),
-            m_matrix.Column("3.14-gil-forkserver", runtime={"default_start_method": "forkserver"})]
-    found = [("ipc", "3.14-gil-forkserver", m_matrix.EXPECTED, "expected x on 3.14"),
-             ("cpu", "3.12-gil-fork", m_matrix.UNSETTLED, "unsettled")]
-    (line,) = m_matrix.start_method_lines(cols, found)
+    cols = [matrix_part.Column("3.11-gil-fork", runtime={"default_start_method": "fork"}),
+            matrix_part.Column("3.12-gil-fork", runtime={"default_start_method": "fork"}),
+            matrix_part.Column("3.14-gil-forkserver", runtime={"default_start_method": "forkserver"})]
+    found = [("ipc", "3.14-gil-forkserver", matrix_part.EXPECTED, "expected x on 3.14"),
+             ("cpu", "3.12-gil-fork", matrix_part.UNSETTLED, "unsettled")]
+    (line,) = matrix_part.start_method_lines(cols, found)
     assert "forkserver (3.14-gil-forkserver)" in line and "ipc (expected x on 3.14)" in line and "cpu" not in line
-    assert m_matrix.start_method_lines(cols[:2], found) == []
+    assert matrix_part.start_method_lines(cols[:2], found) == []

@@ -1,13 +1,13 @@
-"""claimbench.measure.Interleaved with fake variants, decisions and benchmark fixtures."""
+"""claimbench.core.measure.Interleaved with fake variants, decisions and benchmark fixtures."""
 from __future__ import annotations
 
 import pytest
 
-from claimbench import stats
-from claimbench.measure import Interleaved, Seconds, worst
-from claimbench.scales import Scale
+from claimbench.core import stats
+from claimbench.core.measure import Interleaved, Seconds, worst
+from claimbench.core.scales import Scale
 
-# Looks at 8, 12, 16, 20, each at 96.2 % (claimbench/stopping.py): 8 samples give a finite interval at that level.
+# Looks at 8, 12, 16, 20, each at 96.2 % (claimbench/core/stopping.py): 8 samples give a finite interval at that level.
 SCALE = Scale("test", unit_s=0.001, min_rounds=8, max_rounds=20, batch_rounds=4)
 
 

@@ -1,4 +1,4 @@
-"""claimbench.plots: figures saved atomically, here or in forked children, and kept when drawn already."""
+"""claimbench.report.plots: figures saved atomically, here or in forked children, and kept when drawn already."""
 from __future__ import annotations
 
 import os
@@ -7,7 +7,7 @@ import stat
 import psutil
 import pytest
 
-from claimbench import plots
+from claimbench.report import plots
 
 
 def _figure():

@@ -10,7 +10,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 CLAIMS_MODULE = '''
 from claimbench.claims import Claim
-from claimbench.claims._expect import always
+from claimbench.claims.expect import always
 
 CLAIMS = (Claim(id="sum-adds-up", section="x", quote="sum([1, 2]) == 3", statement="sum adds",
                 expect=always("holds", "arithmetic")),)

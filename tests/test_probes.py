@@ -1,4 +1,4 @@
-"""claimbench.probes: the pure helpers of the behaviour experiments (nothing is started here)."""
+"""The families' child code: the pure helpers of the behaviour experiments (nothing is started here)."""
 from __future__ import annotations
 
 import queue
@@ -7,7 +7,9 @@ import struct
 
 import pytest
 
-from claimbench import pagemap, probes, sandbox
+from claimbench.core import labels, pagemap, sandbox, workloads
+from claimbench.families.a_concepts import child as concepts
+from claimbench.families.f_communication import child as communication
 
 
 @pytest.mark.parametrize("code, text", [
@@ -20,11 +22,11 @@ from claimbench import pagemap, probes, sandbox
     (-signal.SIGABRT, "-6 (killed by SIGABRT"),
 ])
 def test_describe_exitcode(code, text):
-    assert probes.describe_exitcode(code).startswith(text)
+    assert labels.describe_exitcode(code).startswith(text)
 
 
 def test_describe_exitcode_of_an_unknown_signal():
-    assert probes.describe_exitcode(-200) == "-200 (killed by signal 200)"
+    assert labels.describe_exitcode(-200) == "-200 (killed by signal 200)"
 
 
 @pytest.mark.parametrize("text, cpus", [
@@ -35,7 +37,7 @@ def test_describe_exitcode_of_an_unknown_signal():
     (" 2 , 5-6 ", [2, 5, 6]),
 ])
 def test_parse_cpu_list(text, cpus):
-    assert probes.parse_cpu_list(text) == cpus
+    assert concepts.parse_cpu_list(text) == cpus
 
 
 def test_pagemap_entry_splits_present_bit_and_frame():
@@ -56,22 +58,22 @@ def test_page_frames_reads_the_entry_of_each_page(tmp_path):
 
 
 def test_order_report_one_producer():
-    r = probes.order_report([(0, i) for i in range(5)], 1, 5)
+    r = communication.order_report([(0, i) for i in range(5)], 1, 5)
     assert r == {"per_producer_fifo": True, "switches": 0, "received": 5, "expected": 5}
-    assert not probes.order_report([(0, 1), (0, 0)], 1, 2)["per_producer_fifo"]
+    assert not communication.order_report([(0, 1), (0, 0)], 1, 2)["per_producer_fifo"]
 
 
 def test_order_report_several_producers_keep_their_own_order():
     merged = [(0, 0), (1, 0), (1, 1), (0, 1), (2, 0), (2, 1)]
-    r = probes.order_report(merged, 3, 2)
+    r = communication.order_report(merged, 3, 2)
     assert r["per_producer_fifo"] and r["switches"] == 3
     swapped = [(0, 0), (1, 1), (1, 0), (0, 1), (2, 0), (2, 1)]
-    assert not probes.order_report(swapped, 3, 2)["per_producer_fifo"]
+    assert not communication.order_report(swapped, 3, 2)["per_producer_fifo"]
 
 
 def test_order_report_notices_missing_items_and_producers():
-    assert not probes.order_report([(0, 0), (0, 1)], 2, 2)["per_producer_fifo"]
-    assert not probes.order_report([(0, 0)], 1, 2)["per_producer_fifo"]
+    assert not communication.order_report([(0, 0), (0, 1)], 2, 2)["per_producer_fifo"]
+    assert not communication.order_report([(0, 0)], 1, 2)["per_producer_fifo"]
 
 
 def test_json_lines_keeps_only_json_objects():
@@ -79,21 +81,26 @@ def test_json_lines_keeps_only_json_objects():
     assert sandbox.json_lines(text) == [{"a": 1}, {"b": [2]}]
 
 
+def test_a_one_shot_sandbox_calls_child_code_by_name():
+    code = sandbox.one_shot_code(concepts.narrowed_cpu_report, 3)
+    assert code == "from claimbench.families.a_concepts.child import narrowed_cpu_report; narrowed_cpu_report(3)"
+
+
 def test_mutate_shared_state_in_place():
-    probes.set_shared_state(counter=10, items=["parent"], table={"parent": 1})
+    concepts.set_shared_state(counter=10, items=["parent"], table={"parent": 1})
     report = queue.Queue()
-    probes.mutate_shared_state(report)
+    concepts.mutate_shared_state(report)
     seen = report.get_nowait()
     assert seen["before"] == {"counter": 10, "items": ["parent"], "table": {"parent": 1}}
-    assert seen["after"] == probes.shared_state()
-    assert probes.shared_state()["counter"] == 11 and probes.shared_state()["items"] == ["parent", "worker"]
+    assert seen["after"] == concepts.shared_state()
+    assert concepts.shared_state()["counter"] == 11 and concepts.shared_state()["items"] == ["parent", "worker"]
 
 
 def test_settle_and_drain_on_nothing():
-    assert probes.settle([]) == []
+    assert workloads.settle([]) == []
     q = queue.Queue()
     q.put(1)
-    assert probes.drain(q, 0.01) == [1]
+    assert communication.drain(q, 0.01) == [1]
 
 
 def test_pagemap_readability_is_an_answer_with_a_reason():

@@ -1,9 +1,10 @@
-"""claimbench.project: the ini keys a project's claimbench commands read, without pytest."""
+"""claimbench.commands.project: the ini keys a project's claimbench commands read, without pytest."""
 from __future__ import annotations
 
 import pytest
 
-from claimbench import cli, claims, project
+from claimbench.commands import cli, project
+from claimbench import claims
 
 
 def test_pytest_ini_wins_and_lists_are_read(tmp_path):

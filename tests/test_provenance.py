@@ -1,10 +1,10 @@
-"""claimbench.provenance: CPU model, kernel, filesystem and commit, from synthetic texts and this checkout."""
+"""claimbench.core.provenance: CPU model, kernel, filesystem and commit, from synthetic texts and this checkout."""
 from __future__ import annotations
 
 import subprocess
 from pathlib import Path
 
-from claimbench import provenance
+from claimbench.core import provenance
 
 ROOT = Path(__file__).resolve().parent.parent
 

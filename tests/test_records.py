@@ -1,4 +1,4 @@
-"""claimbench.records: atomic writes and stored runs, good and bad."""
+"""claimbench.core.records: atomic writes and stored runs, good and bad."""
 from __future__ import annotations
 
 import json
@@ -7,7 +7,7 @@ import os
 
 import pytest
 
-from claimbench import records
+from claimbench.core import records
 
 
 def payload(**changes):

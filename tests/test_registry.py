@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from claimbench import claims, verdicts
-from claimbench.runtime import Runtime
+from claimbench import claims
+from claimbench.core import verdicts
+from claimbench.core.runtime import Runtime
 
 ROOT = Path(__file__).resolve().parent.parent
 EXPERIMENTS = ROOT / "experiments"

@@ -6,8 +6,9 @@ import math
 
 import pytest
 
-from claimbench import records, report
-from claimbench.runtime import fingerprint
+from claimbench.core import records
+from claimbench.report import builder as report
+from claimbench.core.runtime import fingerprint
 
 
 REQUIRED = ["claim", "verdict", "expected", "outcome", "effect", "ci_low", "ci_high", "evidence", "runtime"]

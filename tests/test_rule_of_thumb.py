@@ -1,8 +1,8 @@
 """The rule of thumb's decisions, driven with synthetic samples: every verdict is reachable.
 
-cpu-bound-favours-processes and io-bound-favours-threads (claimbench/claims/rule_of_thumb.py),
-the CPU clock that io-bound's efficiency part reads (claimbench/ways.py), and the planted
-thread pool that takes turns (claimbench/planted.py).
+cpu-bound-favours-processes and io-bound-favours-threads (claimbench/families/e_rule_of_thumb/claims.py),
+the CPU clock that io-bound's efficiency part reads (claimbench/core/ways.py), and the planted
+thread pool that takes turns (claimbench/core/planted.py).
 """
 from __future__ import annotations
 
@@ -12,8 +12,9 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-from claimbench import claims, planted, runtime, stats, verdicts, ways
-from claimbench.claims import rule_of_thumb as rot
+from claimbench import claims
+from claimbench.core import planted, runtime, stats, verdicts, ways
+from claimbench.families.e_rule_of_thumb import claims as rot
 
 HERE = dataclasses.replace(runtime.fingerprint(), gil_enabled=True, usable_cpus=2)
 ROUNDS = 12

@@ -1,4 +1,4 @@
-"""claimbench.runtime: cgroup quotas on fake folders, usable CPUs, the fingerprint."""
+"""claimbench.core.runtime: cgroup quotas on fake folders, usable CPUs, the fingerprint."""
 from __future__ import annotations
 
 import dataclasses
@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from claimbench import runtime as rt
-from claimbench.runtime import Runtime
+from claimbench.core import runtime as rt
+from claimbench.core.runtime import Runtime
 
 runtime = rt
 ROOT = Path(__file__).resolve().parent.parent
@@ -160,7 +160,7 @@ def test_a_run_under_a_chosen_start_method_says_so_in_its_tag():
     other = runtime.other_start_methods()
     if not other:
         pytest.skip("this platform offers one start method")
-    code = ("from claimbench import runtime; runtime.choose_start_method({!r}); f = runtime.fingerprint(); "
+    code = ("from claimbench.core import runtime; runtime.choose_start_method({!r}); f = runtime.fingerprint(); "
             "print(f.tag, f.platform_start_method)".format(other[0]))
     out = subprocess.run([sys.executable, "-c", code], stdout=subprocess.PIPE, universal_newlines=True,
                          cwd=str(ROOT), check=True).stdout.split()

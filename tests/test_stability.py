@@ -1,17 +1,17 @@
-"""claimbench.stability: the summariser on synthetic runs, RUNS, the hog, the report part."""
+"""claimbench.commands.stability: the summariser on synthetic runs, RUNS, the hog, the report part."""
 from __future__ import annotations
 
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import psutil
 import pytest
 
-from claimbench import cli, records, stability
-from claimbench.sections import s_stability
-from claimbench.stability import HOG, ONE_CPU, QUIET, ConditionRun, summarise
+from claimbench.commands import cli, stability
+from claimbench.core import records
+from claimbench.report.parts import stability as stability_part
+from claimbench.commands.stability import ConditionRun, HOG, ONE_CPU, QUIET, summarise
 
 NEEDS_2 = "not testable here: needs 2 usable CPUs, this process may use 1"
 
@@ -223,7 +223,7 @@ def test_markdown_and_json_say_the_same(tmp_path):
         assert p in md
     assert "| a | holds ×2 | inconclusive ({}) | holds | - |".format(NEEDS_2) in md
     assert [p.name for p in tmp_path.rglob("*tmp*")] == []
-    assert stability.load_summary(tmp_path)["lines"] == s.lines()
+    assert stability_part.load_summary(tmp_path)["lines"] == s.lines()
 
 
 # ---------------------------------------------------------------- the report part
@@ -233,17 +233,17 @@ class Ctx:
 
 
 def test_report_part_is_absent_without_a_summary(tmp_path):
-    assert s_stability.build(Ctx(tmp_path)) is None
+    assert stability_part.build(Ctx(tmp_path)) is None
     (tmp_path / "stability").mkdir()
     (tmp_path / "stability" / "summary.json").write_text("{not json", encoding="utf-8")
-    assert s_stability.build(Ctx(tmp_path)) is None
+    assert stability_part.build(Ctx(tmp_path)) is None
 
 
 def test_report_part_shows_the_summary(tmp_path):
     s = summarise([quiet(0, a="holds"), quiet(1, a="holds"), one_cpu({"a": NEEDS_2}, a="inconclusive"),
                    hog(a="holds")])
     stability.write_summary(s, tmp_path, "default", "b", 3.0)
-    section = s_stability.build(Ctx(tmp_path))
+    section = stability_part.build(Ctx(tmp_path))
     assert section.title == "Stability of the verdicts"
     table = [b for b in section.blocks if hasattr(b, "rows")][0]
     assert list(table.rows) == [("a", "holds ×2", "inconclusive ({})".format(NEEDS_2), "holds", "-")]

@@ -1,12 +1,12 @@
-"""claimbench.stats: intervals and threshold decisions on synthetic samples."""
+"""claimbench.core.stats: intervals and threshold decisions on synthetic samples."""
 from __future__ import annotations
 
 import math
 
 import pytest
 
-from claimbench import stats
-from claimbench.stats import INSIDE, OUTSIDE, STRADDLES, Interval
+from claimbench.core import stats
+from claimbench.core.stats import INSIDE, Interval, OUTSIDE, STRADDLES
 
 
 def binom_cdf(k: int, n: int) -> float:

@@ -3,7 +3,7 @@
 ``until_settled`` looks at an interval after ``min_rounds`` and after each batch. A decisive
 verdict on an effect that sits exactly on its threshold is a false one, and so is a verdict
 on the wrong side of the threshold when the effect sits a little to one side. Here:
-- exactly (claimbench/stopping.py's dynamic programme, itself checked against every sign
+- exactly (claimbench/core/stopping.py's dynamic programme, itself checked against every sign
   sequence): all looks together decide falsely at most 5 % of the time;
 - by simulation: synthetic samples (normal, skewed, heavy-tailed, and paired ratios of two
   variants sharing each round's drift, as experiments take them) on the threshold and a little
@@ -21,9 +21,9 @@ from statistics import NormalDist
 
 import pytest
 
-from claimbench import stats, stopping
-from claimbench.measure import Interleaved
-from claimbench.scales import SCALES
+from claimbench.core import stats, stopping
+from claimbench.core.measure import Interleaved
+from claimbench.core.scales import SCALES
 
 EXPERIMENTS = Path(__file__).resolve().parent.parent / "experiments"
 ALPHA = 1.0 - stats.CONFIDENCE

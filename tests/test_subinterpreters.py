@@ -8,8 +8,11 @@ from types import SimpleNamespace
 
 import pytest
 
-from claimbench import claims, probes, probes_interp, scales, verdicts
-from claimbench.runtime import fingerprint
+from claimbench import claims
+from claimbench.families.a_concepts import child as concepts
+from claimbench.families.f_communication import child as communication
+from claimbench.core import scales, subinterpreters, verdicts
+from claimbench.core.runtime import fingerprint
 from synthetic_rounds import Capture, experiment, steady, straddling, synthetic
 
 H, R, I = verdicts.HOLDS, verdicts.REFUTED, verdicts.INCONCLUSIVE
@@ -69,45 +72,45 @@ CHANGED = {"counter": 1, "items": ["worker"], "table": {"worker": 1}}
     ({"before": DEFAULTS, "after": DEFAULTS}, BEFORE, I),            # it changed nothing
 ])
 def test_own_state_verdict(seen, main_after, expected):
-    assert probes_interp.own_state_verdict(BEFORE, seen, main_after) == expected
+    assert concepts.own_state_verdict(BEFORE, seen, main_after) == expected
 
 
 def test_thread_as_interpreter_changes_the_main_interpreters_objects():
-    probes.set_shared_state(**BEFORE)
+    concepts.set_shared_state(**BEFORE)
     try:
-        with probes_interp.thread_as_interpreter() as interp:
-            seen = probes_interp.mutate_in(interp)
+        with concepts.thread_as_interpreter() as interp:
+            seen = concepts.mutate_in(interp)
         assert seen["before"] == BEFORE
-        assert probes.shared_state() == seen["after"] != BEFORE
-        assert probes_interp.own_state_verdict(BEFORE, seen, probes.shared_state()) == R
+        assert concepts.shared_state() == seen["after"] != BEFORE
+        assert concepts.own_state_verdict(BEFORE, seen, concepts.shared_state()) == R
     finally:
-        probes.set_shared_state(**DEFAULTS)
+        concepts.set_shared_state(**DEFAULTS)
 
 
-@pytest.mark.skipif(probes_interp.available() is not None, reason="needs concurrent.interpreters (3.14+)")
+@pytest.mark.skipif(subinterpreters.available() is not None, reason="needs concurrent.interpreters (3.14+)")
 def test_a_subinterpreter_starts_from_the_modules_defaults():
-    probes.set_shared_state(**BEFORE)
+    concepts.set_shared_state(**BEFORE)
     try:
-        with probes_interp.interpreter() as interp:
-            seen = probes_interp.mutate_in(interp)
+        with subinterpreters.interpreter() as interp:
+            seen = concepts.mutate_in(interp)
         assert seen["before"] == DEFAULTS and seen["interpreter"] != 0
-        assert probes.shared_state() == BEFORE
+        assert concepts.shared_state() == BEFORE
     finally:
-        probes.set_shared_state(**DEFAULTS)
+        concepts.set_shared_state(**DEFAULTS)
 
 
 def test_available_says_why_not():
-    reason = probes_interp.available()
+    reason = subinterpreters.available()
     assert (reason is None) == HERE.has_subinterpreters
     assert reason is None or "3.14" in reason
 
 
 # ---------------------------------------------------------------- queues
 def test_worker_plants_answer_with_the_length():
-    for plant in (probes_interp.ThreadWorkerAsInterpreter, probes_interp.ProcessWorkerAsInterpreter):
+    for plant in (communication.ThreadWorkerAsInterpreter, communication.ProcessWorkerAsInterpreter):
         w = plant()
         try:
-            assert probes_interp.acknowledged(w, b"x" * 100, 3) >= 0
+            assert communication.acknowledged(w, b"x" * 100, 3) >= 0
         finally:
             w.close()
 
@@ -116,7 +119,7 @@ def test_ack_each_returns_on_none():
     inbox, outbox = queue.Queue(), queue.Queue()
     for item in (b"abc", b"", None):
         inbox.put(item)
-    probes_interp.ack_each(inbox, outbox)
+    communication.ack_each(inbox, outbox)
     assert [outbox.get_nowait(), outbox.get_nowait()] == [3, 0] and outbox.empty()
 
 
@@ -135,10 +138,10 @@ def test_interpreter_queue_decision(monkeypatch, best_over_interpreter, expected
 
 def test_order_verdict():
     qo = experiment("test_queue_order")
-    in_order = probes.order_report([(0, i) for i in range(4)], 1, 4)
-    swapped = probes.order_report([(0, 1), (0, 0), (0, 3), (0, 2)], 1, 4)
-    short = probes.order_report([(0, 0)], 1, 4)
-    one_after_another = probes.order_report([(p, i) for p in range(3) for i in range(4)], 3, 4)
+    in_order = communication.order_report([(0, i) for i in range(4)], 1, 4)
+    swapped = communication.order_report([(0, 1), (0, 0), (0, 3), (0, 2)], 1, 4)
+    short = communication.order_report([(0, 0)], 1, 4)
+    one_after_another = communication.order_report([(p, i) for p in range(3) for i in range(4)], 3, 4)
     assert qo.order_verdict(in_order, 1) == H
     assert qo.order_verdict(swapped, 1) == R
     assert qo.order_verdict(short, 1) == I
@@ -146,9 +149,9 @@ def test_order_verdict():
 
 
 def test_two_interpreter_queues_posing_as_one_break_the_order():
-    if probes_interp.available() is not None:
+    if subinterpreters.available() is not None:
         pytest.skip("needs concurrent.interpreters (3.14+)")
-    q = probes_interp.two_queues_posing_as_one()
+    q = communication.two_queues_posing_as_one()
     for i in range(4):
         q.put((0, i))
     assert [q.get(timeout=1)[1] for _ in range(4)] == [1, 0, 3, 2]

@@ -1,4 +1,4 @@
-"""claimbench.verdicts: decisions → verdicts → test outcomes."""
+"""claimbench.core.verdicts: decisions → verdicts → test outcomes."""
 from __future__ import annotations
 
 import json
@@ -6,10 +6,9 @@ import math
 
 import pytest
 
-from claimbench import stats, verdicts
-from claimbench.stats import Interval
-from claimbench.verdicts import (FAILED, HOLDS, INCONCLUSIVE, PARTLY, PASSED, REFUTED, SKIPPED,
-                                 XFAILED, Expectation, Verdict)
+from claimbench.core import stats, verdicts
+from claimbench.core.stats import Interval
+from claimbench.core.verdicts import (Expectation, FAILED, HOLDS, INCONCLUSIVE, PARTLY, PASSED, REFUTED, SKIPPED, Verdict, XFAILED)
 
 
 @pytest.mark.parametrize("decision, verdict", [

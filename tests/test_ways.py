@@ -1,4 +1,4 @@
-"""claimbench.ways: how jobs are split, and which ways a runtime lacks (nothing is started)."""
+"""claimbench.core.ways: how jobs are split, and which ways a runtime lacks (nothing is started)."""
 from __future__ import annotations
 
 import multiprocessing
@@ -7,8 +7,8 @@ import sys
 
 import pytest
 
-from claimbench import ways
-from claimbench.ways import Way
+from claimbench.core import ways
+from claimbench.core.ways import Way
 
 
 def test_chunks_deal_jobs_round_robin():

@@ -1,6 +1,6 @@
-"""The pytest plugin (claimbench/plugin.py) end to end, on a tiny synthetic experiment folder.
+"""The pytest plugin (claimbench/plugin/__init__.py) end to end, on a tiny synthetic experiment folder.
 
-The plugin (claimbench/plugin.py) runs beside a fake ``experiments/`` in a temporary
+The plugin (claimbench/plugin/__init__.py) runs beside a fake ``experiments/`` in a temporary
 folder and pytest runs there in a subprocess: nothing of the real experiments is
 imported or measured, and the variants "time" themselves with ``Seconds``.
 """
@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from claimbench import claims, records, runtime as rt, scales, verdicts
+from claimbench import claims
+from claimbench.core import records, runtime as rt, scales, verdicts
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -23,7 +24,7 @@ EXPERIMENT = '''
 import pytest
 
 from claimbench import stats, verdicts
-from claimbench.measure import Interleaved, Seconds
+from claimbench.core.measure import Interleaved, Seconds
 
 CLAIM = {claim!r}
 

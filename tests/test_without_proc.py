@@ -8,8 +8,9 @@ import os
 
 import pytest
 
-from claimbench import claims, guard, libc, pagemap, provenance, runtime as rt, verdicts, ways
-from claimbench.runtime import Runtime
+from claimbench import claims
+from claimbench.core import guard, libc, pagemap, provenance, runtime as rt, verdicts, ways
+from claimbench.core.runtime import Runtime
 
 MACOS = Runtime(
     python_version="3.13.1", implementation="CPython", build="synthetic", executable="/usr/bin/python3",

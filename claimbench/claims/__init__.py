@@ -1,20 +1,23 @@
 """The claim registry: one entry per claim id of CLAIMS.md that has an experiment.
 
-Each family module of this package (``examples``, ``rule_of_thumb`` …) holds a
-``CLAIMS`` tuple; they are found here by name, so adding a family never edits
-this file. An entry holds the notes' words, an English statement and the
-expectation as a function of the runtime; the experiment lives in
-``experiments/`` and names the claim with ``@pytest.mark.claim(id)``.
+The notes' claims live in families, one package per CLAIMS.md section
+(``claimbench/families/c_cost/`` …); each family's ``claims`` module holds a
+``CLAIMS`` tuple, found here by name, so adding a family never edits this file.
+An entry holds the notes' words, an English statement and the expectation as a
+function of the runtime; the experiment lives in ``experiments/`` and names the
+claim with ``@pytest.mark.claim(id)``. Another project names its own module of
+``CLAIMS`` (``use``). Expectations read only the runtime's fingerprint.
 """
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import pkgutil
 from dataclasses import dataclass
 from typing import Callable, Dict, Optional, Sequence
 
-from ..runtime import Runtime
-from ..verdicts import Expectation
+from ..core.runtime import Runtime
+from ..core.verdicts import Expectation
 
 Expect = Callable[[Runtime, Optional[str]], Expectation]
 
@@ -33,12 +36,22 @@ class Claim:
         return self.expect(runtime, case)
 
 
+FAMILIES = "claimbench.families"
+
+
+def family_modules(submodule: str = "claims"):
+    """The notes' families' ``submodule`` modules (``claims``, ``report``) that exist, in section order."""
+    families = importlib.import_module(FAMILIES)
+    out = []
+    for info in sorted(pkgutil.iter_modules(families.__path__), key=lambda m: m.name):
+        if info.ispkg and importlib.util.find_spec("{}.{}.{}".format(FAMILIES, info.name, submodule)) is not None:
+            out.append(importlib.import_module("{}.{}.{}".format(FAMILIES, info.name, submodule)))
+    return out
+
+
 def _discover() -> Dict[str, Claim]:
     found: Dict[str, Claim] = {}
-    for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
-        if info.name.startswith("_"):
-            continue
-        module = importlib.import_module("{}.{}".format(__name__, info.name))
+    for module in family_modules():
         for claim in getattr(module, "CLAIMS", ()):
             if claim.id in found:
                 raise ValueError("claim {!r} registered twice".format(claim.id))

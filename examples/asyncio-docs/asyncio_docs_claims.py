@@ -5,8 +5,8 @@ A project's claims are a module with a ``CLAIMS`` tuple of ``claimbench.claims.C
 mark each experiment with ``@pytest.mark.claim(id)``.
 """
 from claimbench.claims import Claim
-from claimbench.claims._expect import always
-from claimbench.verdicts import HOLDS
+from claimbench.claims.expect import always
+from claimbench.core.verdicts import HOLDS
 
 CLAIMS = (
     Claim(

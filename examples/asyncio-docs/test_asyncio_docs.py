@@ -5,9 +5,9 @@ import time
 
 import pytest
 
-from claimbench import stats, verdicts
-from claimbench.measure import Interleaved, Seconds
-from claimbench.roles import control
+from claimbench.core import stats, verdicts
+from claimbench.core.measure import Interleaved, Seconds
+from claimbench.core.roles import control
 
 N = 5
 

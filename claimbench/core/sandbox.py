@@ -1,0 +1,105 @@
+"""Sandboxes: fresh interpreters that experiments run their probes in, so that whatever a probe
+does to its process (a segfault, os._exit, a pinned CPU, a spawn child re-importing ``__main__``)
+happens to the sandbox, never to pytest. One concept, two lifetimes:
+
+- ``one_shot(function, *args)``: that function of a family's child code, called in a new
+  interpreter that prints JSON lines and exits; its exit code and output come back
+  (``json_lines`` reads them).
+- ``Sandbox``: a resident interpreter, ``python -m claimbench.families.c_cost.child``, answering one JSON
+  request per line on stdin with one JSON line on stdout, for timings that must not pay for an
+  interpreter's start each time (claimbench/families/c_cost/child.py says why its ``__main__`` is small).
+
+Both find this package through PYTHONPATH, as a child of any working directory.
+Standard library only; Python 3.8+.
+"""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Callable, List, Optional
+
+ROOT = Path(__file__).resolve().parents[2]  # the folder that holds the claimbench package
+
+
+def environment() -> dict:
+    """The sandbox's environment: this package importable; no faulthandler (a planted crash's
+    own traceback dump is not part of what the probe reports)."""
+    env = dict(os.environ)
+    env.pop("PYTHONFAULTHANDLER", None)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH", "")) if p)
+    return env
+
+
+def one_shot_code(function: Callable, *args) -> str:
+    """``from <module> import <name>; <name>(<args>)``: the sandbox's program (args are literals)."""
+    return "from {0} import {1}; {1}({2})".format(function.__module__, function.__name__,
+                                                  ", ".join(repr(a) for a in args))
+
+
+def one_shot(function: Callable, *args, timeout_s: float, cwd: Optional[str] = None) -> subprocess.CompletedProcess:
+    """Call ``function(*args)`` (importable by name, arguments literals) in a fresh interpreter.
+
+    The caller never dies with it: whatever the sandbox does to itself comes
+    back as a return code and its output.
+    """
+    return subprocess.run([sys.executable, "-c", one_shot_code(function, *args)],
+                          cwd=cwd, env=environment(), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          timeout=timeout_s, universal_newlines=True)
+
+
+def json_lines(text: str) -> List[dict]:
+    """The JSON objects a sandbox printed, one per line; other lines are ignored."""
+    out = []
+    for line in text.splitlines():
+        line = line.strip()
+        if line.startswith("{"):
+            try:
+                out.append(json.loads(line))
+            except ValueError:
+                pass
+    return out
+
+
+class SandboxError(RuntimeError):
+    pass
+
+
+class Sandbox:
+    """The test's end of a resident sandbox: ``request(op=..., ...)`` → the answer dict."""
+
+    def __init__(self, cwd: Optional[str] = None):
+        self.proc = subprocess.Popen([sys.executable, "-m", "claimbench.families.c_cost.child"], cwd=cwd or str(ROOT),
+                                     env=environment(), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     universal_newlines=True, bufsize=1)
+
+    def request(self, **req) -> dict:
+        self.proc.stdin.write(json.dumps(req) + "\n")
+        self.proc.stdin.flush()
+        line = self.proc.stdout.readline()
+        if not line:
+            raise SandboxError("the sandbox ended (exit code {}) before answering {}".format(self.proc.poll(), req))
+        answer = json.loads(line)
+        if "error" in answer:
+            raise SandboxError("{} failed in the sandbox: {}".format(req, answer["error"]))
+        return answer
+
+    def close(self, timeout_s: float = 10.0) -> None:
+        try:
+            self.proc.stdin.close()
+        except OSError:
+            pass
+        try:
+            self.proc.wait(timeout_s)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        self.proc.stdout.close()
+
+    def __enter__(self) -> "Sandbox":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()

@@ -1,0 +1,181 @@
+"""What the Pool experiments run: a worker initializer, planted pools, and their decisions.
+
+The pool claims (pool-capacity-limits-throughput, pool-reuses-workers, pool-join-needs-close)
+find a pool's workers through what the workers report of themselves (``announce_worker``, a
+Pool initializer), never among this process's children: a forkserver pool's workers are
+children of the fork server (3.14's default start method on Linux).
+
+The planted pools keep the API the experiments use and break the one property a claim is
+about: more workers than they were asked for, a fresh process per task, a ``join()`` that
+returns on a running pool. Standard library only, Python 3.8+.
+"""
+from __future__ import annotations
+
+import os
+import queue
+import time
+from typing import Dict, Iterable, List, Optional, Set, Tuple
+
+from ...core import stats, verdicts
+
+ANNOUNCE_WAIT_S = 20.0
+
+
+# ---------------------------------------------------------------- what workers report
+def announce_worker(report) -> None:
+    """Pool initializer: say who this worker is, once, before it takes any task."""
+    report.put((os.getpid(), os.getppid()))
+
+
+def collect_announced(report, must_include: Iterable[int], wait_s: float = ANNOUNCE_WAIT_S) -> Dict[int, int]:
+    """{worker pid: its OS parent} from the announcements, waiting until ``must_include`` are all in.
+
+    A worker announces before its first task, but the announcement travels through a feeder
+    thread, so it can arrive after the task's result: wait for the workers that ran tasks.
+    """
+    want = set(must_include)
+    seen: Dict[int, int] = {}
+    deadline = time.monotonic() + wait_s
+    while not want <= set(seen) and time.monotonic() < deadline:
+        try:
+            pid, ppid = report.get(timeout=max(0.01, deadline - time.monotonic()))
+        except queue.Empty:
+            break
+        seen[pid] = ppid
+    while True:  # and whatever else has arrived
+        try:
+            pid, ppid = report.get_nowait()
+        except queue.Empty:
+            return seen
+        seen[pid] = ppid
+
+
+def ready_pool(make, ctx, k: int, wait_s: float = ANNOUNCE_WAIT_S):
+    """``make(ctx, k)`` once every worker it has (as the pool counts them) has started and
+    announced itself: timing that starts after this leaves out start-up, which under spawn is
+    tens of milliseconds per worker, unevenly spread, and would blur steps of a small T."""
+    report = ctx.Queue()
+    pool = make(ctx, k, initializer=announce_worker, initargs=(report,))
+    try:
+        workers = getattr(pool, "_processes", k)  # Pool and ThreadPool keep the number they run
+        for _ in range(workers):
+            report.get(timeout=wait_s)
+    except BaseException:
+        pool.terminate()
+        pool.join()
+        raise
+    finally:
+        report.close()
+        report.join_thread()
+    return pool
+
+
+# ---------------------------------------------------------------- pools, real and planted
+def real_pool(ctx, k: int, **kwargs):
+    """Pool(k), as the notes make it."""
+    return ctx.Pool(k, **kwargs)
+
+
+def twice_the_workers(ctx, k: int, **kwargs):
+    """Planted: "Pool(k)" that has 2k workers."""
+    return ctx.Pool(2 * k, **kwargs)
+
+
+def one_worker_more(ctx, k: int, **kwargs):
+    """Planted: "Pool(k)" that has k + 1 workers.
+
+    Its workers are threads (a ThreadPool), all running as soon as it is made: with k + 1 worker
+    processes, the last one to come up after a fresh Pool's fork delays k + 1 tasks by a few
+    milliseconds more than one task, a third of a step at T = 10 ms, and the plant would blur.
+    """
+    from multiprocessing.pool import ThreadPool
+    return ThreadPool(k + 1, **kwargs)
+
+
+def fresh_process_per_task(ctx, k: int, **kwargs):
+    """Planted: "Pool(k)" that runs each task in a fresh process (each worker exits after one task)."""
+    kwargs["maxtasksperchild"] = 1
+    return ctx.Pool(k, **kwargs)
+
+
+def ignores_maxtasksperchild(ctx, k: int, **kwargs):
+    """Planted: a Pool that drops its ``maxtasksperchild``, so it never replaces a worker."""
+    kwargs.pop("maxtasksperchild", None)
+    return ctx.Pool(k, **kwargs)
+
+
+class JoinReturnsWhileRunning:
+    """Planted: a Pool whose join() returns at once while the pool still runs.
+
+    Every other call goes to the real pool; join() after close() or terminate() joins it.
+    """
+
+    def __init__(self, pool):
+        self._pool = pool
+        self._stopped = False
+
+    def close(self) -> None:
+        self._stopped = True
+        self._pool.close()
+
+    def terminate(self) -> None:
+        self._stopped = True
+        self._pool.terminate()
+
+    def join(self) -> None:
+        if self._stopped:
+            self._pool.join()
+
+    def __getattr__(self, name):
+        return getattr(self._pool, name)
+
+
+def join_returns_while_running(ctx, k: int, **kwargs):
+    return JoinReturnsWhileRunning(ctx.Pool(k, **kwargs))
+
+
+# ---------------------------------------------------------------- decisions
+def staircase_decision(decisions: Iterable[str]) -> str:
+    """The staircase's decision from its points': off at one point settles it, else all must settle."""
+    ds = list(decisions)
+    if stats.OUTSIDE in ds:
+        return stats.OUTSIDE
+    return stats.STRADDLES if stats.STRADDLES in ds else stats.INSIDE
+
+
+def staircase_verdict(decisions: Iterable[str]) -> str:
+    """Refuted when any point is off the staircase: ceil(n/k)·T must hold at every n."""
+    return verdicts.from_decision(staircase_decision(decisions))
+
+
+def reuse_verdict(task_pids: List[int], workers: Dict[int, int], k: int, tasks: int, parent_pid: int,
+                  maxtasksperchild: Optional[int]) -> Tuple[str, str]:
+    """Did the pool run its tasks on its own workers, reusing them (or replacing them, under maxtasksperchild)?
+
+    ``workers``: {pid: OS parent} of every worker that announced itself.
+    """
+    distinct: Set[int] = set(task_pids)
+    outside = sorted(distinct - set(workers))
+    parents = sorted(set(workers.values()))
+    if parents == [parent_pid]:
+        where = "this process"
+    else:
+        where = f"{', '.join(map(str, parents))} (not this process: a fork server)" if parents else "unknown"
+    what = (f"{tasks} tasks ran on {len(distinct)} distinct PIDs; {len(workers)} workers announced themselves "
+            f"({', '.join(map(str, sorted(workers)))}), their OS parent {where}")
+    if len(task_pids) < tasks or parent_pid in distinct or outside:
+        if outside:
+            what += f"; tasks ran on PIDs that no worker announced: {', '.join(map(str, outside))}"
+        if parent_pid in distinct:
+            what += "; tasks ran in this process"
+        verdict = verdicts.INCONCLUSIVE if len(task_pids) < tasks else verdicts.REFUTED
+        return verdict, what
+    if maxtasksperchild is None:
+        ok = len(distinct) <= k and len(workers) <= k
+        what += f"; at most {k} allowed"
+    else:
+        # Each worker leaves after maxtasksperchild tasks: at least tasks/maxtasksperchild processes.
+        least = -(-tasks // maxtasksperchild)
+        ok = len(distinct) >= least
+        what += f"; with maxtasksperchild={maxtasksperchild} at least {least} needed"
+    return (verdicts.HOLDS if ok else verdicts.REFUTED), what

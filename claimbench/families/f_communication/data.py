@@ -1,0 +1,125 @@
+"""Where one way of doing a thing starts to win over a sweep of sizes: the crossover, with its interval.
+
+Given, for each size of a sweep (ascending), the interval of an effect (say, shared memory's
+bytes/s over the best of Pipe and Queue) and a threshold the effect must exceed to count as a
+win, a size is a win when its whole interval lies above the threshold. The crossover is where
+the sweep rises past the threshold for good:
+
+- ``estimate``: where the medians do;
+- ``low``: where the intervals' upper ends do;
+- ``high``: where their lower ends do, just below the first size of the *winning tail* (the
+  longest run of the largest sizes, each a win).
+
+So the sweep falls in three parts: below the interval, sizes that (as far as their intervals
+tell) are no win; the interval itself, too close to tell; the winning tail. Sizes are
+interpolated on a log scale between the two sizes of the sweep that bracket a crossing; a
+crossing below the smallest size is the smallest size, one the sweep never reaches is None.
+Pure functions, standard library only.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import List, Optional, Sequence, Tuple
+
+from ...core import stats
+from ...core.verdicts import combine, from_decision, HOLDS, INCONCLUSIVE, REFUTED
+
+
+@dataclass(frozen=True)
+class SizeEffect:
+    """One size of the sweep: its effect with interval, and the decision against the threshold."""
+
+    size: int
+    effect: stats.Interval
+    decision: str  # stats.INSIDE: a win; OUTSIDE: not a win; STRADDLES: too close to tell
+
+
+@dataclass(frozen=True)
+class Crossover:
+    threshold: float
+    points: Tuple[SizeEffect, ...]      # ascending size
+    estimate: Optional[float]           # None: the medians never stay above the threshold
+    low: Optional[float]                # None: not even the upper ends stay above it
+    high: Optional[float]               # None: the sweep has no winning tail
+
+    @property
+    def winning(self) -> Tuple[SizeEffect, ...]:
+        """The winning tail: the largest sizes, each a decided win."""
+        tail: List[SizeEffect] = []
+        for p in reversed(self.points):
+            if p.decision != stats.INSIDE:
+                break
+            tail.insert(0, p)
+        return tuple(tail)
+
+    @property
+    def below(self) -> Tuple[SizeEffect, ...]:
+        """The sizes below the crossover's interval: the whole sweep when even the upper ends
+        of the intervals never stay above the threshold."""
+        if self.low is None:
+            return self.points
+        return tuple(p for p in self.points if p.size < self.low)
+
+    @property
+    def largest(self) -> SizeEffect:
+        return self.points[-1]
+
+
+def last_crossing(sizes: Sequence[int], values: Sequence[float], threshold: float) -> Optional[float]:
+    """The size from which ``values`` stay above ``threshold`` to the end of the sweep.
+
+    Log-interpolated between the last size at or below the threshold and the next one;
+    the smallest size when every value is above; None when the last one is not.
+    """
+    if len(sizes) != len(values) or not sizes:
+        raise ValueError("one value per size, at least one size")
+    k = len(values)
+    while k > 0 and values[k - 1] > threshold:
+        k -= 1
+    if k == len(values):
+        return None
+    if k == 0:
+        return float(sizes[0])
+    a, b = values[k - 1], values[k]
+    if not (math.isfinite(a) and math.isfinite(b)) or b <= a:
+        return float(sizes[k])
+    f = (threshold - a) / (b - a)
+    lo, hi = math.log(sizes[k - 1]), math.log(sizes[k])
+    return math.exp(lo + f * (hi - lo))
+
+
+def find(sizes: Sequence[int], effects: Sequence[stats.Interval], threshold: float) -> Crossover:
+    """The crossover of a sweep: per-size decisions, the point where the medians cross, and its interval."""
+    if len(sizes) != len(effects) or not sizes:
+        raise ValueError("one effect per size, at least one size")
+    if list(sizes) != sorted(sizes):
+        raise ValueError("sizes must ascend")
+    points = tuple(SizeEffect(s, e, stats.above(e, threshold)) for s, e in zip(sizes, effects))
+    estimate = last_crossing(sizes, [e.median for e in effects], threshold)
+    low = last_crossing(sizes, [e.high for e in effects], threshold)
+    high = last_crossing(sizes, [e.low for e in effects], threshold)
+    # The ends are crossings of other curves: keep them on either side of the estimate.
+    if estimate is not None:
+        low = estimate if low is None else min(low, estimate)
+        high = None if high is None else max(high, estimate)
+    return Crossover(threshold, points, estimate, low, high)
+
+
+def above_verdict(c: Crossover) -> str:
+    """Does the effect win above the crossover? holds: the sweep has a winning tail; refuted:
+    even the largest size's interval lies below the threshold; else inconclusive."""
+    if c.winning:
+        return HOLDS
+    if c.largest.decision == stats.OUTSIDE:
+        return REFUTED
+    return INCONCLUSIVE
+
+
+def below_verdict(c: Crossover) -> str:
+    """Does the effect win below the crossover's interval? Each decided size there votes (one
+    whose interval straddles the threshold votes for neither side): all wins hold, no wins
+    refute, a mix is partly. With no size below the interval, the smallest size answers."""
+    if not c.below:
+        return from_decision(c.points[0].decision)
+    return combine(from_decision(p.decision) for p in c.below if p.decision != stats.STRADDLES)

@@ -1,0 +1,449 @@
+"""The interpreter matrix: one row per claim, one column per runtime, and the
+CPU-bound speed-up against workers with one line per runtime.
+
+Columns are the runs of the last ``make matrix`` (results/matrix.json), in its
+order, or, without one, the newest stored run of every runtime tag, the reported
+run's first. A cell that differs from the first column is
+marked ≠, and each difference is explained by the claim's expectation on that
+runtime — or listed as having no reason, which is a finding to look into.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Dict, List, Optional, Sequence, Tuple
+
+import pandas as pd
+
+from ...core import book, records, stats
+from ... import claims
+from ..document import Figure, Para, Section, Table
+from ...core.verdicts import INCONCLUSIVE, MACHINE_DEPENDENT
+
+CPU_CLAIM = "cpu-bound-favours-processes"
+DIFFERS = "≠"
+MISSING = "—"
+FIGURE = "matrix-cpu-speedup.png"
+EFFECTS_FIGURE = "matrix-effects.png"
+
+# Kinds of difference from the first column.
+SAME, EXPECTED, UNEXPLAINED, UNSETTLED, NOT_RUN = "same", "expected", "unexplained", "unsettled", "not run"
+MEASURED = "machine-dependent"
+
+
+@dataclass
+class Column:
+    """One runtime of the matrix: the cases of its newest stored run."""
+
+    tag: str
+    run_id: str = ""
+    runtime: dict = field(default_factory=dict)
+    scale: dict = field(default_factory=dict)
+    wall_s: float = 0.0
+    cases: List[dict] = field(default_factory=list)
+    note: str = ""  # why it has no cases
+
+
+def version_key(tag: str) -> Tuple:
+    """``3.13t-nogil-fork`` sorts after ``3.13-gil-fork`` and after ``3.9-…``."""
+    m = re.match(r"^(\d+)\.(\d+)(t?)", tag)
+    return (int(m.group(1)), int(m.group(2)), m.group(3), tag) if m else (999, 0, "", tag)
+
+
+def _by_tag(all_runs: Sequence[records.RunRecord]) -> Dict[str, List[records.RunRecord]]:
+    out: Dict[str, List[records.RunRecord]] = {}
+    for rec in all_runs:
+        out.setdefault(str(rec.runtime.get("tag", "")), []).append(rec)
+    return out
+
+
+def columns(all_runs: Sequence[records.RunRecord], manifest: Optional[dict] = None,
+            first_tag: str = "") -> List[Column]:
+    """The newest run of each runtime tag, in the manifest's order (or ``first_tag``, then by version)."""
+    by_tag = _by_tag(all_runs)
+    if manifest:
+        tags = list(manifest["tags"])
+        wanted = {r.get("tag"): r for r in manifest.get("runs", ()) if isinstance(r, dict)}
+    else:
+        tags = sorted(by_tag, key=lambda t: (t != first_tag, version_key(t)))
+        wanted = {}
+    out = []
+    for tag in tags:
+        want = wanted.get(tag, {})
+        # The run the last matrix made for this runtime, where it is stored; else the newest of the tag.
+        run = records.latest(by_tag.get(tag, []), want.get("run_id", "")) if want.get("run_id") else []
+        run = run or records.latest(by_tag.get(tag, []))
+        if not run or (want.get("run_id") and run[0].run_id < want["run_id"]):
+            note = "no run stored"
+            if want.get("run_id"):
+                note = "run {} stored nothing (verify exit status {})".format(want["run_id"], want.get("exitstatus"))
+            out.append(Column(tag, run_id=want.get("run_id", ""), note=note))
+            continue
+        out.append(Column(tag, run_id=run[0].run_id, runtime=run[0].runtime, scale=run[0].scale,
+                          wall_s=sum(r.wall_s for r in run if r.wall_s == r.wall_s),
+                          cases=[v for r in run for v in r.verdicts]))
+    return out
+
+
+# ---------------------------------------------------------------- the claim table
+def claim_frame(cols: Sequence[Column]) -> pd.DataFrame:
+    """One row per (claim, runtime): verdict, expectation, the headline effect, and the
+    cases' own verdicts where they disagree (``k2 inconclusive, k3 refuted``)."""
+    rows = []
+    for col in cols:
+        for r in book.claim_rows(col.cases):
+            cs = [c for c in col.cases if c["claim"] == r.claim and book.role_of(c) == "claim"]
+            reasons = [c.get("expected_reason", "") for c in cs]
+            mixed = len({c["verdict"] for c in cs}) > 1
+            rows.append({"claim": r.claim, "tag": col.tag, "verdict": r.verdict, "expected": r.expected,
+                         "outcome": r.outcome, "effect": r.effect, "ci_low": r.ci_low, "ci_high": r.ci_high,
+                         "effect_name": r.effect_name, "reason": next((x for x in reasons if x), ""),
+                         "threshold": next((c.get("threshold", "") for c in cs
+                                            if c.get("effect_name") == r.effect_name and c.get("threshold")), ""),
+                         "cases": ", ".join("{} {}".format(c.get("case") or "-", c["verdict"]) for c in cs)
+                         if mixed else ""})
+    frame = pd.DataFrame(rows, columns=["claim", "tag", "verdict", "expected", "outcome", "effect", "ci_low",
+                                        "ci_high", "effect_name", "reason", "threshold", "cases"])
+    order = {cid: i for i, cid in enumerate(claims.REGISTRY)}
+    rank = frame["claim"].map(lambda c: order.get(c, len(order)))
+    return frame.assign(_rank=rank).sort_values(["_rank", "claim"], kind="stable").drop(columns="_rank")
+
+
+def difference(first: Optional[dict], other: Optional[dict]) -> str:
+    """How a runtime's cell stands to the first column's (rows of ``claim_frame`` as dicts)."""
+    if first is None or other is None:
+        return NOT_RUN if (first is None) != (other is None) else SAME
+    if first["verdict"] == other["verdict"]:
+        return SAME
+    if first["expected"] != other["expected"]:
+        return EXPECTED
+    if MACHINE_DEPENDENT in (first["expected"], other["expected"]):
+        return MEASURED  # the expectation says the measurement decides, on each runtime anew
+    if INCONCLUSIVE in (first["verdict"], other["verdict"]):
+        return UNSETTLED
+    return UNEXPLAINED
+
+
+def cell_text(cell: Optional[dict], mark: bool) -> str:
+    """``refuted 0.94 [0.9, 0.98] ≠``: the verdict first (the HTML colours by it), the effect, the mark.
+
+    The cases' own verdicts are named where they explain the cell: an inconclusive or
+    marked one (a claim that is ``partly`` alike everywhere keeps its cell short).
+    """
+    if cell is None:
+        return MISSING
+    figure = stats.fmt_effect(cell["effect"], cell["ci_low"], cell["ci_high"])
+    text = cell["verdict"] + (" " + figure if figure else "")
+    notes = ["expected " + cell["expected"]] if cell["verdict"] != cell["expected"] else []
+    if cell.get("cases") and (mark or cell["verdict"] == INCONCLUSIVE):
+        notes.append(cell["cases"])
+    if notes:
+        text += " ({})".format("; ".join(notes))
+    return text + (" " + DIFFERS if mark else "")
+
+
+def table(frame: pd.DataFrame, tags: Sequence[str]) -> Tuple[List[str], List[list], List[Tuple[str, str, str, str]]]:
+    """Headers, rows, and every difference from the first column as (claim, tag, kind, why)."""
+    cells = {(r["claim"], r["tag"]): r for r in frame.to_dict("records")}
+    claim_ids = list(dict.fromkeys(frame["claim"]))
+    rows, found = [], []
+    for cid in claim_ids:
+        first = cells.get((cid, tags[0]))
+        row = [cid]
+        whys = []
+        for i, tag in enumerate(tags):
+            cell = cells.get((cid, tag))
+            kind = difference(first, cell) if i else SAME
+            row.append(cell_text(cell, kind != SAME))
+            if kind == SAME:
+                continue
+            if kind == EXPECTED:
+                why = "expected {} on {}{}".format(cell["expected"], tag, ": " + cell["reason"] if cell["reason"] else "")
+            elif kind == MEASURED:
+                why = "machine-dependent: the measured ratio decides on each runtime ({} on {}{})".format(
+                    cell["verdict"], tag, ": " + cell["cases"] if cell.get("cases") else "")
+            elif kind == UNEXPLAINED:
+                why = "no reason: {} on {}, {} on {}, the same expectation ({})".format(
+                    cell["verdict"], tag, first["verdict"], tags[0], cell["expected"])
+            elif kind == UNSETTLED:
+                why = "unsettled: inconclusive on {}".format(tag if cell["verdict"] == INCONCLUSIVE else tags[0])
+            else:
+                why = "not run on {}".format(tag if cell is None else tags[0])
+            whys.append(why)
+            found.append((cid, tag, kind, why))
+        effect_name = next((cells[(cid, t)]["effect_name"] for t in tags if (cid, t) in cells), "")
+        rows.append(row + [effect_name, "; ".join(dict.fromkeys(whys))])
+    return ["claim"] + list(tags) + ["effect is", "why it differs"], rows, found
+
+
+def runtime_rows(cols: Sequence[Column]) -> List[list]:
+    out = []
+    for c in cols:
+        rt = c.runtime
+        if not rt:
+            out.append([c.tag, MISSING, MISSING, MISSING, MISSING, MISSING, c.run_id, c.note])
+            continue
+        out.append([c.tag, rt.get("python_version"), "off" if rt.get("gil_enabled") is False else "on",
+                    "yes" if rt.get("free_threaded_build") else "no", rt.get("default_start_method"),
+                    "{} of {}".format(rt.get("usable_cpus"), rt.get("cpu_count")), c.run_id,
+                    "scale {} (T = {} s), {:.0f} s; {}".format(c.scale.get("name"), c.scale.get("unit_s"), c.wall_s,
+                                                              rt.get("executable"))])
+    return out
+
+
+# ---------------------------------------------------------------- the speed-up plot
+def speedup_frame(cols: Sequence[Column]) -> pd.DataFrame:
+    """(runtime, way, k, speed-up) from the CPU-bound claim's cases; k = 1 is 1 by definition."""
+    rows = []
+    for col in cols:
+        for c in col.cases:
+            data = c.get("data") if isinstance(c.get("data"), dict) else {}
+            if c.get("claim") != CPU_CLAIM or "k" not in data or not isinstance(data.get("speedup"), dict):
+                continue
+            if data.get("work", "cpu") != "cpu":
+                continue
+            for way, value in data["speedup"].items():
+                if way != "sequential" and value is not None:
+                    rows.append({"tag": col.tag, "way": way, "k": int(data["k"]), "speedup": float(value)})
+    frame = pd.DataFrame(rows, columns=["tag", "way", "k", "speedup"])
+    if len(frame):
+        ones = frame[["tag", "way"]].drop_duplicates().assign(k=1, speedup=1.0)
+        frame = pd.concat([ones, frame], ignore_index=True).sort_values(["tag", "way", "k"], kind="stable")
+    return frame
+
+
+def plot_speedup(frame: pd.DataFrame, tags: Sequence[str], usable_cpus: int, path):
+    from .. import plots
+
+    ways = [w for w in ("threads", "processes", "subinterpreters") if w in set(frame["way"])]
+    ways += sorted(set(frame["way"]) - set(ways))
+    fig, axes = plots.figure(ncols=len(ways), width=4.6, height=4.2)
+    colours = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf"]
+    top = max(float(frame["speedup"].max()), float(usable_cpus)) * 1.15
+    ks = sorted(set(frame["k"]))
+    for ax, way in zip(axes, ways):
+        ax.plot(ks, [min(k, usable_cpus) for k in ks], "--", color="#999999",
+                label="ideal: min(k, {} CPUs)".format(usable_cpus))
+        for i, tag in enumerate(tags):
+            pts = frame[(frame["tag"] == tag) & (frame["way"] == way)]
+            if len(pts):
+                ax.plot(pts["k"], pts["speedup"], "o-", color=colours[i % len(colours)], label=tag)
+        ax.set_title(way)
+        ax.set_xlabel("workers k")
+        ax.set_xticks(ks)
+        ax.set_ylim(0, top)
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=8)
+    axes[0].set_ylabel("CPU-bound speed-up over sequential")
+    return plots.save(fig, path)
+
+
+# ---------------------------------------------------------------- start methods
+def start_method_lines(cols: Sequence[Column], found) -> List[str]:
+    """Where a verdict goes with the runtime's default start method: for each method beside the
+    first column's, the claims whose verdict differs there from the first column on every runtime of
+    that method and on none of the first's method (inconclusive cells aside), with the reason."""
+    method_of = {c.tag: c.runtime.get("default_start_method") for c in cols if c.runtime}
+    first = method_of.get(cols[0].tag) if cols else None
+    by_method: Dict[str, List[str]] = {}
+    for tag, method in method_of.items():
+        by_method.setdefault(method, []).append(tag)
+    if len(by_method) < 2:
+        return []
+    differs: Dict[str, Dict[str, str]] = {}
+    for cid, tag, kind, why in found:
+        if kind not in (UNSETTLED, NOT_RUN):
+            differs.setdefault(cid, {})[tag] = why
+    lines = []
+    for method, tags in by_method.items():
+        if method == first:
+            continue
+        same_method = [t for t in by_method[first] if t != cols[0].tag]
+        hang = [cid for cid, where in differs.items()
+                if all(t in where for t in tags) and not any(t in where for t in same_method)]
+        lines.append("on the runtimes that use {} ({}), {}.".format(
+            method, ", ".join(tags),
+            "the verdicts that differ from every {} runtime's: ".format(first) + "; ".join(
+                "{} ({})".format(cid, differs[cid][tags[0]]) for cid in hang)
+            if hang else "no claim's verdict differs from the {} runtimes'".format(first)))
+    return lines
+
+
+# ---------------------------------------------------------------- related findings per runtime
+def related_rows(cols: Sequence[Column]) -> Tuple[List[str], List[list]]:
+    """One row per related finding (claim, case), one cell per runtime: its verdict and effect
+    [CI], or why it could not be tested there (sub-interpreters before 3.14, one CPU …)."""
+    tags = [c.tag for c in cols]
+    cells: Dict[Tuple[str, str], Dict[str, str]] = {}
+    for col in cols:
+        for c in col.cases:
+            if c.get("role") != "related":
+                continue
+            figure = stats.fmt_effect(c.get("effect"), c.get("ci_low"), c.get("ci_high"))
+            untestable = c.get("outcome") == "skipped" and c.get("expected") == INCONCLUSIVE
+            text = "untestable" if untestable else c["verdict"] + (" " + figure if figure else "") + (
+                " (expected {})".format(c.get("expected")) if c.get("expected") not in (c["verdict"], MACHINE_DEPENDENT)
+                else "")
+            cells.setdefault((c["claim"], c.get("case") or "-"), {})[col.tag] = text
+    order = {cid: i for i, cid in enumerate(claims.REGISTRY)}
+    keys = sorted(cells, key=lambda k: (order.get(k[0], len(order)), k[1]))
+    return ["claim", "finding"] + tags, [[k[0], k[1]] + [cells[k].get(t, MISSING) for t in tags] for k in keys]
+
+
+# ---------------------------------------------------------------- the effects plot
+def threshold_value(text: str) -> Optional[float]:
+    """The number a threshold compares with: ``> 1.5`` → 1.5, ``shared memory / … > 1.5`` → 1.5."""
+    m = re.search(r"[<>≤≥]=?\s*([0-9]+(?:\.[0-9]+)?(?:e[-+]?[0-9]+)?)\s*$", str(text or "").strip())
+    return float(m.group(1)) if m else None
+
+
+def effects_frame(frame: pd.DataFrame, tags: Sequence[str]) -> pd.DataFrame:
+    """The timing claims' headline effects per runtime, and whether the cell differs from the
+    first column (``kind`` as in the table: expected, machine-dependent, unsettled, unexplained)."""
+    cells = {(r["claim"], r["tag"]): r for r in frame.to_dict("records")}
+    rows = []
+    for cid in dict.fromkeys(frame["claim"]):
+        first = cells.get((cid, tags[0]))
+        for i, tag in enumerate(tags):
+            cell = cells.get((cid, tag))
+            if cell is None or not (cell["effect"] == cell["effect"]) or cell["effect"] is None:
+                continue
+            rows.append({"claim": cid, "tag": tag, "effect": float(cell["effect"]),
+                         "ci_low": float(cell["ci_low"]), "ci_high": float(cell["ci_high"]),
+                         "verdict": cell["verdict"], "effect_name": cell["effect_name"],
+                         "threshold": threshold_value(cell.get("threshold", "")),
+                         "kind": difference(first, cell) if i else SAME})
+    return pd.DataFrame(rows, columns=["claim", "tag", "effect", "ci_low", "ci_high", "verdict", "effect_name",
+                                       "threshold", "kind"])
+
+
+def plot_effects(frame: pd.DataFrame, tags: Sequence[str], path):
+    """One panel per timing claim: its effect and 95% interval on each runtime, the threshold
+    dashed, and the cells that differ from the first column in red."""
+    import math
+
+    from .. import plots
+    import matplotlib.pyplot as plt
+
+    claim_ids = list(dict.fromkeys(frame["claim"]))
+    ncols = 3
+    nrows = max(1, math.ceil(len(claim_ids) / ncols))
+    fig, axes = plt.subplots(nrows, ncols, figsize=(5.2 * ncols, 0.32 * len(tags) * nrows + 1.4 * nrows),
+                             squeeze=False)
+    y_of = {tag: len(tags) - 1 - i for i, tag in enumerate(tags)}
+    for ax, cid in zip(axes.flat, claim_ids):
+        part = frame[frame["claim"] == cid]
+        values = [v for v in list(part["effect"]) + list(part["ci_low"]) + list(part["ci_high"])
+                  if v == v and v > 0 and math.isfinite(v)]
+        log = bool(values) and max(values) / min(values) > 20
+        lo_all, hi_all = (min(values), max(values)) if values else (0.0, 1.0)
+        for r in part.to_dict("records"):
+            y = y_of[r["tag"]]
+            differs = r["kind"] != SAME
+            colour = "#d62728" if differs else "#1f77b4"
+            lo = r["ci_low"] if r["ci_low"] == r["ci_low"] and math.isfinite(r["ci_low"]) else r["effect"]
+            hi = r["ci_high"] if r["ci_high"] == r["ci_high"] and math.isfinite(r["ci_high"]) else hi_all
+            if log:
+                lo = max(lo, lo_all / 2)
+            ax.plot([lo, hi], [y, y], "-", color=colour, lw=2, alpha=0.7)
+            ax.plot([r["effect"]], [y], "D" if differs else "o", color=colour, ms=6)
+        threshold = next((t for t in part["threshold"] if t == t and t is not None), None)
+        # A threshold far off the effects is about another quantity (ipc-throughput-ranks: its effect is
+        # the crossover payload, its threshold a ratio at each payload): not drawn.
+        if threshold is not None and threshold > 0 and lo_all / 30 <= threshold <= hi_all * 30:
+            ax.axvline(threshold, ls="--", color="#999999", lw=1)
+        if log:
+            ax.set_xscale("log")
+        ax.set_yticks(range(len(tags)))
+        ax.set_yticklabels(list(reversed(tags)), fontsize=7)
+        ax.set_ylim(-0.6, len(tags) - 0.4)
+        ax.set_title(cid, fontsize=9)
+        ax.set_xlabel(next(iter(part["effect_name"]), ""), fontsize=7)
+        ax.tick_params(axis="x", labelsize=7)
+        ax.grid(alpha=0.3, axis="x")
+    for ax in list(axes.flat)[len(claim_ids):]:
+        ax.axis("off")
+    return plots.save(fig, path)
+
+
+# ---------------------------------------------------------------- the part
+def matrix_columns(ctx) -> List[Column]:
+    from ...core.records import read_manifest
+
+    manifest = read_manifest(ctx.results_dir)
+    cols = columns(ctx.all_runs, manifest, first_tag=str(ctx.runtime.get("tag", "")))
+    return cols if manifest or len(cols) > 1 else []
+
+
+def text_table(ctx) -> str:
+    """The verdicts alone, for a terminal."""
+    cols = matrix_columns(ctx)
+    if not cols:
+        return ""
+    tags = [c.tag for c in cols]
+    headers, rows, _ = table(claim_frame(cols), tags)
+    body = [[r[0]] + [c.split(" ")[0] + (" " + DIFFERS if c.endswith(DIFFERS) else "") for c in r[1:len(tags) + 1]]
+            for r in rows]
+    head = headers[:len(tags) + 1]
+    widths = [max([len(head[i])] + [len(b[i]) for b in body]) for i in range(len(head))]
+    line = "  ".join("{:<%d}" % w for w in widths)
+    return "\n".join([line.format(*head), line.format(*("-" * w for w in widths))]
+                     + [line.format(*b).rstrip() for b in body])
+
+
+def build(ctx):
+    cols = matrix_columns(ctx)
+    if not cols:
+        return None
+    tags = [c.tag for c in cols]
+    s = Section("Interpreter matrix", order=80)
+    s.add(Para("Each column is the newest stored run of one runtime (version, GIL, default start method). A cell "
+               "is the claim's verdict and its headline effect [sequential 95% CI]; {} marks a verdict that differs "
+               "from the first column ({}), and the last column says whether the claim's expectation on that runtime "
+               "explains it.".format(DIFFERS, tags[0])))
+    s.add(Table(("runtime", "Python", "GIL", "free-threaded build", "start method", "usable CPUs", "run", "notes"),
+                runtime_rows(cols)))
+    headers, rows, found = table(claim_frame(cols), tags)
+    s.add(Table(headers, rows))
+    unexplained = [f for f in found if f[2] == UNEXPLAINED]
+    if unexplained:
+        s.add(Para("Verdicts that change across runtimes with no reason in the claims' expectations: " + "; ".join(
+            "{} ({})".format(cid, why) for cid, _, _, why in unexplained) + "."))
+    else:
+        s.add(Para("No claim changes its verdict across these runtimes without a reason in its expectation{}.".format(
+            " (inconclusive cells aside)" if any(f[2] == UNSETTLED for f in found) else "")))
+    methods = start_method_lines(cols, found)
+    if methods:
+        s.add(Para("Start methods. The first column's runtime starts processes with {} by default; ".format(
+            cols[0].runtime.get("default_start_method")) + " ".join(methods) + " The behaviour claims run every "
+                   "case under fork, forkserver and spawn on every runtime, and `make test` runs the timing claims "
+                   "under each start method too; `PYTHONS=\"3.11@spawn\"` adds a column of one runtime under "
+                   "another default."))
+    rel_headers, rel_rows = related_rows(cols)
+    if rel_rows:
+        s.add(Para("Related findings on each runtime (what the experiments find beside the notes' sentences, "
+                   "among them sub-interpreters where the runtime has them): each cell is the finding's verdict "
+                   "and effect [CI], or untestable where the runtime cannot test it."))
+        s.add(Table(rel_headers, rel_rows))
+    effects = effects_frame(claim_frame(cols), tags)
+    if len(effects):
+        path = plot_effects(effects, tags, ctx.figure_path(EFFECTS_FIGURE))
+        s.add(Figure(path, "Each timing claim's headline effect and its 95% interval on each runtime (log scale "
+                           "where the effects span more than 20×); dashed: the claim's threshold; red diamonds: "
+                           "verdicts that differ from the first column ({}), each explained in the table.".format(
+                               tags[0])))
+    speed = speedup_frame(cols)
+    if len(speed):
+        usable = min(int(c.runtime.get("usable_cpus") or 1) for c in cols if c.runtime)
+        path = plot_speedup(speed, tags, usable, ctx.figure_path(FIGURE))
+        s.add(Figure(path, "CPU-bound work (2·T or 40 ms, split over k workers already started), speed-up over "
+                           "sequential, one line per runtime; {} usable CPUs.".format(usable)))
+    from ...core.records import read_manifest
+    left_out = (read_manifest(ctx.results_dir) or {}).get("left_out") or []
+    if left_out:
+        s.add(Para("Wanted and not in the matrix: " + "; ".join(str(x) for x in left_out) + "."))
+    missing = [c.get("evidence", "") for col in cols for c in col.cases
+               if c.get("claim") == CPU_CLAIM and "not run:" in c.get("evidence", "")]
+    if missing:
+        s.add(Para("Not run everywhere: " + missing[0].split("not run:", 1)[1].strip()))
+    return s
