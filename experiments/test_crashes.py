@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from claimbench.core import labels, sandbox
-from claimbench.families.b_stability import child as stability
+from claimbench.core import labels, planted, sandbox
 from claimbench.core.roles import control, related
+from claimbench.families.b_stability import child as stability
 
 WAIT_S = 20.0
 SANDBOX_S = 30
@@ -91,14 +91,14 @@ def test_control_crashing_children_leave_their_sibling_and_parent_running(deaths
 @pytest.mark.timeout(60)
 @pytest.mark.claim("thread-crash-kills-process")
 @pytest.mark.parametrize("mode, crasher", [
-    pytest.param("segfault", stability.THREAD, id="segfault"),
-    pytest.param("abort", stability.THREAD, id="abort"),
-    related("exception", "exception", stability.THREAD,
+    pytest.param("segfault", planted.THREAD, id="segfault"),
+    pytest.param("abort", planted.THREAD, id="abort"),
+    related("exception", "exception", planted.THREAD,
             why="an uncaught Python exception ends only its thread: threading.excepthook fires, the process goes on"),
-    related("os-exit", "exit3", stability.THREAD,
+    related("os-exit", "exit3", planted.THREAD,
             why="os._exit(3) in a thread ends the whole process with status 3: an exit the program asked for, "
                 "not a crash, so it does not answer the notes' sentence"),
-    control("forked-process-as-thread", "segfault", stability.FORKED_PROCESS,
+    control("forked-process-as-thread", "segfault", planted.FORKED_PROCESS,
             why="the 'thread' that segfaults is a forked child process: the sandbox process survives it"),
 ])
 def test_a_crashing_thread_and_its_process(mode, crasher, judge, tmp_path):

@@ -10,10 +10,11 @@ from __future__ import annotations
 import pytest
 
 from claimbench.core import stats
-from claimbench.core.measure import Interleaved, Seconds
 from claimbench.core.labels import fmt_seconds
-from claimbench.core.sandbox import Sandbox
+from claimbench.core.measure import Interleaved, Seconds
 from claimbench.core.roles import control, related
+from claimbench.core.sandbox import Sandbox
+from claimbench.families.c_cost.data import UnitCosts
 
 # Halfway, on a log scale (costs multiply), between each claim and its negation:
 # 代价大 "expensive" read as an order of magnitude dearer than a thread, against "as cheap
@@ -88,10 +89,10 @@ def process_creation(start_method: str, process: str, sandbox, scale, benchmark,
         "asyncio task {} (the process costs {}× a task)".format(
             m.rounds, fmt_seconds(cost["thread"]), start_method, fmt_seconds(cost["process"]),
             stats.fmt(e.median), fmt_seconds(cost["task"]), stats.fmt(cost["process"] / cost["task"])),
-        data={"start_method": start_method, "per_unit_s": {"thread": cost["thread"], "task": cost["task"],
-                                                           process: cost["process"]},
-              "interval_s": {"thread": spread(m, "thread"), "task": spread(m, "task"), process: spread(m, "process")},
-              "style": "one at a time"})
+        data={**UnitCosts(per_unit_s={"thread": cost["thread"], "task": cost["task"], process: cost["process"]},
+                          interval_s={"thread": spread(m, "thread"), "task": spread(m, "task"),
+                                      process: spread(m, "process")}).as_data(),
+              "start_method": start_method, "style": "one at a time"})
 
 
 INTERPRETER_PARAMS = [
@@ -132,10 +133,11 @@ def test_interpreter_creation(judge, interpreter, runtime, sandbox, scale, bench
             fmt_seconds(cost["interpreter"]), stats.fmt(e.median), fmt_seconds(cost["thread"]), method,
             fmt_seconds(cost["process"]), *(stats.fmt(x) for x in (against_process.median, against_process.low,
                                                                       against_process.high)), method),
-        data={"start_method": method, "per_unit_s": {"thread": cost["thread"], interpreter: cost["interpreter"],
-                                                     process: cost["process"]},
-              "interval_s": {"thread": spread(m, "thread"), interpreter: spread(m, "interpreter"),
-                             process: spread(m, "process")},
+        data={**UnitCosts(per_unit_s={"thread": cost["thread"], interpreter: cost["interpreter"],
+                                      process: cost["process"]},
+                          interval_s={"thread": spread(m, "thread"), interpreter: spread(m, "interpreter"),
+                                      process: spread(m, "process")}).as_data(),
+              "start_method": method,
               "interpreter_over_process": [against_process.median, against_process.low, against_process.high],
               "style": "one at a time"})
 
@@ -180,6 +182,6 @@ def test_coroutine_creation_negligible(unit, sandbox, scale, benchmark, judge):
         "{}: {} each against {} ({} of a thread; medians of {} rounds)".format(
             how, fmt_seconds(m.median_s("coroutine")), fmt_seconds(m.median_s("thread")),
             stats.fmt(e.median), m.rounds),
-        data={"per_unit_s": {mine: m.median_s("coroutine"), theirs: m.median_s("thread")},
-              "interval_s": {mine: spread(m, "coroutine"), theirs: spread(m, "thread")},
+        data={**UnitCosts(per_unit_s={mine: m.median_s("coroutine"), theirs: m.median_s("thread")},
+                          interval_s={mine: spread(m, "coroutine"), theirs: spread(m, "thread")}).as_data(),
               "style": "batch" if unit == "task" else "one at a time"})

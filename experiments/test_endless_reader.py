@@ -11,8 +11,8 @@ import psutil
 import pytest
 
 from claimbench.core import labels, sandbox, verdicts, workloads
-from claimbench.families.f_communication import child as communication
 from claimbench.core.roles import control, related
+from claimbench.families.f_communication import child as communication
 
 WAIT_S = 20.0
 JOIN_PROBE_S = 0.25      # join(timeout) waits this long: a reader that can end has ended by then (in ms)

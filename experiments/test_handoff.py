@@ -6,10 +6,11 @@ import multiprocessing
 import pytest
 
 from claimbench.core import stats
-from claimbench.core.roles import control
-from claimbench.core.measure import Interleaved, Seconds
 from claimbench.core.labels import fmt_seconds
+from claimbench.core.measure import Interleaved, Seconds
+from claimbench.core.roles import control
 from claimbench.families.c_cost.child import coroutine_ping_pong, pipe_echo_loop, pipe_ping_pong, thread_ping_pong
+from claimbench.families.c_cost.data import RoundTrips
 
 # "Cheaper": by a quarter at least, so that a difference inside this machine's
 # round-to-round noise on microsecond round trips does not count.
@@ -74,6 +75,7 @@ def test_coroutine_switch_cheaper(other, mine, request, scale, benchmark, judge)
             "asyncio.Queue" if mine is coroutine_ping_pong else "queue.Queue (planted: they are threads)",
             fmt_seconds(m.median_s("coroutines")), other, HOW[other], fmt_seconds(m.median_s(other)),
             stats.fmt(e.median), m.rounds, ROUND_TRIPS),
-        data={"round_trip_s": {"coroutines": m.median_s("coroutines"), other: m.median_s(other)},
-              "interval_s": {n: [m.interval(n).low, m.interval(n).high] for n in ("coroutines", other)},
+        data={**RoundTrips(round_trip_s={"coroutines": m.median_s("coroutines"), other: m.median_s(other)},
+                           interval_s={n: [m.interval(n).low, m.interval(n).high]
+                                       for n in ("coroutines", other)}).as_data(),
               "how": HOW[other]})

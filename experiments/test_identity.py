@@ -9,9 +9,8 @@ import threading
 import pytest
 
 from claimbench.core import labels, planted, runtime as rt, sandbox, verdicts, workloads
-from claimbench.families.a_concepts import child as concepts
-from claimbench.families.b_stability import child as stability
 from claimbench.core.roles import control, related
+from claimbench.families.a_concepts import child as concepts
 
 WORKERS = 3
 WAIT_S = 20.0
@@ -82,13 +81,13 @@ def processes_have_own_pids(ctx, judge):
 @pytest.mark.timeout(30)
 @pytest.mark.claim("process-own-pid")
 @pytest.mark.parametrize("kind", [
-    pytest.param(stability.THREAD, id="threads"),
-    control("process-as-thread", stability.FORKED_PROCESS,
+    pytest.param(planted.THREAD, id="threads"),
+    control("process-as-thread", planted.FORKED_PROCESS,
             why="the 'threads' are forked processes, each with a PID of its own"),
 ])
 def test_threads_share_the_pid(kind, judge):
     """False if threads alive at the same time have PIDs of their own, or share a native id."""
-    if kind == stability.THREAD:
+    if kind == planted.THREAD:
         barrier, report = threading.Barrier(WORKERS), queue.Queue()
         workers = [threading.Thread(target=concepts.report_identity, args=(barrier, report), daemon=True)
                    for _ in range(WORKERS)]
@@ -106,7 +105,7 @@ def test_threads_share_the_pid(kind, judge):
     finally:
         for t in workers:
             t.join(WAIT_S)
-        workloads.settle(workers if kind != stability.THREAD else [])
+        workloads.settle(workers if kind != planted.THREAD else [])
     me, main_native = os.getpid(), concepts.native_id()
     pids = {s["pid"] for s in seen}
     natives = sorted(s["native_id"] for s in seen)
@@ -119,7 +118,7 @@ def test_threads_share_the_pid(kind, judge):
     what = ("{} {} alive at once reported PIDs {} (this process: {}) and native ids {} "
             "(main thread {}); the notes print such threads as 子进程 (child processes), "
             "but threads of one process share its PID").format(
-        len(seen), "threads" if kind == stability.THREAD else "forked processes posing as threads",
+        len(seen), "threads" if kind == planted.THREAD else "forked processes posing as threads",
         ", ".join(map(str, sorted(pids))), me, ", ".join(map(str, natives)), main_native)
     judge.observed(verdict, what,
                             data={"pid": me, "main_native_id": main_native, "workers": seen, "way": kind})

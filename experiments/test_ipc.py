@@ -9,8 +9,8 @@ from multiprocessing import shared_memory
 import pytest
 
 from claimbench.core import pagemap, planted, verdicts, workloads
-from claimbench.families.f_communication import child as communication
 from claimbench.core.roles import control
+from claimbench.families.f_communication import child as communication
 
 WAIT_S = 20.0
 MESSAGE = {"n": 41, "text": "管道 pipe"}

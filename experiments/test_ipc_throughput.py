@@ -9,12 +9,12 @@ from multiprocessing import shared_memory
 
 import pytest
 
-from claimbench.families.f_communication import child as communication, data as crossover
 from claimbench.core import stats, verdicts
-from claimbench.core.measure import Interleaved, Seconds
 from claimbench.core.labels import bytes_label, fmt_bytes, fmt_seconds
-from claimbench.families.f_communication.child import transfer_sink
+from claimbench.core.measure import Interleaved, Seconds
 from claimbench.core.roles import control, related
+from claimbench.families.f_communication import child as communication, data as crossover
+from claimbench.families.f_communication.child import transfer_sink
 
 CLAIM = "ipc-throughput-ranks"
 # Shared memory "wins" a size when it moves bytes at least half as fast again as the better of
@@ -243,15 +243,15 @@ def ratios_words(points) -> str:
 
 
 def sweep_data(sw: Sweep) -> dict:
+    """The claim's case data: the sweep as the report reads it, with each size's decision and
+    whether the channel was planted."""
     c = sw.crossover
-    return {
-        "sizes": SIZES, "threshold": WINS, "rounds": sw.rounds, "planted": sw.planted,
-        "bytes_per_s": {str(s): r for s, r in sw.rates.items()},
-        "ratio": {str(p.size): [p.effect.median, p.effect.low, p.effect.high] for p in c.points},
-        "decision": {str(p.size): p.decision for p in c.points},
-        "crossover": {"estimate": c.estimate, "low": c.low, "high": c.high,
-                      "first_win": c.winning[0].size if c.winning else None},
-    }
+    sweep = crossover.ThroughputSweep(
+        sizes=SIZES, threshold=WINS, rounds=sw.rounds,
+        bytes_per_s={s: {mech: crossover.Spread(*r) for mech, r in rates.items()} for s, rates in sw.rates.items()},
+        ratio={p.size: crossover.Spread(p.effect.median, p.effect.low, p.effect.high) for p in c.points},
+        crossover=crossover.CrossoverSpan.of(c))
+    return dict(sweep.as_data(), planted=sw.planted, decision={str(p.size): p.decision for p in c.points})
 
 
 def judge_above(sw: Sweep, judge) -> None:

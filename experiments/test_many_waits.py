@@ -11,12 +11,13 @@ from __future__ import annotations
 import pytest
 
 from claimbench.core import stats, verdicts
-from claimbench.core.roles import control
-from claimbench.core.measure import Interleaved, Seconds
 from claimbench.core.labels import COROUTINES, fmt_bytes, fmt_seconds, PROCESSES, THREADS
-from claimbench.families.c_cost.child import ladder, per_unit_overhead_s
+from claimbench.core.measure import Interleaved, Seconds
+from claimbench.core.roles import control
 from claimbench.core.sandbox import Sandbox
 from claimbench.core.stats import all_of
+from claimbench.families.c_cost.child import ladder, per_unit_overhead_s
+from claimbench.families.c_cost.data import WaitLadder, WaitPoint
 
 # "More tasks": coroutines must need at most half the memory and half the time per wait.
 MORE = 2.0
@@ -75,19 +76,18 @@ class Waits:
 
 
 def climb(sandbox, way: str, wall_steps, memory_steps, unit_s: float, measured=None) -> list:
-    """One measurement per step of N: the points of the plot. ``measured``: the verdict's rounds of
-    this way (a ``Waits``), whose medians stand for its own N instead of one more measurement."""
+    """One measurement per step of N: the points of the plot (``WaitPoint``). ``measured``: the verdict's
+    rounds of this way (a ``Waits``), whose medians stand for its own N instead of one more measurement."""
     points = []
     probe = Waits(sandbox, way, 0, unit_s)
     for n in wall_steps:
         probe.n = n
         known = measured is not None and measured.n == n and measured.walls
-        point = {"n": n, "wall_s": stats.median_interval(measured.walls).median if known else probe.wall()}
-        point["wall_over_t"] = point["wall_s"] / unit_s
+        wall_s = stats.median_interval(measured.walls).median if known else probe.wall()
+        bytes_per_unit = None
         if n in memory_steps:
-            point["bytes_per_unit"] = (stats.median_interval(measured.bytes_per_unit).median if known
-                                       else probe.memory())
-        points.append(point)
+            bytes_per_unit = stats.median_interval(measured.bytes_per_unit).median if known else probe.memory()
+        points.append(WaitPoint(n, wall_s, wall_s / unit_s, bytes_per_unit))
     return points
 
 
@@ -126,11 +126,11 @@ def test_coroutines_handle_more_tasks(other, mine, sandbox, unit_s, scale, bench
     points = {w: climb(sandbox, w, walls[w], mems[w], unit_s, units.get(w)) for w in ways_here}
     stop = why[other]
     top = points[other][-1] if points.get(other) else None
-    next_n = next((n for n in STEPS if top and n > top["n"]), None)
+    next_n = next((n for n in STEPS if top and n > top.n), None)
     if other == PROCESSES and next_n:
         stop += " ({}{:,} would take ≈{} at this rate)".format(
             "" if machine_limit is None else "the machine would allow {:,} more; ".format(machine_limit),
-            next_n, fmt_seconds(top["wall_s"] * next_n / top["n"]))
+            next_n, fmt_seconds(top.wall_s * next_n / top.n))
 
     def side(way):
         u = units[way]
@@ -140,8 +140,8 @@ def test_coroutines_handle_more_tasks(other, mine, sandbox, unit_s, scale, bench
             fmt_seconds(stats.median_interval(u.overhead_s).median))
 
     def rung(p):
-        return "{}: {} T{}".format(p["n"], stats.fmt(p["wall_over_t"]),
-                                   ", " + fmt_bytes(p["bytes_per_unit"]) + " each" if "bytes_per_unit" in p else "")
+        memory = "" if p.bytes_per_unit is None else ", " + fmt_bytes(p.bytes_per_unit) + " each"
+        return "{}: {} T{}".format(p.n, stats.fmt(p.wall_over_t), memory)
 
     ladder_text = "; ".join("{} at N = {}".format(w, ", ".join(rung(p) for p in pts)) for w, pts in points.items())
     judge.measured(
@@ -152,11 +152,11 @@ def test_coroutines_handle_more_tasks(other, mine, sandbox, unit_s, scale, bench
         "[{}, {}]. Ladder: {}. {}".format(
             side(COROUTINES), side(other), m.rounds, other, stats.fmt(memory.median), stats.fmt(time.median),
             stats.fmt(time.low), stats.fmt(time.high), ladder_text, stop),
-        data={"unit_s": unit_s, "verdict_n": {COROUTINES: VERDICT_N[COROUTINES], other: VERDICT_N[other]},
+        data={**WaitLadder(unit_s, points, {other: stop}).as_data(),
+              "verdict_n": {COROUTINES: VERDICT_N[COROUTINES], other: VERDICT_N[other]},
               "bytes_per_unit": {w: stats.median_interval(u.bytes_per_unit).median for w, u in units.items()},
               "overhead_s": {w: stats.median_interval(u.overhead_s).median for w, u in units.items()},
               "time_ratio": [time.median, time.low, time.high],
-              "ladder": points, "stop": {other: stop},
               "machine_process_limit": machine_limit,
               "memory_measure": {COROUTINES: "RSS growth", THREADS: "RSS growth", PROCESSES: "sum of USS"}},
         verdict=verdicts.from_decision(decision))

@@ -9,8 +9,8 @@ import threading
 import pytest
 
 from claimbench.core import labels, planted, subinterpreters, verdicts, workloads
-from claimbench.families.a_concepts import child as concepts
 from claimbench.core.roles import control, related
+from claimbench.families.a_concepts import child as concepts
 
 # What the parent sets before it starts a worker; the worker adds one, appends, inserts.
 PARENT_STATE = {"counter": 10, "items": ["parent"], "table": {"parent": 1}}

@@ -8,10 +8,11 @@ import time
 
 import pytest
 
-from claimbench.families.d_examples import child as examples
 from claimbench.core import stats, verdicts, ways, workloads
 from claimbench.core.measure import Interleaved, Seconds
 from claimbench.core.roles import control
+from claimbench.families.d_examples import child as examples
+from claimbench.families.d_examples.data import StairPoint, Staircase
 
 # Effects are errors in steps of T: (measured − ceil(n/k)·T)/T. Half a step is
 # halfway to the nearest alternative (one step more or less than the staircase).
@@ -88,10 +89,8 @@ def test_pool_staircase(k, make, pool_of, unit_s, scale, benchmark, judge):
         f"Pool({k}) over n = {points}: off the staircase by "
         f"{', '.join(stats.fmt(es[n].median) for n in points)} steps; furthest at n = {far}",
         verdict=examples.staircase_verdict(decisions(m)),
-        data={"k": k, "unit_s": unit_s, "points": [
-            {"n": n, "ideal_s": ideal[n], "median_s": m.median_s(f"n{n}"),
-             "low_s": m.interval(f"n{n}").low, "high_s": m.interval(f"n{n}").high}
-            for n in points]})
+        data=Staircase(k, unit_s, [StairPoint(n, ideal[n], m.median_s(f"n{n}"), m.interval(f"n{n}").low,
+                                              m.interval(f"n{n}").high) for n in points]).as_data())
 
 
 @pytest.mark.claim("pool-capacity-limits-throughput")

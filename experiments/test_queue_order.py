@@ -8,8 +8,8 @@ from contextlib import ExitStack
 import pytest
 
 from claimbench.core import subinterpreters, verdicts, workloads
-from claimbench.families.f_communication import child as communication
 from claimbench.core.roles import control, related
+from claimbench.families.f_communication import child as communication
 
 ITEMS = 2000  # per producer: enough for several producers' feeder threads to overlap
 WAIT_S = 20.0

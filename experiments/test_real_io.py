@@ -33,11 +33,12 @@ from pathlib import Path
 import pytest
 
 from claimbench.core import planted, stats, ways, workloads
-from claimbench.families.e_rule_of_thumb.claims import (IDEAL_FRACTION, io_bound_decision, io_bound_shortfall, THREADS_CHEAPER)
-from claimbench.core.measure import Interleaved, Seconds
 from claimbench.core.labels import bytes_label, fmt_seconds
+from claimbench.core.measure import Interleaved, Seconds
 from claimbench.core.roles import control
 from claimbench.core.workloads import Job
+from claimbench.families.e_rule_of_thumb.claims import (IDEAL_FRACTION, io_bound_decision, io_bound_shortfall, THREADS_CHEAPER)
+from claimbench.families.e_rule_of_thumb.data import IoSpeedUp
 
 CLAIM = "io-bound-favours-threads"
 IO_WAYS = ("sequential", "threads", "processes", "asyncio")
@@ -140,11 +141,10 @@ def io_bound_case(work: str, jobs, k: int, pools, what: str, unit_s, scale, benc
         + "; CPU per operation " + ", ".join(f"{w} {fmt_seconds(cpu_per_op_s[w])}" for w in names)
         + f"; processes spend {cost} of threads' CPU time"
         + (f"; {shortfall} (medians of {m.rounds} rounds)" if shortfall else ""),
-        data=dict(data or {}, k=k, work=work, unit_s=unit_s,
-                  jobs=len(jobs), cpu_share=share, speedup=speedup, speedup_ci=speedup_ci,
-                  median_s={w: m.median_s(w) for w in names},
-                  cpu_per_op_s=cpu_per_op_s, cpu_cost=[cost.median, cost.low, cost.high],
-                  planted=planted_slots or None))
+        data=dict(data or {}, **IoSpeedUp(k, work, speedup, speedup_ci, cpu_share=share,
+                                          cpu_cost=[cost.median, cost.low, cost.high]).as_data(),
+                  unit_s=unit_s, jobs=len(jobs), median_s={w: m.median_s(w) for w in names},
+                  cpu_per_op_s=cpu_per_op_s, planted=planted_slots or None))
 
 
 # ---------------------------------------------------------------- waits: sleep

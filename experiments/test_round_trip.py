@@ -8,10 +8,11 @@ import threading
 import pytest
 
 from claimbench.core import stats
-from claimbench.core.roles import control
-from claimbench.core.measure import Interleaved, Seconds
 from claimbench.core.labels import bytes_label, fmt_seconds
+from claimbench.core.measure import Interleaved, Seconds
+from claimbench.core.roles import control
 from claimbench.families.c_cost.child import length_worker, round_trips
+from claimbench.families.c_cost.data import PayloadRoundTrips
 
 # "Efficient": a thread's round trip must be a quarter cheaper at least, so that a
 # difference inside the noise of microsecond round trips does not count.
@@ -91,6 +92,7 @@ def test_threads_efficient(size, workers, scale, benchmark, judge):
         "(multiprocessing.Queue) {} ({}× as long; medians of {} rounds of {} round trips)".format(
             bytes_label(size), fmt_seconds(m.median_s("thread")), fmt_seconds(m.median_s("process")),
             stats.fmt(e.median), m.rounds, n),
-        data={"payload_bytes": size, "round_trip_s": {"thread": m.median_s("thread"),
-                                                      "process": m.median_s("process")},
-              "interval_s": {n: [m.interval(n).low, m.interval(n).high] for n in ("thread", "process")}})
+        data=PayloadRoundTrips(payload_bytes=size,
+                               round_trip_s={"thread": m.median_s("thread"), "process": m.median_s("process")},
+                               interval_s={n: [m.interval(n).low, m.interval(n).high]
+                                           for n in ("thread", "process")}).as_data())

@@ -13,10 +13,11 @@ from contextlib import ExitStack
 import pytest
 
 from claimbench.core import planted, runtime as rt, stats, verdicts, ways, workloads
-from claimbench.families.e_rule_of_thumb.claims import (cpu_bound_decision, cpu_bound_verdict, FAVOURS_PROCESSES, PARALLEL_CAPACITY)
 from claimbench.core.measure import Interleaved
 from claimbench.core.roles import control, related
 from claimbench.core.workloads import Job
+from claimbench.families.e_rule_of_thumb.claims import (cpu_bound_decision, cpu_bound_verdict, FAVOURS_PROCESSES, PARALLEL_CAPACITY)
+from claimbench.families.e_rule_of_thumb.data import SpeedUp
 
 CLAIM = "cpu-bound-favours-processes"
 _USABLE = rt.fingerprint().usable_cpus
@@ -122,10 +123,11 @@ def test_cpu_bound_favours_processes(k, pools, cpu_iterations, runtime, unit_s, 
         + ("; not run: " + "; ".join(f"{n} ({r})" for n, r in missing.items()) if missing else ""),
         verdict=verdict,
         # A control's speed-ups are a plant's: "cpu-planted" keeps them off the speed-up curves.
-        data={"k": k, "work": "cpu" if pools == REAL else "cpu-planted", "unit_s": unit_s, "usable_cpus": runtime.usable_cpus,
-              "speedup": dict({n: speedup[n] for n in timed}, sequential=1.0),
-              # the speed-up's interval per way (sequential time / that way's, 95% or the stopping level)
-              "speedup_ci": {n: [r.low, r.high] for n, r in speedup_ratios.items()},
+        data={**SpeedUp(k, "cpu" if pools == REAL else "cpu-planted",
+                        dict({n: speedup[n] for n in timed}, sequential=1.0),
+                        # the speed-up's interval per way (sequential time / that way's, 95% or the stopping level)
+                        {n: [r.low, r.high] for n, r in speedup_ratios.items()}).as_data(),
+              "unit_s": unit_s, "usable_cpus": runtime.usable_cpus,
               "median_s": {n: m.median_s(n) for n in ["sequential"] + timed},
               "parallel_capacity": speedup[capacity], "planted": planted_slots or None})
 
@@ -180,8 +182,9 @@ def test_subinterpreters_beat_threads(judge, k, interpreters_as, cpu_iterations,
         + f"; real processes (the machine's parallel capacity now) {stats.fmt(speedup['processes'])}×",
         verdict=verdict,
         # Not "cpu": the claim's own cases already put sub-interpreters on the speed-up curves.
-        data={"k": k, "work": "cpu-subinterpreters" if planted_slot is None else "cpu-planted", "unit_s": unit_s,
-              "usable_cpus": runtime.usable_cpus, "speedup": dict(speedup, sequential=1.0),
+        data={**SpeedUp(k, "cpu-subinterpreters" if planted_slot is None else "cpu-planted",
+                        dict(speedup, sequential=1.0)).as_data(),
+              "unit_s": unit_s, "usable_cpus": runtime.usable_cpus,
               "median_s": {n: m.median_s(n) for n in ["sequential"] + list(pool)},
               "parallel_capacity": speedup["processes"],
               "planted": {"subinterpreters": planted_slot} if planted_slot else None})

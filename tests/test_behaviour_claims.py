@@ -8,8 +8,8 @@ import pandas as pd
 
 from claimbench import claims
 from claimbench.core import verdicts
-from claimbench.families.f_communication import claims as communication_claims
 from claimbench.core.runtime import fingerprint
+from claimbench.families.f_communication import claims as communication_claims
 from claimbench.report.parts import behaviour_cases, claim_notes
 
 HERE = fingerprint()

@@ -5,8 +5,8 @@ import sys
 
 import pytest
 
-from claimbench.core import records, scales
 from claimbench.commands import cli, sessions
+from claimbench.core import records, scales
 
 
 @pytest.fixture

@@ -5,8 +5,8 @@ import math
 
 import pytest
 
-from claimbench.core import book, records
 from claimbench.commands import cli
+from claimbench.core import book, records
 from claimbench.report import compare
 
 

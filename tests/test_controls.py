@@ -5,11 +5,11 @@ import csv
 import io
 import math
 
-from claimbench.core import book, records, roles, verdicts
 from claimbench import claims
+from claimbench.core import book, records, roles, verdicts
+from claimbench.core.runtime import fingerprint
 from claimbench.report import builder as report
 from claimbench.report import control_table
-from claimbench.core.runtime import fingerprint
 
 NAN = float("nan")
 

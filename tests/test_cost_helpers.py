@@ -11,13 +11,13 @@ import threading
 import pytest
 
 from claimbench import claims
-from claimbench.families.c_cost import child as cost
-from claimbench.families.e_rule_of_thumb import child as rule_of_thumb
 from claimbench.core import runtime, sandbox, stats, verdicts, workloads
 from claimbench.core.labels import bytes_label, fmt_bytes, fmt_seconds, parse_bytes_label
-from claimbench.families.c_cost.child import ladder, per_unit_overhead_s, process_limit
 from claimbench.core.stats import all_of
+from claimbench.families.c_cost import child as cost
 from claimbench.families.c_cost import report
+from claimbench.families.c_cost.child import ladder, per_unit_overhead_s, process_limit
+from claimbench.families.e_rule_of_thumb import child as rule_of_thumb
 
 # A GIL build with two usable CPUs and every start method, whatever this machine is.
 HERE = dataclasses.replace(runtime.fingerprint(), gil_enabled=True, usable_cpus=2,

@@ -5,9 +5,9 @@ import dataclasses
 
 import pytest
 
-from claimbench.families.a_concepts import child as concepts
 from claimbench.core import runtime, verdicts
 from claimbench.core.runtime import cpu_topology, CpuTopology, Runtime
+from claimbench.families.a_concepts import child as concepts
 
 
 def write(root, files: dict):

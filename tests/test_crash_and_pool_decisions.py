@@ -5,9 +5,9 @@ import json
 import queue
 import signal
 
+from claimbench.core import stats, verdicts
 from claimbench.families.b_stability import child as stability
 from claimbench.families.d_examples import child as examples
-from claimbench.core import stats, verdicts
 
 FIVE = stability.CRASH_MODES
 

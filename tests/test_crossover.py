@@ -5,8 +5,8 @@ import math
 
 import pytest
 
-from claimbench.families.f_communication import data as crossover
 from claimbench.core import stats, verdicts
+from claimbench.families.f_communication import data as crossover
 
 SIZES = [1 << (10 + 2 * i) for i in range(5)]  # 1 KiB … 256 KiB
 WINS = 1.5
@@ -100,3 +100,29 @@ def test_find_wants_ascending_sizes_and_one_effect_each():
 def test_infinite_bounds_do_not_break_the_interpolation():
     c = sweep(iv(1.0, 0.5, math.inf), iv(2.0, 1.6, math.inf))
     assert crossover.above_verdict(c) == verdicts.HOLDS
+
+
+def test_the_sweeps_data_round_trips_as_stored():
+    stored = {  # as a run stores the claim's case today, with the keys the report does not read
+        "sizes": SIZES[:2], "threshold": 1.5, "rounds": 8, "planted": False,
+        "bytes_per_s": {str(s): {"pipe": [1e9, 0.8e9, 1.2e9], "queue": [5e8, 4e8, 6e8],
+                                 "shared-memory": [3e9, 2e9, math.inf]} for s in SIZES[:2]},
+        "ratio": {"1024": [0.9, 0.8, 1.0], "4096": [2.0, 1.8, 2.2]},
+        "decision": {"1024": "outside", "4096": "inside"},
+        "crossover": {"estimate": 2048.0, "low": 1500.5, "high": 3000.0, "first_win": 4096}}
+    sw = crossover.ThroughputSweep.from_data(stored)
+    assert sw.ratio[4096].median == 2.0 and sw.bytes_per_s[1024]["queue"].high == 6e8
+    assert sw.crossover.first_win == 4096 and sw.rounds == 8
+    read = {k: v for k, v in stored.items() if k not in ("planted", "decision")}
+    assert sw.as_data() == read
+    assert crossover.ThroughputSweep.from_data(sw.as_data()) == sw
+    none = dict(read, crossover={"estimate": None, "low": None, "high": None, "first_win": None})
+    assert crossover.ThroughputSweep.from_data(none).as_data() == none
+
+
+def test_data_of_another_shape_is_no_sweep():
+    below = {"sizes": [1024], "threshold": 1.5, "ratio": {"1024": [0.9, 0.8, 1.0]}}  # the related finding's
+    for data in (None, float("nan"), {"payload_bytes": 1}, below,
+                 dict(below, bytes_per_s={}, crossover="none"),
+                 dict(below, bytes_per_s={"1024": {"pipe": [1.0, 2.0]}}, crossover={})):
+        assert crossover.ThroughputSweep.from_data(data) is None

@@ -17,8 +17,8 @@ from types import SimpleNamespace
 import psutil
 import pytest
 
-from claimbench.core import book, guard, records, runtime as rt, verdicts
 from claimbench import claims
+from claimbench.core import book, guard, records, runtime as rt, verdicts
 from claimbench.plugin import unjudged
 
 ROOT = Path(__file__).resolve().parent.parent

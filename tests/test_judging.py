@@ -5,11 +5,11 @@ import math
 from types import SimpleNamespace
 
 from claimbench import claims
-from claimbench.core import stats, verdicts
 from claimbench.claims.expect import always, parallel
-from claimbench.plugin.judging import Judgement, record_payload
+from claimbench.core import stats, verdicts
 from claimbench.core.roles import Role
 from claimbench.core.verdicts import CONTROL, RELATED
+from claimbench.plugin.judging import Judgement, record_payload
 
 RT = SimpleNamespace(usable_cpus=1, gil_enabled=True)
 HOLDS = claims.Claim(id="c", section="x", quote="", statement="", expect=always(verdicts.HOLDS, "because"))

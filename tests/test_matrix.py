@@ -13,8 +13,8 @@ import pandas as pd
 import pytest
 
 from claimbench.commands import cli, interpreters, matrix
-from claimbench.core import records
 from claimbench.commands.interpreters import Interpreter
+from claimbench.core import records
 from claimbench.report.parts import matrix as matrix_part
 
 NAN = float("nan")

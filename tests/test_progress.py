@@ -1,8 +1,8 @@
 """claimbench.plugin.progress: a line per judged case, and the time left from the last run's durations."""
 from __future__ import annotations
 
-from claimbench.plugin import progress
 from claimbench.core import records
+from claimbench.plugin import progress
 
 
 def test_a_line_names_the_case_its_verdict_rounds_seconds_and_the_time_left():

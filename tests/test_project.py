@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from claimbench.commands import cli, project
 from claimbench import claims
+from claimbench.commands import cli, project
 
 
 def test_pytest_ini_wins_and_lists_are_read(tmp_path):

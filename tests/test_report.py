@@ -7,8 +7,8 @@ import math
 import pytest
 
 from claimbench.core import records
-from claimbench.report import builder as report
 from claimbench.core.runtime import fingerprint
+from claimbench.report import builder as report
 
 
 REQUIRED = ["claim", "verdict", "expected", "outcome", "effect", "ci_low", "ci_high", "evidence", "runtime"]

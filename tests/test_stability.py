@@ -9,9 +9,9 @@ import psutil
 import pytest
 
 from claimbench.commands import cli, stability
+from claimbench.commands.stability import ConditionRun, HOG, ONE_CPU, QUIET, summarise
 from claimbench.core import records
 from claimbench.report.parts import stability as stability_part
-from claimbench.commands.stability import ConditionRun, HOG, ONE_CPU, QUIET, summarise
 
 NEEDS_2 = "not testable here: needs 2 usable CPUs, this process may use 1"
 

@@ -9,10 +9,10 @@ from types import SimpleNamespace
 import pytest
 
 from claimbench import claims
-from claimbench.families.a_concepts import child as concepts
-from claimbench.families.f_communication import child as communication
 from claimbench.core import scales, subinterpreters, verdicts
 from claimbench.core.runtime import fingerprint
+from claimbench.families.a_concepts import child as concepts
+from claimbench.families.f_communication import child as communication
 from synthetic_rounds import Capture, experiment, steady, straddling, synthetic
 
 H, R, I = verdicts.HOLDS, verdicts.REFUTED, verdicts.INCONCLUSIVE

@@ -81,6 +81,10 @@ def can_fork() -> bool:
     return "fork" in multiprocessing.get_all_start_methods()
 
 
+# What runs as "a thread" in an experiment: a thread, or the plant below.
+THREAD, FORKED_PROCESS = "thread", "forked-process"
+
+
 def forked_process_as_thread(target, args=(), daemon=True):
     """A "thread" that is a forked process: threading.Thread's API, its own copy of memory.
 

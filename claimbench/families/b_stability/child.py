@@ -16,6 +16,7 @@ from typing import Optional, Sequence, Tuple
 
 from ...core import verdicts
 from ...core.labels import describe_exitcode
+from ...core.planted import FORKED_PROCESS, THREAD
 from ...core.workloads import CHILD_WAIT_S, noop, settle, spin
 
 
@@ -184,7 +185,6 @@ THREAD_CRASHES = {
     "exception": ("an uncaught RuntimeError in a thread", None),
     "exit3": ("os._exit(3) in a thread: an exit, not a crash", 3),
 }
-THREAD, FORKED_PROCESS = "thread", "forked-process"
 
 
 def _thread_crash(mode: str) -> None:

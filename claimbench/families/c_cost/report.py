@@ -8,21 +8,23 @@ from ...core.labels import COROUTINES, PROCESSES, THREADS, bytes_label, fmt_byte
 from ...core.runtime import START_METHODS
 from ...report import plots
 from ...report.document import Figure, Para, Section, Table
+from .data import PayloadRoundTrips, RoundTrips, UnitCosts, WaitLadder
 
 
 ASYNC, THREAD, PROCESS = plots.WAY_COLOURS["asyncio"], plots.WAY_COLOURS["threads"], plots.WAY_COLOURS["processes"]
 INTERPRETER = plots.WAY_COLOURS["subinterpreters"]
 
 
-def case_data(ctx, claim):
-    """[(case, data)] of a claim's cases that carry data."""
-    return [(c.case, c.data) for c in ctx.cases_of(claim).itertuples() if isinstance(c.data, dict)]
+def case_data(ctx, claim, shape):
+    """[(case, data)] of a claim's cases that carry data of this shape (a class of .data), read into it."""
+    read = ((c.case, shape.from_data(c.data)) for c in ctx.cases_of(claim).itertuples())
+    return [(case, data) for case, data in read if data is not None]
 
 
 def _pool(rows, key):
     """(median, low, high) of one unit measured in several cases: the median of the medians,
     the widest interval."""
-    vals = [(d["per_unit_s"][key], d.get("interval_s", {}).get(key)) for _, d in rows if key in d.get("per_unit_s", {})]
+    vals = [(d.per_unit_s[key], d.interval_s.get(key)) for _, d in rows if key in d.per_unit_s]
     if not vals:
         return None
     med = statistics.median(v for v, _ in vals)
@@ -32,8 +34,8 @@ def _pool(rows, key):
 
 
 def creation_bars(ctx):
-    procs = case_data(ctx, "process-creation-expensive")
-    coros = case_data(ctx, "coroutine-creation-negligible")
+    procs = case_data(ctx, "process-creation-expensive", UnitCosts)
+    coros = case_data(ctx, "coroutine-creation-negligible", UnitCosts)
     rows = procs + coros
     spec = [("coroutine, created and awaited", "coroutine", ASYNC),
             ("asyncio tasks, created in a batch", "tasks-batch", ASYNC),
@@ -80,9 +82,9 @@ def _ratio(x: float) -> str:
 
 
 def handoff_figure(ctx):
-    pings = case_data(ctx, "coroutine-switch-cheaper")
-    trips = sorted((d for _, d in case_data(ctx, "threads-efficient") if "payload_bytes" in d),
-                   key=lambda d: d["payload_bytes"])
+    pings = case_data(ctx, "coroutine-switch-cheaper", RoundTrips)
+    trips = sorted((d for _, d in case_data(ctx, "threads-efficient", PayloadRoundTrips)),
+                   key=lambda d: d.payload_bytes)
     if not pings and not trips:
         return None
     fig, axes = plots.figure(ncols=2, width=5.2, height=4.2)
@@ -90,8 +92,7 @@ def handoff_figure(ctx):
     if pings:
         bars = []
         for name, colour in (("coroutines", ASYNC), ("threads", THREAD), ("processes", PROCESS)):
-            vals = [(d["round_trip_s"][name], d.get("interval_s", {}).get(name)) for _, d in pings
-                    if name in d.get("round_trip_s", {})]
+            vals = [(d.round_trip_s[name], d.interval_s.get(name)) for _, d in pings if name in d.round_trip_s]
             if vals:
                 med = statistics.median(v for v, _ in vals)
                 lo = min((i[0] for _, i in vals if i), default=med)
@@ -112,12 +113,12 @@ def handoff_figure(ctx):
         ax.grid(axis="y", alpha=0.3)
     ax = axes[1]
     if trips:
-        sizes = [d["payload_bytes"] for d in trips]
+        sizes = [d.payload_bytes for d in trips]
         for name, colour, label in (("thread", THREAD, "worker thread (queue.Queue)"),
                                     ("process", PROCESS, "worker process (multiprocessing.Queue)")):
-            ys = [d["round_trip_s"][name] for d in trips]
-            lo = [y - d.get("interval_s", {}).get(name, [y, y])[0] for y, d in zip(ys, trips)]
-            hi = [d.get("interval_s", {}).get(name, [y, y])[1] - y for y, d in zip(ys, trips)]
+            ys = [d.round_trip_s[name] for d in trips]
+            lo = [y - d.interval_s.get(name, [y, y])[0] for y, d in zip(ys, trips)]
+            hi = [d.interval_s.get(name, [y, y])[1] - y for y, d in zip(ys, trips)]
             ax.errorbar(sizes, ys, yerr=[lo, hi], fmt="o-", color=colour, capsize=3, label=label)
         ax.set_xscale("log")
         ax.set_yscale("log")
@@ -163,14 +164,15 @@ COLOURS = {COROUTINES: plots.WAY_COLOURS["asyncio"], THREADS: plots.WAY_COLOURS[
 
 
 def ladders(ctx):
-    """({way: [points]}, {way: why it stops}, unit_s) from the claim's cases."""
+    """({way: [WaitPoint], by N}, {way: why it stops}, unit_s) from the claim's cases."""
     points, stops, unit_s = {}, {}, None
     for c in ctx.cases_of("coroutines-handle-more-tasks").itertuples():
-        data = getattr(c, "data", None) if isinstance(getattr(c, "data", None), dict) else {}
-        for way, pts in (data.get("ladder") or {}).items():
-            points[way] = sorted(pts, key=lambda p: p["n"])
-        stops.update({w: why for w, why in (data.get("stop") or {}).items() if why})
-        unit_s = data.get("unit_s", unit_s)
+        waits = WaitLadder.from_data(getattr(c, "data", None))
+        if waits is None:
+            continue
+        points.update(waits.ladder)
+        stops.update({w: why for w, why in waits.stop.items() if why})
+        unit_s = waits.unit_s
     return points, stops, unit_s
 
 
@@ -180,17 +182,16 @@ def many_waits(ctx):
         return None
     order = [w for w in (COROUTINES, THREADS, PROCESSES) if w in points]
     fig, (left, right) = plots.figure(ncols=2, width=5.4, height=4.3)
-    all_n = sorted({p["n"] for w in order for p in points[w]})
+    all_n = sorted({p.n for w in order for p in points[w]})
     left.axhline(1.0, color="#999999", linestyle="--", label="ideal: T (all waits overlap)")
     for way in order:
         pts = points[way]
-        left.plot([p["n"] for p in pts], [p["wall_over_t"] for p in pts], "o-", color=COLOURS[way], label=way)
-        mem = [p for p in pts if p.get("bytes_per_unit")]
+        left.plot([p.n for p in pts], [p.wall_over_t for p in pts], "o-", color=COLOURS[way], label=way)
+        mem = [p for p in pts if p.bytes_per_unit]
         if mem:
-            right.plot([p["n"] for p in mem], [p["bytes_per_unit"] for p in mem], "o-", color=COLOURS[way],
-                       label=way)
+            right.plot([p.n for p in mem], [p.bytes_per_unit for p in mem], "o-", color=COLOURS[way], label=way)
             last = mem[-1]
-            right.annotate(fmt_bytes(last["bytes_per_unit"]), (last["n"], last["bytes_per_unit"]),
+            right.annotate(fmt_bytes(last.bytes_per_unit), (last.n, last.bytes_per_unit),
                            textcoords="offset points", xytext=(6, 4), fontsize=8.5, color=COLOURS[way])
     for ax in (left, right):
         ax.set_xscale("log")
@@ -214,8 +215,8 @@ def many_waits(ctx):
     rows = []
     for way in order:
         for p in points[way]:
-            rows.append((way, "{:,}".format(p["n"]), "{:.3g}".format(p["wall_over_t"]),
-                         fmt_bytes(p["bytes_per_unit"]) if p.get("bytes_per_unit") else "not read"))
+            rows.append((way, "{:,}".format(p.n), "{:.3g}".format(p.wall_over_t),
+                         fmt_bytes(p.bytes_per_unit) if p.bytes_per_unit else "not read"))
     s.add(Table(("way", "N", "wall time / T", "memory per wait"), rows))
     if stops:
         s.add(Para("Where the ladder stops: " + "; ".join(stops[w] for w in order if w in stops) + "."))

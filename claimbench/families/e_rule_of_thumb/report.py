@@ -8,6 +8,7 @@ from ...core.stats import fmt
 from ...core.verdicts import MACHINE_DEPENDENT
 from ...report import plots
 from ...report.document import Figure, Para, Section, Table
+from .data import IoSpeedUp, SpeedUp
 
 
 PANELS = (
@@ -25,15 +26,15 @@ def series_of(ctx, claim, work):
     interval is the speed-up's (sequential / that way) where the run stored one, else the point."""
     out = {}
     for c in ctx.claim_cases_of(claim).itertuples():
-        data = getattr(c, "data", None) if isinstance(getattr(c, "data", None), dict) else {}
-        if data.get("work") != work or "speedup" not in data:
+        s = SpeedUp.from_data(getattr(c, "data", None))
+        if s is None or s.work != work:
             continue
-        cis = data.get("speedup_ci") if isinstance(data.get("speedup_ci"), dict) else {}
-        for way, v in data["speedup"].items():
+        cis = s.speedup_ci or {}
+        for way, v in s.speedup.items():
             if way != "sequential":
                 lo, hi = (cis.get(way) or [v, v])[:2]
                 lo, hi = (lo if _finite(lo) else v), (hi if _finite(hi) else v)
-                out.setdefault(way, [(1, 1.0, 1.0, 1.0)]).append((data["k"], v, lo, hi))
+                out.setdefault(way, [(1, 1.0, 1.0, 1.0)]).append((s.k, v, lo, hi))
     return {w: sorted(pts) for w, pts in out.items()}
 
 
@@ -78,21 +79,21 @@ WORKS = ("http", "file-cached-read", "file-cached-write", "file-fsync")
 def real_io(ctx):
     rows = {}
     for c in ctx.claim_cases_of("io-bound-favours-threads").itertuples():
-        data = getattr(c, "data", None) if isinstance(getattr(c, "data", None), dict) else {}
-        if data.get("work") in WORKS and "speedup" in data:
+        r = IoSpeedUp.from_data(getattr(c, "data", None))
+        if r is not None and r.work in WORKS:
             verdict = c.verdict if getattr(c, "expected", "") != MACHINE_DEPENDENT else \
                 f"{c.verdict} (machine-dependent)"
-            rows[data["work"]] = (data, verdict)
+            rows[r.work] = (r, verdict)
     if not rows:
         return None
     works = [w for w in WORKS if w in rows]
-    k = rows[works[0]][0]["k"]
+    k = rows[works[0]][0].k
     fig, (ax,) = plots.figure(width=8.6, height=4.4)
     width = 0.8 / len(WAYS)
     lowest = 1.0
     for i, way in enumerate(WAYS):
         xs = [j + (i - (len(WAYS) - 1) / 2) * width for j in range(len(works))]
-        ys = [rows[w][0]["speedup"].get(way, float("nan")) for w in works]
+        ys = [rows[w][0].speedup.get(way, float("nan")) for w in works]
         lowest = min([lowest] + [y for y in ys if y == y])
         # Bars grow from 1 (as fast as sequential): up is faster, down is slower.
         ax.bar(xs, [y - 1 for y in ys], bottom=1, width=width, color=plots.WAY_COLOURS.get(way), alpha=0.85,
@@ -107,7 +108,7 @@ def real_io(ctx):
     ax.set_ylim(lowest / 1.6, k * 1.5)
     ax.minorticks_off()
     ax.set_xticks(range(len(works)))
-    ax.set_xticklabels(["{}\nwaits {:.0%}".format(w, max(0.0, 1 - rows[w][0].get("cpu_share", 1))) for w in works])
+    ax.set_xticklabels(["{}\nwaits {:.0%}".format(w, _waits(rows[w][0])) for w in works])
     ax.set_ylabel("speed-up over sequential")
     ax.set_title("Real I/O over {} workers".format(k))
     ax.grid(axis="y", alpha=0.3)
@@ -117,8 +118,8 @@ def real_io(ctx):
     s.add(Figure(path, "Medians of this run. Under each case: the share of the sequential run's wall time spent "
                        "off the CPU, i.e. waiting. Runtime {}.".format(ctx.runtime.get("tag"))))
     s.add(Table(("case", "verdict", "waits", "threads", "processes", "asyncio", "processes/threads CPU"),
-                [(w, rows[w][1], "{:.0%}".format(max(0.0, 1 - rows[w][0].get("cpu_share", 1))))
-                 + tuple(fmt(rows[w][0]["speedup"].get(way, float("nan"))) + "×" for way in WAYS)
+                [(w, rows[w][1], "{:.0%}".format(_waits(rows[w][0])))
+                 + tuple(fmt(rows[w][0].speedup.get(way, float("nan"))) + "×" for way in WAYS)
                  + (_cpu_cost(rows[w][0]),) for w in works]))
     s.add(Para("Speed-ups over sequential; the last column is the CPU time processes spend on the same work "
                "over the threads' (this process and the pool's workers, median of paired rounds, 95% interval): "
@@ -128,8 +129,13 @@ def real_io(ctx):
     return s
 
 
-def _cpu_cost(data: dict) -> str:
-    cost = data.get("cpu_cost")
+def _waits(r: IoSpeedUp) -> float:
+    """The share of the sequential run's wall time spent off the CPU (0 where the run did not note it)."""
+    return max(0.0, 1 - (r.cpu_share if r.cpu_share is not None else 1))
+
+
+def _cpu_cost(r: IoSpeedUp) -> str:
+    cost = r.cpu_cost
     if not cost:  # runs stored before CPU time was measured
         return "-"
     return "{}× [{}, {}]".format(*(fmt(x) for x in cost))

@@ -15,12 +15,16 @@ tell) are no win; the interval itself, too close to tell; the winning tail. Size
 interpolated on a log scale between the two sizes of the sweep that bracket a crossing; a
 crossing below the smallest size is the smallest size, one the sweep never reaches is None.
 Pure functions, standard library only.
+
+``ThroughputSweep`` is the data of ipc-throughput-ranks's case that its experiment stores
+(``as_data``) and its report part reads back (``from_data``: None for a case that carries other
+data, or was stored before this shape). Python 3.8+.
 """
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import List, Optional, Sequence, Tuple
+from typing import Dict, List, NamedTuple, Optional, Sequence, Tuple
 
 from ...core import stats
 from ...core.verdicts import combine, from_decision, HOLDS, INCONCLUSIVE, REFUTED
@@ -123,3 +127,84 @@ def below_verdict(c: Crossover) -> str:
     if not c.below:
         return from_decision(c.points[0].decision)
     return combine(from_decision(p.decision) for p in c.below if p.decision != stats.STRADDLES)
+
+
+# ---------------------------------------------------------------- the sweep's data, as stored
+class Spread(NamedTuple):
+    """A median with its interval: stored as the list [median, low, high]."""
+    median: float
+    low: float
+    high: float
+
+
+def _spread(x) -> Spread:
+    median, low, high = x
+    return Spread(float(median), float(low), float(high))
+
+
+def _optional(x, kind):
+    return None if x is None else kind(x)
+
+
+def _number(x):
+    """x itself, if it is a number (not converted: the report prints what was stored)."""
+    if isinstance(x, bool) or not isinstance(x, (int, float)):
+        raise TypeError("not a number: {!r}".format(x))
+    return x
+
+
+@dataclass(frozen=True)
+class CrossoverSpan:
+    """The crossover as stored: its estimate and interval in bytes (None: not within the sweep),
+    and the first size of the winning tail (None: the sweep has none)."""
+    estimate: Optional[float]
+    low: Optional[float]
+    high: Optional[float]
+    first_win: Optional[int]
+
+    @classmethod
+    def of(cls, c: Crossover) -> "CrossoverSpan":
+        return cls(c.estimate, c.low, c.high, c.winning[0].size if c.winning else None)
+
+
+@dataclass(frozen=True)
+class ThroughputSweep:
+    """ipc-throughput-ranks, one sweep of payload sizes: each mechanism's bytes per second and
+    shared memory's rate over the better of Pipe and Queue, per size, and the crossover.
+
+    Per-size dicts have int keys here and str keys in the stored JSON."""
+    sizes: List[int]
+    threshold: float                                # the ratio shared memory must exceed to win
+    rounds: Optional[int]                           # None: not stored
+    bytes_per_s: Dict[int, Dict[str, Spread]]       # {size: {mechanism: bytes/s}}
+    ratio: Dict[int, Spread]                        # {size: shared memory / best of Pipe and Queue}
+    crossover: CrossoverSpan
+
+    def as_data(self) -> dict:
+        data = {
+            "sizes": list(self.sizes), "threshold": self.threshold,
+            "bytes_per_s": {str(s): {m: list(r) for m, r in rates.items()} for s, rates in self.bytes_per_s.items()},
+            "ratio": {str(s): list(r) for s, r in self.ratio.items()},
+            "crossover": {"estimate": self.crossover.estimate, "low": self.crossover.low,
+                          "high": self.crossover.high, "first_win": self.crossover.first_win},
+        }
+        if self.rounds is not None:
+            data["rounds"] = self.rounds
+        return data
+
+    @classmethod
+    def from_data(cls, data) -> Optional["ThroughputSweep"]:
+        if not isinstance(data, dict) or not all(k in data for k in ("ratio", "bytes_per_s", "crossover")):
+            return None
+        try:
+            c = data["crossover"]
+            return cls(
+                sizes=[int(s) for s in data["sizes"]], threshold=_number(data["threshold"]),
+                rounds=_optional(data.get("rounds"), int),
+                bytes_per_s={int(s): {m: _spread(r) for m, r in rates.items()}
+                             for s, rates in data["bytes_per_s"].items()},
+                ratio={int(s): _spread(r) for s, r in data["ratio"].items()},
+                crossover=CrossoverSpan(*(_optional(c.get(k), _number) for k in ("estimate", "low", "high")),
+                                        _optional(c.get("first_win"), int)))
+        except (AttributeError, KeyError, TypeError, ValueError):
+            return None

@@ -8,17 +8,18 @@ from ...report import plots
 from ...report.document import Figure, Para, Section
 from ...core.labels import bytes_label, fmt_bytes
 from ...core.stats import fmt
+from .data import ThroughputSweep
 
 CLAIM_ID = "ipc-throughput-ranks"
 MECHANISMS = (("shared-memory", "#9467bd"), ("pipe", "#1f77b4"), ("queue", "#d62728"))
 
 
 def _sweep(ctx):
-    """The data of the claim's own case (controls sweep a planted channel): None in runs before the sweep."""
+    """The sweep of the claim's own case (controls sweep a planted channel): None in runs before the sweep."""
     for c in ctx.claim_cases_of(CLAIM_ID).itertuples():
-        data = getattr(c, "data", None) if isinstance(getattr(c, "data", None), dict) else {}
-        if "ratio" in data and "bytes_per_s" in data and "crossover" in data:
-            return c, data
+        sweep = ThroughputSweep.from_data(getattr(c, "data", None))
+        if sweep is not None:
+            return c, sweep
     return None, None
 
 
@@ -26,16 +27,16 @@ def _size(x) -> str:
     return "beyond the sweep" if x is None or not math.isfinite(x) else fmt_bytes(x)
 
 
-def crossover_text(data: dict) -> str:
-    c, threshold = data["crossover"], data["threshold"]
-    if c.get("estimate") is None:
+def crossover_text(sweep: ThroughputSweep) -> str:
+    c, threshold = sweep.crossover, sweep.threshold
+    if c.estimate is None:
         return "Shared memory never stays {}× as fast as the better of Pipe and Queue up to {}: no crossover " \
-               "within the sweep.".format(threshold, bytes_label(max(data["sizes"])))
-    first = c.get("first_win")
+               "within the sweep.".format(threshold, bytes_label(max(sweep.sizes)))
+    first = c.first_win
     return ("Shared memory moves bytes at least {}× as fast as the better of Pipe and Queue from a crossover of "
             "about {} (interval {} to {}){}.").format(
-        threshold, _size(c["estimate"]), _size(c.get("low")), _size(c.get("high")),
-        "; {} a decided win".format(_span(first, max(data["sizes"]))) if first
+        threshold, _size(c.estimate), _size(c.low), _size(c.high),
+        "; {} a decided win".format(_span(first, max(sweep.sizes))) if first
         else "; no run of the largest payloads is a decided win yet")
 
 
@@ -46,34 +47,34 @@ def _span(first: int, last: int) -> str:
 
 
 def build(ctx):
-    case, data = _sweep(ctx)
-    if data is None:
+    case, sweep = _sweep(ctx)
+    if sweep is None:
         return None
-    sizes = sorted(int(s) for s in data["ratio"])
+    sizes = sorted(sweep.ratio)
     fig, (ax, bx) = plots.figure(ncols=2, width=5.6, height=4.4)
     for mech, colour in MECHANISMS:
-        ys = [data["bytes_per_s"][str(s)][mech] for s in sizes]
-        med = [y[0] for y in ys]
-        ax.errorbar(sizes, med, yerr=[[m - y[1] for m, y in zip(med, ys)], [y[2] - m for m, y in zip(med, ys)]],
+        ys = [sweep.bytes_per_s[s][mech] for s in sizes]
+        med = [y.median for y in ys]
+        ax.errorbar(sizes, med, yerr=[[m - y.low for m, y in zip(med, ys)], [y.high - m for m, y in zip(med, ys)]],
                     fmt="o-", color=colour, capsize=3, alpha=0.85, label=mech)
     ax.set_ylabel("bytes per second (the receiver holds the whole payload)")
     ax.set_title("Moving bytes to another process")
     ax.set_yscale("log")
     ax.legend(fontsize=8.5)
 
-    ratio = [data["ratio"][str(s)] for s in sizes]
-    med = [r[0] for r in ratio]
-    bx.errorbar(sizes, med, yerr=[[m - r[1] for m, r in zip(med, ratio)], [r[2] - m for m, r in zip(med, ratio)]],
+    ratio = [sweep.ratio[s] for s in sizes]
+    med = [r.median for r in ratio]
+    bx.errorbar(sizes, med, yerr=[[m - r.low for m, r in zip(med, ratio)], [r.high - m for m, r in zip(med, ratio)]],
                 fmt="o-", color="#9467bd", capsize=3, label="shared memory / best of Pipe and Queue")
-    bx.axhline(data["threshold"], color="#999999", linestyle=":", label="a win: {}×".format(data["threshold"]))
+    bx.axhline(sweep.threshold, color="#999999", linestyle=":", label="a win: {}×".format(sweep.threshold))
     bx.axhline(1, color="#555555", linewidth=0.8)
-    c = data["crossover"]
-    if c.get("estimate") is not None:
-        low = c.get("low") or sizes[0]
-        high = c.get("high")
+    c = sweep.crossover
+    if c.estimate is not None:
+        low = c.low or sizes[0]
+        high = c.high
         high = sizes[-1] if high is None or not math.isfinite(high) else high
         bx.axvspan(low, high, color="#9467bd", alpha=0.12, label="crossover interval")
-        bx.axvline(c["estimate"], color="#9467bd", linestyle="--", linewidth=1)
+        bx.axvline(c.estimate, color="#9467bd", linestyle="--", linewidth=1)
     bx.set_yscale("log", base=2)
     bx.set_ylabel("ratio of bytes per second")
     bx.set_title("Where shared memory starts to win")
@@ -88,12 +89,12 @@ def build(ctx):
     path = plots.save(fig, ctx.figure_path("ipc-throughput.png"))
     s = Section("Inter-process throughput")
     s.add(Para("{} Claim: {} (expected {}). Below the crossover: see the related findings. Ratios at each payload: "
-               "{}.".format(crossover_text(data), case.verdict, getattr(case, "expected", ""),
-                            ", ".join("{} {}".format(bytes_label(s), fmt(r[0])) for s, r in zip(sizes, ratio)))))
+               "{}.".format(crossover_text(sweep), case.verdict, getattr(case, "expected", ""),
+                            ", ".join("{} {}".format(bytes_label(s), fmt(r.median)) for s, r in zip(sizes, ratio)))))
     s.add(Figure(path, "Left: bytes per second through each mechanism (median and interval of {} interleaved rounds). "
                        "Right: shared memory's rate over the better of Pipe and Queue, round by round; the band is "
                        "the crossover's interval, the dashed line its estimate. A transfer ends when the receiving "
                        "process holds the whole payload in a bytes object of its own and has acknowledged it: for "
                        "shared memory that is the sender's copy into the block and the receiver's copy out. "
-                       "Runtime {}.".format(data.get("rounds", "?"), ctx.runtime.get("tag"))))
+                       "Runtime {}.".format("?" if sweep.rounds is None else sweep.rounds, ctx.runtime.get("tag"))))
     return s
