@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # temporary file renamed into place afterwards. Add to this list only with the reason.
 ATOMIC_BY_HAND = {
     ("claimbench/report/plots.py", "_render"): "savefig into a temp file beside the target, then os.replace",
-    ("claimbench/plugin/__init__.py", "_benchmark_json_target"): "pytest-benchmark < 5.3 writes results/.tmp/, renamed into place",
+    ("claimbench/plugin/benchmark_files.py", "target"): "pytest-benchmark < 5.3 writes results/.tmp/, renamed into place",
 }
 # Modules whose writes are the experiments' scratch files in temporary folders, never results.
 SCRATCH_MODULES = {"claimbench/core/workloads.py", "claimbench/families/a_concepts/child.py",

@@ -14,7 +14,7 @@ import importlib
 import importlib.util
 import pkgutil
 from dataclasses import dataclass
-from typing import Callable, Dict, Optional, Sequence
+from typing import Callable, Dict, List, Optional, Sequence
 
 from ..core.runtime import Runtime
 from ..core.verdicts import Expectation
@@ -39,14 +39,18 @@ class Claim:
 FAMILIES = "claimbench.families"
 
 
-def family_modules(submodule: str = "claims"):
-    """The notes' families' ``submodule`` modules (``claims``, ``report``) that exist, in section order."""
+def family_module_names(submodule: str = "claims") -> List[str]:
+    """The names of the notes' families' ``submodule`` modules (``claims``, ``child``, ``report``)
+    that exist, in section order; nothing but the (empty) family packages is imported."""
     families = importlib.import_module(FAMILIES)
-    out = []
-    for info in sorted(pkgutil.iter_modules(families.__path__), key=lambda m: m.name):
-        if info.ispkg and importlib.util.find_spec("{}.{}.{}".format(FAMILIES, info.name, submodule)) is not None:
-            out.append(importlib.import_module("{}.{}.{}".format(FAMILIES, info.name, submodule)))
-    return out
+    names = ("{}.{}.{}".format(FAMILIES, info.name, submodule)
+             for info in sorted(pkgutil.iter_modules(families.__path__), key=lambda m: m.name) if info.ispkg)
+    return [name for name in names if importlib.util.find_spec(name) is not None]
+
+
+def family_modules(submodule: str = "claims"):
+    """The notes' families' ``submodule`` modules, imported, in section order."""
+    return [importlib.import_module(name) for name in family_module_names(submodule)]
 
 
 def _discover() -> Dict[str, Claim]:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import multiprocessing
-import os
 import time
 from datetime import datetime, timezone
 from pathlib import Path
@@ -23,7 +22,7 @@ import pytest
 from ..core import book, children, guard, loopback, provenance, records, roles, runtime as rt, scales, stats, verdicts
 from .. import claims
 from ..report import control_table
-from . import judging, progress, unjudged
+from . import benchmark_files, judging, progress, unjudged
 
 BUILTIN = "claimbench.claims"
 
@@ -85,7 +84,7 @@ class Session:
         self.strict = config.getoption("strict_verdicts")
         self.cases = {}  # nodeid -> stored case dict
         self.durations = {}  # nodeid -> seconds of set-up, call and teardown
-        self.bench_tmp = None
+        self.bench = None  # benchmark_files.BenchmarkFile, where this session stores raw timings
         self.report = None  # the report written at the end, where the ini file asks for one
         self.total = 0      # the session's tests, once collected (0 where unknown: under xdist)
         self.progress = progress.Progress(
@@ -152,14 +151,6 @@ def _is_xdist_worker(config) -> bool:
     return hasattr(config, "workerinput")
 
 
-def _benchmark_json_target(path: Path):
-    """pytest-benchmark < 5.3 (the 3.8 and 3.9 pins of the matrix) wants an open file, later ones a path."""
-    import pytest_benchmark
-    if tuple(int(p) for p in pytest_benchmark.__version__.split(".")[:2]) < (5, 3):
-        return open(str(path), "wb")
-    return path
-
-
 def _benchmarks_active(config) -> bool:
     if config.getoption("benchmark_disable", False) or config.getoption("benchmark_skip", False):
         return False
@@ -188,9 +179,7 @@ def pytest_configure(config):
     # tens of ms each, as an application preloads its own modules. The sandboxes that time a
     # process's start (claimbench/families/c_cost/child.py) are interpreters of their own, not this.
     if "forkserver" in multiprocessing.get_all_start_methods():
-        multiprocessing.set_forkserver_preload(["claimbench.core.workloads"] + [
-            "claimbench.families.{}.child".format(f) for f in ("a_concepts", "b_stability", "d_examples",
-                                                                "e_rule_of_thumb", "f_communication")])
+        multiprocessing.set_forkserver_preload(["claimbench.core.workloads"] + claims.family_module_names("child"))
     try:
         config._claimbench = Session(config)
         config.pluginmanager.register(config._claimbench, "claimbench-session")
@@ -202,10 +191,10 @@ def pytest_configure(config):
     # Raw timings go to a private file first and are renamed into the
     # pytest-benchmark storage at the end, so a killed run never leaves half a file.
     if _benchmarks_active(config) and not config.getoption("benchmark_json", None) and stores(config):
-        tmp = config._claimbench.results_dir / ".tmp" / "benchmark-{}.json".format(os.getpid())
-        tmp.parent.mkdir(parents=True, exist_ok=True)
-        config.option.benchmark_json = _benchmark_json_target(tmp)
-        config._claimbench.bench_tmp = tmp
+        import pytest_benchmark
+        cb = config._claimbench
+        cb.bench = benchmark_files.BenchmarkFile(cb.results_dir, cb.run_id)
+        config.option.benchmark_json = cb.bench.target(pytest_benchmark.__version__)
 
 
 # ---------------------------------------------------------------- collection
@@ -238,7 +227,7 @@ def pytest_collection_modifyitems(session, config, items):
     cb = getattr(config, "_claimbench", None)
     if cb is not None and cb.scale.timeout_factor != 1:
         _stretch_time_limits(config, experiments, cb.scale.timeout_factor)
-    if cb is not None and cb.bench_tmp is not None \
+    if cb is not None and cb.bench is not None \
             and not any("benchmark" in getattr(i, "fixturenames", ()) for i in items):
         _drop_benchmark_file(config, cb)
 
@@ -287,9 +276,8 @@ def _drop_benchmark_file(config, cb) -> None:
         bs.json = None
     if hasattr(target, "close"):  # older pytest-benchmark opened the file already
         target.close()
-    if cb.bench_tmp.exists():
-        cb.bench_tmp.unlink()
-    cb.bench_tmp = None
+    cb.bench.discard()
+    cb.bench = None
 
 
 # ---------------------------------------------------------------- fixtures
@@ -412,11 +400,9 @@ def pytest_sessionfinish(session, exitstatus):
         return
     interrupted = exitstatus == pytest.ExitCode.INTERRUPTED
     bench_file = None
-    if cb.bench_tmp is not None and cb.bench_tmp.exists():
-        if interrupted or not cb.bench_tmp.stat().st_size:  # < 5.3 leaves an empty file when nothing ran
-            cb.bench_tmp.unlink()
-        else:
-            bench_file = _store_benchmark(cb)
+    if cb.bench is not None:
+        from pytest_benchmark.utils import get_machine_id
+        bench_file = cb.bench.store(get_machine_id(), interrupted)
     if cb.cases and not interrupted and stores(config):
         payload = judging.record_payload(cb.scale, cb.fingerprint(), cb.cases, cb.durations, cb.started.isoformat(),
                                          time.perf_counter() - cb.t0, exitstatus, bench_file)
@@ -435,17 +421,6 @@ def _write_report(cb: Session) -> None:
         return
     report.build(cb.results_dir, cb.run_id)
     cb.report = cb.results_dir / "report.html"
-
-
-def _store_benchmark(cb: Session):
-    """Rename the raw timings into pytest-benchmark's storage as NNNN_<run-id>.json."""
-    from pytest_benchmark.utils import get_machine_id
-    folder = cb.results_dir / "benchmarks" / get_machine_id()
-    folder.mkdir(parents=True, exist_ok=True)
-    numbers = [int(p.name.split("_")[0]) for p in folder.glob("*_*.json") if p.name.split("_")[0].isdigit()]
-    target = folder / "{:04d}_{}.json".format(max(numbers, default=0) + 1, cb.run_id)
-    os.replace(str(cb.bench_tmp), str(target))
-    return target
 
 
 INCONCLUSIVE_PREFIX = "inconclusive: "
