@@ -3,9 +3,9 @@
 An experiment marks them where it parametrizes:
 
     @pytest.mark.parametrize("reader", [
-        pytest.param(probes.endless_reader, id="notes-reader"),
-        related("sentinel", probes.sentinel_reader, why="a sentinel ends a changed reader cleanly"),
-        control("reader-that-exits", probes.self_ending_reader, why="a reader that returns by itself"),
+        pytest.param(communication.endless_reader, id="notes-reader"),
+        related("sentinel", communication.sentinel_reader, why="a sentinel ends a changed reader cleanly"),
+        control("reader-that-exits", communication.self_ending_reader, why="a reader that returns by itself"),
     ])
 
 A **control** runs the experiment on a planted counterpart where the claim is known to be false

@@ -1,0 +1,1 @@
+"""Section B of CLAIMS.md: what a crash takes down with it."""

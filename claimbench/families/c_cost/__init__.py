@@ -1,0 +1,1 @@
+"""Section C of CLAIMS.md: what processes, threads and coroutines cost."""

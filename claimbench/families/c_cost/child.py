@@ -1,4 +1,4 @@
-"""What the cost experiments (section C of CLAIMS.md) run, and the sandbox they run it in.
+"""What section C's cost experiments run, and the sandbox they run it in.
 
 Creation costs and many concurrent waits are measured in a *sandbox*: a fresh
 interpreter started as ``python -m claimbench.families.c_cost.child`` that answers one

@@ -1,0 +1,1 @@
+"""Section D of CLAIMS.md: the timings the notes' examples print."""

@@ -1,4 +1,4 @@
-"""What the Pool experiments run: a worker initializer, planted pools, and their decisions.
+"""What section D's Pool experiments run: a worker initializer, planted pools, and their decisions.
 
 The pool claims (pool-capacity-limits-throughput, pool-reuses-workers, pool-join-needs-close)
 find a pool's workers through what the workers report of themselves (``announce_worker``, a

@@ -383,7 +383,7 @@ class _InterpreterQueues:
 
 
 def two_queues_posing_as_one():
-    """The order control's plant: ``probes.TwoQueuesPosingAsOne`` made of two interpreters queues
+    """The order control's plant: ``TwoQueuesPosingAsOne`` made of two interpreters queues
     (each producer's items alternate between them, and the reader takes the second one first).
     A sub-interpreter receives the plant pickled, the same two queues inside."""
     return TwoQueuesPosingAsOne(_InterpreterQueues)
