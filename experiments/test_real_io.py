@@ -37,7 +37,8 @@ from claimbench.core.labels import bytes_label, fmt_seconds
 from claimbench.core.measure import Interleaved, Seconds
 from claimbench.core.roles import control
 from claimbench.core.workloads import Job
-from claimbench.families.e_rule_of_thumb.claims import (IDEAL_FRACTION, io_bound_decision, io_bound_shortfall, THREADS_CHEAPER)
+from claimbench.families.e_rule_of_thumb.claims import (IDEAL_FRACTION, io_bound_decision, io_bound_shortfall,
+                                                        THREADS_CHEAPER)
 from claimbench.families.e_rule_of_thumb.data import IoSpeedUp
 
 CLAIM = "io-bound-favours-threads"

@@ -16,7 +16,8 @@ from claimbench.core import planted, runtime as rt, stats, verdicts, ways, workl
 from claimbench.core.measure import Interleaved
 from claimbench.core.roles import control, related
 from claimbench.core.workloads import Job
-from claimbench.families.e_rule_of_thumb.claims import (cpu_bound_decision, cpu_bound_verdict, FAVOURS_PROCESSES, PARALLEL_CAPACITY)
+from claimbench.families.e_rule_of_thumb.claims import (cpu_bound_decision, cpu_bound_verdict, FAVOURS_PROCESSES,
+                                                        PARALLEL_CAPACITY)
 from claimbench.families.e_rule_of_thumb.data import SpeedUp
 
 CLAIM = "cpu-bound-favours-processes"

@@ -38,7 +38,8 @@ def family_of(module: str):
 def layer_of(module: str) -> str:
     fam = family_of(module)
     if fam:
-        return {"claims": "claims", "data": "claims", "child": "child", "report": "report", "": "claims"}.get(fam[1], "?")
+        return {"claims": "claims", "data": "claims", "child": "child", "report": "report",
+                "": "claims"}.get(fam[1], "?")
     if module in CORE_CHILD_CODE:
         return "child"
     top = module.split(".")[1] if "." in module else ""

@@ -8,7 +8,8 @@ import pytest
 
 from claimbench.core import stats, verdicts
 from claimbench.core.stats import Interval
-from claimbench.core.verdicts import (Expectation, FAILED, HOLDS, INCONCLUSIVE, PARTLY, PASSED, REFUTED, SKIPPED, Verdict, XFAILED)
+from claimbench.core.verdicts import (Expectation, FAILED, HOLDS, INCONCLUSIVE, PARTLY, PASSED, REFUTED, SKIPPED,
+                                      Verdict, XFAILED)
 
 
 @pytest.mark.parametrize("decision, verdict", [

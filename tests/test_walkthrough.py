@@ -46,9 +46,9 @@ def add_entry(claims_py: Path, entry: str) -> None:
     text = claims_py.read_text(encoding="utf-8").rstrip()
     assert text.endswith(")"), "CLAIMS is the module's last statement"
     text = text[:-1] + entry + ")\n"
-    text = re.sub(r"from \.\.\.claims\.expect import ([^\n]+)",
-                  lambda m: "from ...claims.expect import " + ", ".join(sorted(set(m.group(1).split(", ")) | {"per_start_method"})),
-                  text, count=1)
+    def with_per_start_method(m):
+        return "from ...claims.expect import " + ", ".join(sorted(set(m.group(1).split(", ")) | {"per_start_method"}))
+    text = re.sub(r"from \.\.\.claims\.expect import ([^\n]+)", with_per_start_method, text, count=1)
     claims_py.write_text(text, encoding="utf-8")
 
 

@@ -23,7 +23,8 @@ EXPERIMENTS_HELP = ("the folder of experiments (default: the ini's claimbench_ex
                     "the claims are the ini's claimbench_claims")
 
 
-from .sessions import (CliError, EXIT_USAGE, new_run_id, parse_strict, PYTEST_NO_TESTS, run_session, runtime_tag_of, sessions)
+from .sessions import (CliError, EXIT_USAGE, new_run_id, parse_strict, PYTEST_NO_TESTS, run_session, runtime_tag_of,
+                       sessions)
 
 
 def print_table(results_dir: Path, run_id: str) -> None:
