@@ -107,3 +107,13 @@ def test_pagemap_readability_is_an_answer_with_a_reason():
     readable, why_not = pagemap.pagemap_frames_readable()
     assert isinstance(readable, bool)
     assert readable or why_not
+
+
+def test_a_sandbox_keeps_a_bytecode_cache_whatever_this_shell_says(monkeypatch):
+    """Children import the probe's module: compiled from source each time it would cost them more
+    than their creation does (PYTHONDONTWRITEBYTECODE), so the sandbox leaves Python's default."""
+    monkeypatch.setenv("PYTHONDONTWRITEBYTECODE", "1")
+    monkeypatch.setenv("PYTHONFAULTHANDLER", "1")
+    env = sandbox.environment()
+    assert "PYTHONDONTWRITEBYTECODE" not in env and "PYTHONFAULTHANDLER" not in env
+    assert str(sandbox.ROOT) in env["PYTHONPATH"].split(":")
