@@ -158,32 +158,30 @@ def cmd_report(args) -> int:
     return 0
 
 
+def _run_parser(sub, name: str, help: str, scale: str, one: str, many: str, func):
+    """verify and controls: a run of the project's experiments, with the same options."""
+    r = sub.add_parser(name, help=help)
+    r.add_argument("--scale", default=scale)
+    r.add_argument("--strict", default="", help="1: an inconclusive {} fails".format(one))
+    r.add_argument("--results-dir", default="results")
+    r.add_argument("--run-id", default="")
+    r.add_argument("--python", default=sys.executable, help="the interpreter that runs the {}".format(many))
+    r.add_argument("--start-method", default="", help=START_METHOD_HELP)
+    r.add_argument("--sessions", default="", help=SESSIONS_HELP)
+    r.add_argument("--experiments", default="", help=EXPERIMENTS_HELP)
+    r.add_argument("pytest_args", nargs="*", help="passed to pytest (after --)")
+    r.set_defaults(func=func)
+    return r
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="claimbench")
     sub = p.add_subparsers(dest="command", required=True)
-    v = sub.add_parser("verify", help="run every claim, print the verdicts, write the report")
-    v.add_argument("--scale", default=scales.DEFAULT_SCALE)
-    v.add_argument("--strict", default="", help="1: an inconclusive verdict fails")
-    v.add_argument("--results-dir", default="results")
-    v.add_argument("--run-id", default="")
-    v.add_argument("--python", default=sys.executable, help="the interpreter that runs the claims")
+    v = _run_parser(sub, "verify", "run every claim, print the verdicts, write the report", scales.DEFAULT_SCALE,
+                    "verdict", "claims", cmd_verify)
     v.add_argument("--no-report", action="store_true")
-    v.add_argument("--start-method", default="", help=START_METHOD_HELP)
-    v.add_argument("--sessions", default="", help=SESSIONS_HELP)
-    v.add_argument("--experiments", default="", help=EXPERIMENTS_HELP)
-    v.add_argument("pytest_args", nargs="*", help="passed to pytest (after --)")
-    v.set_defaults(func=cmd_verify)
-    c = sub.add_parser("controls", help="run every claim's planted counterparts: controls.md, controls.csv")
-    c.add_argument("--scale", default="quick")
-    c.add_argument("--strict", default="", help="1: an inconclusive control fails")
-    c.add_argument("--results-dir", default="results")
-    c.add_argument("--run-id", default="")
-    c.add_argument("--python", default=sys.executable, help="the interpreter that runs the controls")
-    c.add_argument("--start-method", default="", help=START_METHOD_HELP)
-    c.add_argument("--sessions", default="", help=SESSIONS_HELP)
-    c.add_argument("--experiments", default="", help=EXPERIMENTS_HELP)
-    c.add_argument("pytest_args", nargs="*", help="passed to pytest (after --)")
-    c.set_defaults(func=cmd_controls)
+    _run_parser(sub, "controls", "run every claim's planted counterparts: controls.md, controls.csv", "quick",
+                "control", "controls", cmd_controls)
     r = sub.add_parser("report", help="rebuild the report from stored runs, without measuring")
     r.add_argument("--results-dir", default="results")
     r.add_argument("--run-id", default="")

@@ -21,16 +21,13 @@ def case_data(ctx, claim, shape):
     return [(case, data) for case, data in read if data is not None]
 
 
-def _pool(rows, key):
-    """(median, low, high) of one unit measured in several cases: the median of the medians,
-    the widest interval."""
-    vals = [(d.per_unit_s[key], d.interval_s.get(key)) for _, d in rows if key in d.per_unit_s]
+def _pool(vals):
+    """(median, low, high) of one thing measured in several cases, from their [(median, [low, high] or
+    None)]: the median of the medians, the widest interval; None where no case measured it."""
     if not vals:
         return None
     med = statistics.median(v for v, _ in vals)
-    lows = [i[0] for _, i in vals if i]
-    highs = [i[1] for _, i in vals if i]
-    return med, (min(lows) if lows else med), (max(highs) if highs else med)
+    return med, min((i[0] for _, i in vals if i), default=med), max((i[1] for _, i in vals if i), default=med)
 
 
 def creation_bars(ctx):
@@ -45,7 +42,8 @@ def creation_bars(ctx):
             # process-creation-expensive's related finding, Python 3.14+ (its control's key is another)
             ("sub-interpreter, created, run and closed", "interpreter", INTERPRETER)]
     spec += [("process ({})".format(m), "process-" + m, PROCESS) for m in START_METHODS]
-    bars = [(label, _pool(rows, key), colour) for label, key, colour in spec]
+    bars = [(label, _pool([(d.per_unit_s[key], d.interval_s.get(key)) for _, d in rows if key in d.per_unit_s]),
+             colour) for label, key, colour in spec]
     return [(label, v, colour) for label, v, colour in bars if v is not None]
 
 
@@ -92,12 +90,10 @@ def handoff_figure(ctx):
     if pings:
         bars = []
         for name, colour in (("coroutines", ASYNC), ("threads", THREAD), ("processes", PROCESS)):
-            vals = [(d.round_trip_s[name], d.interval_s.get(name)) for _, d in pings if name in d.round_trip_s]
-            if vals:
-                med = statistics.median(v for v, _ in vals)
-                lo = min((i[0] for _, i in vals if i), default=med)
-                hi = max((i[1] for _, i in vals if i), default=med)
-                bars.append((name, med, lo, hi, colour))
+            pooled = _pool([(d.round_trip_s[name], d.interval_s.get(name)) for _, d in pings
+                            if name in d.round_trip_s])
+            if pooled:
+                bars.append((name,) + pooled + (colour,))
         xs = range(len(bars))
         ax.bar(xs, [b[1] * 1e6 for b in bars], color=[b[4] for b in bars], alpha=0.8, width=0.6)
         ax.errorbar(list(xs), [b[1] * 1e6 for b in bars],
