@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from claimbench.families.e_rule_of_thumb.data import IoSpeedUp, SpeedUp
 
-# As test_rule_of_thumb.py stores a CPU-bound case (keys the report does not read included).
+# As test_rule_of_thumb_decisions.py stores a CPU-bound case (keys the report does not read included).
 CPU = {"k": 2, "work": "cpu", "unit_s": 0.01, "usable_cpus": 2,
        "speedup": {"threads": 0.98, "processes": 1.7, "sequential": 1.0},
        "speedup_ci": {"threads": [0.95, 1.01], "processes": [1.5, 1.9]},
