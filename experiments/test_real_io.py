@@ -27,19 +27,18 @@ import shutil
 import subprocess
 import sys
 import time
-from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
 
-from claimbench.core import planted, stats, ways, workloads
+from claimbench.core import planted, stats, verdicts, ways, workloads
 from claimbench.core.labels import bytes_label, fmt_seconds
-from claimbench.core.measure import Interleaved, Seconds
+from claimbench.core.measure import Built, Interleaved, Seconds, twin_name
 from claimbench.core.roles import control
 from claimbench.core.workloads import Job
-from claimbench.families.e_rule_of_thumb.claims import (IDEAL_FRACTION, io_bound_decision, io_bound_shortfall,
-                                                        THREADS_CHEAPER)
 from claimbench.families.e_rule_of_thumb.data import IoSpeedUp
+from claimbench.families.e_rule_of_thumb.decide import (IDEAL_FRACTION, io_bound_decision, io_bound_parts,
+                                                        io_bound_shortfall, THREADS_CHEAPER)
 
 CLAIM = "io-bound-favours-threads"
 IO_WAYS = ("sequential", "threads", "processes", "asyncio")
@@ -75,45 +74,62 @@ CASES = {
 
 
 class Clocked:
-    """A variant that times itself and notes the CPU time its work cost, wherever it ran."""
+    """A way that times itself and notes the CPU time its work cost, wherever it ran (this process
+    and, for a pool, its workers). ``on(pool)`` is one sample on a started pool."""
 
-    def __init__(self, run, pool=None):
-        self.run, self.clock, self.cpu_s = run, ways.CpuClock(pool), []
+    def __init__(self, run):
+        self.run, self.cpu_s = run, []
+
+    def on(self, pool=None):
+        clock = ways.CpuClock(pool)
+        clock.start()
+        t0 = time.perf_counter()
+        self.run(pool)
+        elapsed = time.perf_counter() - t0
+        self.cpu_s.append(clock.stop())
+        return Seconds(elapsed)
 
     def __call__(self):
-        self.clock.start()
-        t0 = time.perf_counter()
-        self.run()
-        elapsed = time.perf_counter() - t0
-        self.cpu_s.append(self.clock.stop())
-        return Seconds(elapsed)
+        return self.on(None)
 
     def last(self, n: int):
         """The CPU times of the last ``n`` rounds: those Interleaved kept."""
         return self.cpu_s[len(self.cpu_s) - n:]
 
 
+def clocked_pool(kind: str, k: int, jobs) -> Clocked:
+    return Clocked(lambda pool: ways.run_on(pool, jobs, k))
+
+
 def io_bound_case(work: str, jobs, k: int, pools, what: str, unit_s, scale, benchmark, judge, data=None):
-    """Run ``jobs`` one after another, on k threads, on k processes and with asyncio; judge the threads."""
+    """Run ``jobs`` one after another, on k threads, on k processes and with asyncio; judge the threads.
+
+    The pools are started off the clock and rebuilt every few rounds; two thread pools built apart
+    give the run's own null, for the wall time and for the CPU time."""
     threads_as, processes_as = pools
-    with ExitStack() as stack:
-        pool = {"threads": stack.enter_context(planted.started_pool(threads_as, k)),
-                "processes": stack.enter_context(planted.started_pool(processes_as, k))}
-        clocked = {"sequential": Clocked(lambda: ways.run_sequential(jobs)),
-                   "threads": Clocked(lambda: ways.run_on(pool["threads"], jobs, k), pool["threads"]),
-                   "processes": Clocked(lambda: ways.run_on(pool["processes"], jobs, k), pool["processes"]),
-                   "asyncio": Clocked(lambda: ways.run_asyncio(jobs, k))}
-        names = [w.name for w in ways.available(IO_WAYS)]
-        m = Interleaved({n: clocked[n] for n in names})
+    twin = twin_name("threads")
+    clocked = {"sequential": Clocked(lambda pool: ways.run_sequential(jobs)),
+               "threads": clocked_pool(threads_as, k, jobs), twin: clocked_pool(threads_as, k, jobs),
+               "processes": clocked_pool(processes_as, k, jobs),
+               "asyncio": Clocked(lambda pool: ways.run_asyncio(jobs, k))}
+    kinds = {"threads": threads_as, "processes": processes_as}
+    names = [w.name for w in ways.available(IO_WAYS)]
+    variants = {n: Built(lambda kind=kinds[n]: planted.started_pool(kind, k), clocked[n].on) if n in kinds
+                else clocked[n] for n in names}
+    # The twin's instance is its own pool, and its CPU record its own too.
+    m = Interleaved(variants, null="threads", twin=Built(lambda: planted.started_pool(threads_as, k), clocked[twin].on))
 
-        def effects(m):
-            n = len(m.samples["threads"])
-            overlap = stats.scaled_interval(m.ratio("sequential", "threads"), k)
-            cost = stats.ratio_interval(clocked["processes"].last(n), clocked["threads"].last(n))
-            return overlap, cost
+    def cpu(name):
+        return clocked[name].last(len(m.samples[name]))
 
-        decision = m.until_settled(lambda m: io_bound_decision(*effects(m)), scale, benchmark)
-    overlap, cost = effects(m)
+    def effects(m):
+        overlap = stats.scaled_interval(m.ratio("sequential", "threads"), k)
+        cost = stats.ratio_interval(cpu("processes"), cpu("threads"))
+        return overlap, cost, m.null_ratio(), stats.ratio_interval(cpu(twin), cpu("threads"))
+
+    decision = m.until_settled(lambda m: io_bound_decision(*effects(m)), scale, benchmark)
+    overlap, cost, null, cost_null = effects(m)
+    parts = io_bound_parts(overlap, cost, null, cost_null)
     n = len(m.samples["sequential"])
     seq_s = m.median_s("sequential")
     share = stats.median_interval([c / w for c, w in zip(clocked["sequential"].last(n), m.samples["sequential"])
@@ -121,7 +137,7 @@ def io_bound_case(work: str, jobs, k: int, pools, what: str, unit_s, scale, benc
     speedup = {w: seq_s / m.median_s(w) for w in names}
     ratios = {w: m.ratio("sequential", w) for w in names[1:]}  # each speed-up with its interval
     speedup_ci = {w: [r.low, r.high] for w, r in ratios.items()}
-    cpu_per_op_s = {w: stats.median_interval(clocked[w].last(n)).median / len(jobs) for w in names}
+    cpu_per_op_s = {w: stats.median_interval(cpu(w)).median / len(jobs) for w in names}
     planted_slots = {slot: PLANTS[name] for slot, name in zip(REAL, pools) if name in PLANTS}
     shortfall = io_bound_shortfall(overlap, cost) if decision == stats.OUTSIDE else ""
     decided_by = ""
@@ -130,18 +146,23 @@ def io_bound_case(work: str, jobs, k: int, pools, what: str, unit_s, scale, benc
                       f"{stats.fmt(speedup['threads'])}× as fast as one after another, {stats.fmt(overlap.median)} "
                       f"of the ideal {k}× (the claim needs > {IDEAL_FRACTION}). ")
     # The effect shown is the part that decided: the CPU time where only that part refuted the case.
-    cost_decided = decision == stats.OUTSIDE and stats.above(overlap, IDEAL_FRACTION) != stats.OUTSIDE
+    cost_decided = decision == stats.OUTSIDE and parts[0].outcome != stats.OUTSIDE
+    shown = parts[1] if cost_decided else parts[0]
+    # Undecided only because a part sits inside its null: that part's numbers and reason are stored.
+    if decision == stats.STRADDLES:
+        shown = next((p for p in parts if p.inside_null), shown)
     judge.measured(
-        cost if cost_decided else overlap, decision,
-        "processes CPU time / threads CPU time" if cost_decided else "threads speed-up / k",
+        shown.effect, shown,
+        "processes CPU time / threads CPU time" if shown is parts[1] else "threads speed-up / k",
         f"> {IDEAL_FRACTION} and processes/threads CPU time > {THREADS_CHEAPER}",
         f"{decided_by}{what} over {k} workers{''.join(f'; {s}: {p}' for s, p in planted_slots.items())}: "
         f"one operation takes {fmt_seconds(seq_s / len(jobs))} one after another, which waits "
         f"{max(0.0, 1 - share):.0%} of its time (CPU {min(1.0, share):.0%}); speed-up over sequential "
         + ", ".join(f"{w} {stats.fmt(speedup[w])}×" for w in names[1:])
         + "; CPU per operation " + ", ".join(f"{w} {fmt_seconds(cpu_per_op_s[w])}" for w in names)
-        + f"; processes spend {cost} of threads' CPU time"
+        + f"; processes spend {cost} of threads' CPU time (A/A of two thread pools: wall {null}, CPU {cost_null})"
         + (f"; {shortfall} (medians of {m.rounds} rounds)" if shortfall else ""),
+        verdict=verdicts.from_decision(decision),
         data=dict(data or {}, **IoSpeedUp(k, work, speedup, speedup_ci, cpu_share=share,
                                           cpu_cost=[cost.median, cost.low, cost.high]).as_data(),
                   unit_s=unit_s, jobs=len(jobs), median_s={w: m.median_s(w) for w in names},

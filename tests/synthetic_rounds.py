@@ -36,10 +36,15 @@ Sample = Callable[[int], float]
 
 
 def synthetic(monkeypatch, samples: Dict[str, Sample]) -> None:
-    """Every round appends ``samples[variant](round)`` for each variant instead of running it."""
-    def round_(self):
+    """Every round appends ``samples[variant](round)`` for each variant instead of running it (no
+    instance is built). The A/A twin of a null's baseline draws from the baseline's own samples
+    unless ``samples`` names it."""
+    def round_(self, only=None):
         for name in self.variants:
-            value = samples[name](self.rounds)
+            if only is not None and name not in only:
+                continue
+            sample = samples.get(name) or samples[self.null]
+            value = sample(self.rounds)
             self.samples[name].append(float(value))
         self.rounds += 1
     monkeypatch.setattr(measure.Interleaved, "round", round_)

@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "claimbench"
 
 CORE_CHILD_CODE = {"claimbench.core." + m for m in ("workloads", "ways", "planted", "pagemap", "subinterpreters")}
-EXPECTATIONS_MAY_IMPORT = {"claimbench.core." + m for m in ("runtime", "verdicts", "stats", "labels")}
+EXPECTATIONS_MAY_IMPORT = {"claimbench.core." + m for m in ("runtime", "verdicts", "stats", "labels", "decision")}
 
 
 def family_of(module: str):
@@ -38,7 +38,7 @@ def family_of(module: str):
 def layer_of(module: str) -> str:
     fam = family_of(module)
     if fam:
-        return {"claims": "claims", "data": "claims", "child": "child", "report": "report",
+        return {"claims": "claims", "data": "claims", "decide": "claims", "child": "child", "report": "report",
                 "": "claims"}.get(fam[1], "?")
     if module in CORE_CHILD_CODE:
         return "child"

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from claimbench.core import stats
-from claimbench.core.measure import Interleaved, Seconds, worst
+from claimbench.core import order, stats
+from claimbench.core.measure import Built, Interleaved, Seconds, twin_name, worst
 from claimbench.core.scales import Scale
 
 # Looks at 8, 12, 16, 20, each at 96.2 % (claimbench/core/stopping.py): 8 samples give a finite interval at that level.
@@ -58,13 +58,115 @@ def test_nothing_to_measure_is_an_error():
         Interleaved({})
 
 
-def test_order_rotates_each_round():
+def test_every_variant_runs_once_a_round():
     calls = []
-    m = Interleaved(recording("abc", calls))
+    m = Interleaved(recording("abc", calls), seed=3)
     m.run(4)
-    assert calls == list("abc" "bca" "cab" "abc")
+    assert sorted(calls[:3]) == sorted(calls[3:6]) == list("abc")
     assert m.rounds == 4
     assert {k: len(v) for k, v in m.samples.items()} == {"a": 4, "b": 4, "c": 4}
+
+
+def _orders(names, rounds, seed):
+    calls = []
+    m = Interleaved(recording(names, calls), seed=seed)
+    m.run(rounds)
+    n = len(names)
+    return [calls[i:i + n] for i in range(0, len(calls), n)]
+
+
+@pytest.mark.parametrize("names", ["ab", "abc", "abcd", "abcde", "abcdef"])
+@pytest.mark.parametrize("seed", [0, 1, 12345])
+def test_the_order_is_balanced_over_every_full_budget(names, seed):
+    """Over the rounds of a full budget (48: the CPU-bound claim's, twice the default's 24) every
+    variant follows every other equally often, give or take the one cycle of the design that
+    the budget cuts short; over whole cycles exactly equally. A rotation of one fixed cycle
+    (abc, bca, cab: 'a' always after 'c') fails this: its counts are 0 and 32 of 48."""
+    counts = order.predecessors(_orders(names, 48, seed))
+    pairs = [(a, b) for a in names for b in names if a != b]
+    got = [counts.get(p, 0) for p in pairs]
+    cycle = len(order.williams_rows(len(names)))
+    assert max(got) - min(got) <= 2, counts
+    whole = order.predecessors(_orders(names, 4 * cycle, seed))
+    assert len({whole.get(p, 0) for p in pairs}) == 1, whole
+
+
+def test_a_cyclic_rotation_would_fail_the_balance_check():
+    rotation = [list("abc"[i % 3:] + "abc"[:i % 3]) for i in range(48)]
+    counts = order.predecessors(rotation)
+    assert counts.get(("c", "a"), 0) == 32 and counts.get(("a", "c"), 0) == 0
+
+
+def test_the_order_is_reproducible_from_its_seed():
+    assert _orders("abcd", 12, 7) == _orders("abcd", 12, 7)
+    assert _orders("abcd", 12, 7) != _orders("abcd", 12, 8)
+
+
+def test_a_seed_is_drawn_and_kept_when_none_is_given():
+    a, b = Interleaved(instant()), Interleaved(instant())
+    assert isinstance(a.seed, int) and (a.seed != b.seed or a.seed == b.seed)  # kept, whatever it is
+    bench = FakeBenchmark()
+    a.until_settled(Decide(stats.INSIDE), SCALE, bench)
+    assert bench.extra_info["order_seed"] == a.seed
+
+
+# ---------------------------------------------------------------- the A/A null and built instances
+def test_the_null_measures_the_baseline_twice():
+    m = Interleaved({"base": lambda: Seconds(2.0), "other": lambda: Seconds(3.0)}, null="base", seed=1)
+    assert list(m.variants) == ["base", "other", twin_name("base")]
+    m.run(8)
+    assert m.null_ratio() == stats.Interval(1.0, 1.0, 1.0, 8)
+    assert Interleaved(instant()).null_ratio() is None
+    with pytest.raises(ValueError):
+        Interleaved(instant(), null="nosuch")
+
+
+class Instances:
+    """A fake pool: each build is a new instance, numbered; closing is recorded."""
+
+    def __init__(self):
+        self.built, self.closed, self.runs = [], [], []
+
+    def build(self, tag):
+        from contextlib import contextmanager
+
+        @contextmanager
+        def cm():
+            inst = (tag, len(self.built))
+            self.built.append(inst)
+            try:
+                yield inst
+            finally:
+                self.closed.append(inst)
+        return cm
+
+    def run(self, inst):
+        self.runs.append(inst)
+        return Seconds(1.0 + inst[1] * 0.01)
+
+
+def test_built_variants_are_rebuilt_apart_and_closed():
+    pools = Instances()
+    m = Interleaved({"a": Built(pools.build("a"), pools.run), "b": Built(pools.build("b"), pools.run)},
+                    null="a", seed=2, rebuild_every=3)
+    m.until_settled(Decide(stats.INSIDE), SCALE)  # 8 rounds: instances built before rounds 1, 4 and 7
+    assert m.builds == 3
+    assert len(pools.built) == 9  # a, b and a's twin, three times: the twin is an instance of its own
+    assert len({i for i in pools.built if i[0] == "a"}) == 6
+    assert sorted(pools.closed) == sorted(pools.built)  # every instance closed, the last ones by until_settled
+    # each new instance ran once unclocked (primed) before its rounds: 3 builds x 3 variants
+    assert len(pools.runs) == 8 * 3 + 9
+
+
+def test_a_failing_build_closes_what_it_built():
+    pools = Instances()
+
+    def broken():
+        raise RuntimeError("no pool")
+    m = Interleaved({"a": Built(pools.build("a"), pools.run), "b": Built(broken, pools.run)})
+    with pytest.raises(RuntimeError):
+        m.run(1)
+    assert pools.closed == pools.built
 
 
 def test_single_variant_is_called_once_per_round():

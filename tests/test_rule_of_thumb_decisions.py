@@ -12,9 +12,11 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
+
 from claimbench import claims
 from claimbench.core import planted, runtime, stats, verdicts, ways
-from claimbench.families.e_rule_of_thumb import claims as rot
+from claimbench.families.e_rule_of_thumb import claims as rot, decide as dec
 
 HERE = dataclasses.replace(runtime.fingerprint(), gil_enabled=True, usable_cpus=2)
 ROUNDS = 12
@@ -32,44 +34,65 @@ def around(centre: float, spread: float) -> stats.Interval:
 
 
 # ---------------------------------------------------------------- cpu-bound-favours-processes
+CAPACITY = around(1.7, 0.1)       # real processes 1.7x over one process: the threshold is 1.35
+NULL = around(1.0, 0.02)          # two thread pools within 2 % of each other
+
+
+def cpu(effect, capacity=CAPACITY, null=None):
+    d = dec.cpu_bound_decision(effect, capacity, null, usable_cpus=2)
+    return d.outcome, d.verdict()
+
+
+def test_cpu_bound_threshold_is_halfway_to_the_parallel_capacity():
+    assert dec.favours_processes_threshold(1.7) == pytest.approx(1.35)
+    assert dec.cpu_bound_decision(around(1.6, 0.1), CAPACITY).threshold == pytest.approx(1.35)
+    # 1.18 [1.10, 1.28]: a thread pool judged faster than a thread pool on 16 cores (issue 19) is
+    # refuted against a threshold halfway to a capacity of 1.9, not held against 1.10
+    assert cpu(stats.Interval(1.18, 1.10, 1.28, 24), around(1.9, 0.1))[1] == verdicts.REFUTED
+
+
 def test_cpu_bound_holds_when_processes_are_clearly_faster():
-    effect, capacity = around(1.6, 0.1), around(1.7, 0.1)
-    assert rot.cpu_bound_decision(effect, capacity) == stats.INSIDE
-    assert rot.cpu_bound_verdict(effect, capacity) == verdicts.HOLDS
+    assert cpu(around(1.6, 0.1)) == (stats.INSIDE, verdicts.HOLDS)
+    assert cpu(around(1.6, 0.1), null=NULL) == (stats.INSIDE, verdicts.HOLDS)
 
 
 def test_cpu_bound_is_refuted_when_threads_keep_up():
     # Threads as fast as processes (a free-threaded build, or processes that are threads),
     # on a machine whose real processes do run in parallel.
-    effect, capacity = around(1.0, 0.05), around(1.7, 0.1)
-    assert rot.cpu_bound_decision(effect, capacity) == stats.OUTSIDE
-    assert rot.cpu_bound_verdict(effect, capacity) == verdicts.REFUTED
+    assert cpu(around(1.0, 0.05)) == (stats.OUTSIDE, verdicts.REFUTED)
+    assert cpu(around(1.0, 0.05), null=NULL) == (stats.OUTSIDE, verdicts.REFUTED)
 
 
 def test_cpu_bound_is_inconclusive_while_the_effect_straddles():
-    effect, capacity = around(rot.FAVOURS_PROCESSES, 0.2), around(1.7, 0.1)
-    assert rot.cpu_bound_decision(effect, capacity) == stats.STRADDLES
-    assert rot.cpu_bound_verdict(effect, capacity) == verdicts.INCONCLUSIVE
+    assert cpu(around(1.35, 0.2)) == (stats.STRADDLES, verdicts.INCONCLUSIVE)
+
+
+def test_cpu_bound_inside_its_own_null_is_inconclusive():
+    # 1.45 [1.40, 1.50] clears 1.35, but two identical thread pools differed by up to 10 %
+    effect, wide = around(1.45, 0.05), around(1.0, 0.1)
+    assert cpu(effect) == (stats.INSIDE, verdicts.HOLDS)
+    d = dec.cpu_bound_decision(effect, CAPACITY, wide)
+    assert (d.outcome, d.verdict(), d.inside_null) == (stats.STRADDLES, verdicts.INCONCLUSIVE, True)
+    assert "own null" in d.reason
 
 
 def test_cpu_bound_without_parallel_capacity_is_inconclusive_even_if_processes_win():
     # Real processes no faster than one process: the CPUs are busy, whatever the threads did.
-    capacity = around(1.0, 0.05)
     for effect in (around(1.6, 0.1), around(1.0, 0.05)):
-        assert rot.cpu_bound_decision(effect, capacity) == stats.OUTSIDE  # settled: stop measuring
-        assert rot.cpu_bound_verdict(effect, capacity) == verdicts.INCONCLUSIVE
+        assert cpu(effect, around(1.0, 0.05)) == (stats.OUTSIDE, verdicts.INCONCLUSIVE)  # settled: stop measuring
+    # the refuted run of issue 19: processes 1.17x over sequential, effect 1.03 [1.02, 1.05]
+    d = dec.cpu_bound_decision(stats.Interval(1.03, 1.02, 1.05, 48), around(1.17, 0.03), None, 2)
+    assert d.verdict() == verdicts.INCONCLUSIVE and "1.17" in d.reason and "1.5" in d.reason
 
 
 def test_cpu_bound_capacity_that_straddles_keeps_measuring():
-    effect, capacity = around(1.6, 0.1), around(rot.PARALLEL_CAPACITY, 0.2)
-    assert rot.cpu_bound_decision(effect, capacity) == stats.STRADDLES
-    assert rot.cpu_bound_verdict(effect, capacity) == verdicts.INCONCLUSIVE
+    assert cpu(around(1.6, 0.1), around(dec.MIN_CAPACITY, 0.2)) == (stats.STRADDLES, verdicts.INCONCLUSIVE)
 
 
 def test_cpu_bound_expectation_and_its_controls_need_two_cpus():
     c = claims.get("cpu-bound-favours-processes")
     one_cpu = dataclasses.replace(HERE, usable_cpus=1)
-    for case in ("k2", "control-thread-pool-as-processes", "control-threads-taking-turns"):
+    for case in ("k2", "control-thread-pool-as-processes-k2", "control-threads-taking-turns-k4"):
         assert not c.expectation(one_cpu, case).testable  # the judge skips a control of an untestable case
         assert c.expectation(HERE, case).testable
     assert c.expectation(dataclasses.replace(HERE, gil_enabled=False), "k2").verdict == verdicts.REFUTED
@@ -92,7 +115,7 @@ def test_subinterpreters_are_expected_to_beat_threads_under_the_gil_only():
     assert c.expectation(dataclasses.replace(with_them, gil_enabled=False), "subinterpreters-k2").verdict \
         == verdicts.REFUTED
     # the claim's own cases do not depend on sub-interpreters
-    assert not rot.about_subinterpreters("k2") and not rot.about_subinterpreters("control-thread-pool-as-processes")
+    assert not rot.about_subinterpreters("k2") and not rot.about_subinterpreters("control-thread-pool-as-processes-k2")
     assert c.expectation(dataclasses.replace(HERE, has_subinterpreters=False), "k2").verdict == verdicts.HOLDS
 
 
@@ -100,9 +123,9 @@ def test_the_subinterpreter_finding_is_decided_as_the_claim_is():
     # threads / sub-interpreters far above the threshold with capacity: holds; a tie: refuted;
     # no capacity: inconclusive, whatever the sub-interpreters did.
     capacity = around(1.7, 0.1)
-    assert rot.cpu_bound_verdict(around(1.8, 0.1), capacity) == verdicts.HOLDS
-    assert rot.cpu_bound_verdict(around(1.0, 0.05), capacity) == verdicts.REFUTED
-    assert rot.cpu_bound_verdict(around(1.8, 0.1), around(1.0, 0.05)) == verdicts.INCONCLUSIVE
+    assert dec.cpu_bound_verdict(around(1.8, 0.1), capacity) == verdicts.HOLDS
+    assert dec.cpu_bound_verdict(around(1.0, 0.05), capacity) == verdicts.REFUTED
+    assert dec.cpu_bound_verdict(around(1.8, 0.1), around(1.0, 0.05)) == verdicts.INCONCLUSIVE
 
 
 def test_the_planted_interpreter_pool_is_a_thread_pool():
@@ -115,37 +138,37 @@ def test_the_planted_interpreter_pool_is_a_thread_pool():
 # ---------------------------------------------------------------- io-bound-favours-threads
 def test_io_bound_holds_when_threads_overlap_and_are_cheaper():
     overlap, cost = around(0.95, 0.03), around(4.0, 1.0)
-    assert rot.io_bound_decision(overlap, cost) == stats.INSIDE
-    assert verdicts.from_decision(rot.io_bound_decision(overlap, cost)) == verdicts.HOLDS
-    assert rot.io_bound_shortfall(overlap, cost) == ""
+    assert dec.io_bound_decision(overlap, cost) == stats.INSIDE
+    assert verdicts.from_decision(dec.io_bound_decision(overlap, cost)) == verdicts.HOLDS
+    assert dec.io_bound_shortfall(overlap, cost) == ""
 
 
 def test_io_bound_is_refuted_when_threads_take_turns():
     # Serialised waits over k = 8: speed-up 1, so 1/8 of the ideal; cheap as they are.
     overlap, cost = around(0.125, 0.01), around(3.0, 0.5)
-    assert rot.io_bound_decision(overlap, cost) == stats.OUTSIDE
-    assert "overlap too little" in rot.io_bound_shortfall(overlap, cost)
-    assert "not cheaper" not in rot.io_bound_shortfall(overlap, cost)
+    assert dec.io_bound_decision(overlap, cost) == stats.OUTSIDE
+    assert "overlap too little" in dec.io_bound_shortfall(overlap, cost)
+    assert "not cheaper" not in dec.io_bound_shortfall(overlap, cost)
 
 
 def test_io_bound_is_refuted_on_a_tie_in_cpu_time():
     # A process pool in the threads' slot: the waits overlap, but it costs what processes cost.
     overlap, cost = around(0.9, 0.05), around(1.0, 0.1)
-    assert rot.io_bound_decision(overlap, cost) == stats.OUTSIDE
-    assert "not cheaper" in rot.io_bound_shortfall(overlap, cost)
+    assert dec.io_bound_decision(overlap, cost) == stats.OUTSIDE
+    assert "not cheaper" in dec.io_bound_shortfall(overlap, cost)
 
 
 def test_io_bound_a_slight_cpu_advantage_is_not_enough():
     # Threads 10 % cheaper is "no slower", not "more efficient": the old 0.9 tie would have passed it.
     overlap, cost = around(0.9, 0.05), around(1.1, 0.05)
-    assert rot.io_bound_decision(overlap, cost) == stats.OUTSIDE
+    assert dec.io_bound_decision(overlap, cost) == stats.OUTSIDE
 
 
 def test_io_bound_is_inconclusive_while_a_part_straddles_and_none_is_refuted():
-    assert rot.io_bound_decision(around(rot.IDEAL_FRACTION, 0.1), around(4.0, 1.0)) == stats.STRADDLES
-    assert rot.io_bound_decision(around(0.9, 0.05), around(rot.THREADS_CHEAPER, 0.3)) == stats.STRADDLES
+    assert dec.io_bound_decision(around(dec.IDEAL_FRACTION, 0.1), around(4.0, 1.0)) == stats.STRADDLES
+    assert dec.io_bound_decision(around(0.9, 0.05), around(dec.THREADS_CHEAPER, 0.3)) == stats.STRADDLES
     # One refuted part settles it, whatever the other does.
-    assert rot.io_bound_decision(around(0.125, 0.01), around(rot.THREADS_CHEAPER, 0.3)) == stats.OUTSIDE
+    assert dec.io_bound_decision(around(0.125, 0.01), around(dec.THREADS_CHEAPER, 0.3)) == stats.OUTSIDE
 
 
 def test_io_bound_expectations():

@@ -57,6 +57,9 @@ class Verdict:
     evidence: str
     rounds: int = 0
     data: dict = field(default_factory=dict)
+    # The decision as numbers (decision.Decision.as_dict: effect interval, threshold, direction,
+    # A/A null, outcome), for a case decided by the shared rule; None for others and older runs.
+    decision: Optional[dict] = None
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -72,16 +75,28 @@ def from_decision(decision: str) -> str:
     return {stats.INSIDE: HOLDS, stats.OUTSIDE: REFUTED}.get(decision, INCONCLUSIVE)
 
 
-def measured(claim: str, case: str, interval: stats.Interval, decision: str,
+def measured(claim: str, case: str, interval: stats.Interval, decision,
              effect_name: str, threshold: str, evidence: str, data: Optional[dict] = None,
              verdict: Optional[str] = None) -> Verdict:
-    """A Verdict for an effect with an interval; ``verdict`` overrides the decision."""
+    """A Verdict for an effect with an interval; ``verdict`` overrides the decision.
+
+    ``decision`` is an outcome (``stats.INSIDE`` ...) or a ``decision.Decision``, whose numbers are
+    stored with the case, whose verdict is the default, and whose reason (a gate, the null) opens
+    the evidence where it left the case undecided.
+    """
+    typed = decision.as_dict() if hasattr(decision, "as_dict") else None
+    if typed is not None:
+        verdict = verdict or decision.verdict()
+        reason = decision.reason
+        if reason and verdict == INCONCLUSIVE and reason not in evidence:
+            evidence = "{}. {}".format(reason[0].upper() + reason[1:], evidence)
+        evidence += decision.null_words() if decision.null_words() not in evidence else ""
     return Verdict(
         claim=claim, case=case,
         verdict=verdict or from_decision(decision),
         effect=interval.median, ci_low=interval.low, ci_high=interval.high,
         effect_name=effect_name, threshold=threshold, evidence=evidence,
-        rounds=interval.n, data=dict(data or {}),
+        rounds=interval.n, data=dict(data or {}), decision=typed,
     )
 
 

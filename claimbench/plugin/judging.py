@@ -50,13 +50,16 @@ class Judgement:
             raise ValueError("verdict for {!r} given to the judge of {!r}".format(verdict.claim, self.claim.id))
         if not verdict.case and self.case:
             verdict = verdicts.Verdict(**dict(verdict.as_dict(), case=self.case))
-        outcome = verdicts.outcome(verdict.verdict, self.expectation, self.strict)
         control = self.role.role == verdicts.CONTROL
+        # A control is always strict: one that could not refute (inconclusive) has not shown that the
+        # experiment can come out otherwise, whatever STRICT says for the claims' own cases.
+        outcome = verdicts.outcome(verdict.verdict, self.expectation, self.strict or control)
         if control and outcome == verdicts.XFAILED:
             outcome = verdicts.PASSED  # refuted as planted: the control did its job
         figure = "" if verdict.effect != verdict.effect else " ({} = {} [{}, {}])".format(
             verdict.effect_name or "effect", *(stats.fmt(x) for x in (verdict.effect, verdict.ci_low, verdict.ci_high)))
-        summary = "{}{} [{}]: {}{}; expected {}{}. {}".format(
+        summary = "{}{}{} [{}]: {}{}; expected {}{}. {}".format(
+            "not as planted (a control is always strict): " if control and outcome == verdicts.FAILED else "",
             "control of " if control else "", self.claim.id, verdict.case, verdict.verdict, figure,
             self.expectation.verdict, " — " + self.expectation.reason if self.expectation.reason else "",
             verdict.evidence)

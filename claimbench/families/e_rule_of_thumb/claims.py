@@ -1,24 +1,14 @@
 """Section E of CLAIMS.md: CPU-bound → processes, I/O-bound → threads."""
 from __future__ import annotations
 
-from typing import List
-
 from ...claims import Claim
 from ...claims.expect import needs_cpus, with_gil
-from ...core import stats
-from ...core.stats import all_of
 from ...core.runtime import Runtime
-from ...core.verdicts import Expectation, from_decision, HOLDS, INCONCLUSIVE, MACHINE_DEPENDENT, PARTLY, REFUTED
+from ...core.verdicts import Expectation, HOLDS, INCONCLUSIVE, MACHINE_DEPENDENT, PARTLY, REFUTED
 
 
 # ---------------------------------------------------------------- cpu-bound-favours-processes
-# Processes must beat threads by 10 % to count as favoured; where threads run in
-# parallel (no GIL) the two tie or threads win, well below that.
-FAVOURS_PROCESSES = 1.10
-# The machine must show parallel capacity (real processes beat one process by the same 10 %)
-# for either answer to mean anything: the CPUs may be usable yet busy with another program.
-PARALLEL_CAPACITY = FAVOURS_PROCESSES
-
+# Thresholds and decisions: decide.py beside this file.
 
 # The related finding on sub-interpreters (3.14+: InterpreterPoolExecutor against a thread pool)
 # and its control: their case ids begin with these. They are judged against the same threshold and
@@ -58,35 +48,7 @@ def _cpu_bound(runtime: Runtime, case=None) -> Expectation:
     return Expectation(HOLDS, "the GIL lets one thread run Python code at a time")
 
 
-def cpu_bound_decision(threads_over_processes: stats.Interval, sequential_over_processes: stats.Interval) -> str:
-    """Threads' time over processes' above FAVOURS_PROCESSES, once real processes have shown that the
-    machine runs work in parallel now (sequential over processes above PARALLEL_CAPACITY).
-
-    Without that capacity the decision is settled too (OUTSIDE), and cpu_bound_verdict makes it
-    inconclusive: processes that cannot run in parallel say nothing about the rule.
-    """
-    capacity = stats.above(sequential_over_processes, PARALLEL_CAPACITY)
-    if capacity != stats.INSIDE:
-        return capacity
-    return stats.above(threads_over_processes, FAVOURS_PROCESSES)
-
-
-def cpu_bound_verdict(threads_over_processes: stats.Interval, sequential_over_processes: stats.Interval) -> str:
-    if stats.above(sequential_over_processes, PARALLEL_CAPACITY) != stats.INSIDE:
-        return INCONCLUSIVE
-    return from_decision(cpu_bound_decision(threads_over_processes, sequential_over_processes))
-
-
 # ---------------------------------------------------------------- io-bound-favours-threads
-# Threads must get at least halfway to the ideal k-fold speed-up on waits: halfway between
-# waits that do not overlap at all (speed-up / k = 1/k, near 0) and waits that all overlap (1).
-IDEAL_FRACTION = 0.5
-# "More efficient": processes must spend at least a quarter more CPU time on the same work than
-# threads, wherever it ran (this process and the pool's workers). A tie (1) is not "more
-# efficient"; a quarter is the margin the suite's other efficiency claims ask (threads-efficient).
-THREADS_CHEAPER = 1.25
-
-
 def _io_bound(runtime: Runtime, case=None) -> Expectation:
     if case is None:
         return Expectation(PARTLY, "holds for network waits; cached file I/O is not waiting at all")
@@ -99,26 +61,6 @@ def _io_bound(runtime: Runtime, case=None) -> Expectation:
     return Expectation(HOLDS)
 
 
-def io_bound_parts(overlap: stats.Interval, cost: stats.Interval) -> List[str]:
-    """[threads' speed-up / k above IDEAL_FRACTION, processes' CPU / threads' CPU above THREADS_CHEAPER]."""
-    return [stats.above(overlap, IDEAL_FRACTION), stats.above(cost, THREADS_CHEAPER)]
-
-
-def io_bound_decision(overlap: stats.Interval, cost: stats.Interval) -> str:
-    """Both parts must hold; one that is refuted settles the case."""
-    return all_of(io_bound_parts(overlap, cost))
-
-
-def io_bound_shortfall(overlap: stats.Interval, cost: stats.Interval) -> str:
-    """What refuted the case, in words; empty unless a part is refuted."""
-    too_little, no_cheaper = (d == stats.OUTSIDE for d in io_bound_parts(overlap, cost))
-    return "; ".join(
-        ([f"threads overlap too little of it ({stats.fmt(overlap.median)} of the ideal, needed > {IDEAL_FRACTION})"]
-         if too_little else []) +
-        ([f"threads are not cheaper (processes spend {stats.fmt(cost.median)}× their CPU, needed > "
-          f"{THREADS_CHEAPER}×)"] if no_cheaper else []))
-
-
 CLAIMS = (
     Claim(
         id="cpu-bound-favours-processes",
@@ -128,7 +70,7 @@ CLAIMS = (
         expect=_cpu_bound,
         note="Related finding (Python 3.14+): k sub-interpreters (InterpreterPoolExecutor, each interpreter "
              "with a GIL of its own) against k threads, judged as processes are: expected to finish more "
-             "than 10 % sooner with the GIL, and not on a free-threaded build, where threads run in "
+             "than halfway to the machine's parallel capacity sooner with the GIL, and not on a free-threaded build, where threads run in "
              "parallel too. Untestable where the runtime has no sub-interpreters.",
     ),
     Claim(

@@ -1,0 +1,79 @@
+"""Section E's thresholds and decisions: each threshold one named constant, with one line why.
+
+CPU-bound → processes is judged against an ideal the same rounds measure (the machine's parallel
+capacity now: real processes over sequential); I/O-bound → threads against the ideal k-fold
+overlap and a stated margin for "more efficient". Every decision also clears the run's own A/A
+null (core/decision.py). Experiments and tests import these; claims.py holds the expectations.
+"""
+from __future__ import annotations
+
+from typing import List, Optional
+
+from ...core import stats
+from ...core.decision import ABOVE, decide, Decision
+from ...core.stats import all_of
+
+# ---------------------------------------------------------------- cpu-bound-favours-processes
+# Nothing is decided unless real processes beat one process by at least this much in the same
+# rounds (CLAIMS.md): below it the machine cannot show parallel work now, and neither answer means anything.
+MIN_CAPACITY = 1.5
+
+
+def favours_processes_threshold(capacity: float) -> float:
+    """Halfway between no effect (1: threads as fast as processes, no GIL) and the ideal (the
+    parallel capacity: threads as slow as one process, a GIL)."""
+    return (1.0 + capacity) / 2.0
+
+
+def no_capacity(capacity: stats.Interval, usable_cpus: int) -> str:
+    return (f"not testable now: real processes reached only {stats.fmt(capacity.median)}× over one process "
+            f"(needed ≥ {MIN_CAPACITY}×), so the {usable_cpus} CPUs are busy with other work or share a core")
+
+
+def cpu_bound_decision(threads_over_processes: stats.Interval, sequential_over_processes: stats.Interval,
+                       null: Optional[stats.Interval] = None, usable_cpus: int = 0) -> Decision:
+    """Threads' time over processes' above halfway to the parallel capacity, beyond the A/A null of two
+    thread pools; gated (inconclusive: settled where the capacity is clearly short, measured on where
+    it straddles) until real processes show at least MIN_CAPACITY."""
+    d = decide(threads_over_processes, favours_processes_threshold(sequential_over_processes.median), ABOVE, null)
+    capacity = stats.above(sequential_over_processes, MIN_CAPACITY)
+    if capacity != stats.INSIDE:
+        return d.gated(capacity, no_capacity(sequential_over_processes, usable_cpus))
+    return d
+
+
+def cpu_bound_verdict(threads_over_processes: stats.Interval, sequential_over_processes: stats.Interval,
+                      null: Optional[stats.Interval] = None) -> str:
+    return cpu_bound_decision(threads_over_processes, sequential_over_processes, null).verdict()
+
+
+# ---------------------------------------------------------------- io-bound-favours-threads
+# Threads must get at least halfway to the ideal k-fold speed-up on waits: halfway between
+# waits that do not overlap at all (speed-up / k = 1/k, near 0) and waits that all overlap (1).
+IDEAL_FRACTION = 0.5
+# "More efficient" (CLAIMS.md's margin for it): processes must spend at least a quarter more CPU
+# time on the same work than threads, wherever it ran (this process and the pool's workers).
+THREADS_CHEAPER = 1.25
+
+
+def io_bound_parts(overlap: stats.Interval, cost: stats.Interval, null: Optional[stats.Interval] = None,
+                   cost_null: Optional[stats.Interval] = None) -> List[Decision]:
+    """[threads' speed-up / k above IDEAL_FRACTION, processes' CPU / threads' CPU above THREADS_CHEAPER],
+    each beyond its A/A null (two thread pools' wall time, and their CPU time)."""
+    return [decide(overlap, IDEAL_FRACTION, ABOVE, null), decide(cost, THREADS_CHEAPER, ABOVE, cost_null)]
+
+
+def io_bound_decision(overlap: stats.Interval, cost: stats.Interval, null: Optional[stats.Interval] = None,
+                      cost_null: Optional[stats.Interval] = None) -> str:
+    """Both parts must hold; one that is refuted settles the case."""
+    return all_of([d.outcome for d in io_bound_parts(overlap, cost, null, cost_null)])
+
+
+def io_bound_shortfall(overlap: stats.Interval, cost: stats.Interval) -> str:
+    """What refuted the case, in words; empty unless a part is refuted."""
+    too_little, no_cheaper = (d.outcome == stats.OUTSIDE for d in io_bound_parts(overlap, cost))
+    return "; ".join(
+        ([f"threads overlap too little of it ({stats.fmt(overlap.median)} of the ideal, needed > {IDEAL_FRACTION})"]
+         if too_little else []) +
+        ([f"threads are not cheaper (processes spend {stats.fmt(cost.median)}× their CPU, needed > "
+          f"{THREADS_CHEAPER}×)"] if no_cheaper else []))
