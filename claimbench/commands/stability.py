@@ -1,23 +1,21 @@
-"""Stability: do the verdicts survive a noisy machine?
+"""Stability: do the verdicts survive a noisy machine? (``claimbench stability``, ``make stability``)
 
 ``make stability RUNS=5`` repeats the verify run (``python -m claimbench verify``,
-each into its own run id) on a quiet machine, then once more under one usable
-CPU (``taskset -c <cpu>`` on the whole verify command) and once with a CPU hog
-spinning on one core, and counts, per claim, how often each verdict came out.
+each into its own run id) on a quiet machine, then under one usable CPU
+(``taskset -c <cpu>`` on the whole verify command) and with a CPU hog spinning
+on one core, and counts, per claim, how often each verdict came out, and how
+often it was wrong (against the expectation) or inconclusive, with 95 % Wilson
+intervals. ``--conditions`` chooses among quiet, one-cpu and hog; ``--runs``,
+``--one-cpu-runs`` and ``--hog-runs`` how many runs of each (default 5, 1, 1).
+Arguments after ``--`` go to every verify run's pytest (``-- -k <claim id>``
+repeats one claim cheaply); with them, each run is the timing session only
+unless ``--sessions`` says otherwise.
+
 The runs go to ``results/stability/`` (its own ``runs/``), so the main report's
 "latest run" is never one of them; the summary goes to ``results/stability.md``
 and ``results/stability/summary.json`` (both written atomically), which the
-main report shows (``claimbench/report/parts/stability.py``).
-
-Targets, checked by ``summarise`` (pure: tested on synthetic runs):
-
-- quiet: every quiet run gives each claim the same verdict;
-- one CPU: a claim comes out as in the quiet runs or ``inconclusive`` (the
-  parallel claims are skipped as untestable: their expectation returns
-  untestable below 2 usable CPUs); a ``refuted`` the quiet runs never gave is
-  a problem: that claim's expectation does not know it needs 2 CPUs;
-- hog: a claim comes out as in the quiet runs or ``inconclusive``, never a
-  different settled verdict.
+main report shows (``claimbench/report/parts/stability.py``). The summary and
+its targets: ``stability_summary`` (pure); the runs and rates: ``stability_runs``.
 
 The hog is a separate process started and always stopped here (also on Ctrl-C,
 and on SIGTERM, which ``cli.main`` turns into one); it also stops by itself
@@ -32,26 +30,23 @@ import signal
 import subprocess
 import sys
 import time
-from collections import Counter
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
+from typing import Dict, Iterator, List, Optional, Sequence, Tuple
 
-from ..core import book, records, scales, verdicts
+from ..core import records, scales
 from .. import claims
 from ..report.parts.stability import SUBDIR, SUMMARY_JSON, SUMMARY_MD
-
-QUIET = "quiet"
-ONE_CPU = "one-cpu"
-HOG = "hog"
-CONDITIONS = (QUIET, ONE_CPU, HOG)
-MISSING = "missing"  # the claim has no verdict in that run (the run broke off, or the claim did not run)
+from .stability_runs import (CONDITIONS, ConditionRun, HOG, MISSING, ONE_CPU, QUIET, case_key,  # noqa: F401
+                             condition_run)
+from .stability_summary import ClaimStability, Summary, summarise, to_markdown  # noqa: F401
 
 ROOT = Path.cwd()  # the project being checked: commands run from its root
 DEFAULT_RUNS = 5
 STOP_GRACE_S = 60.0  # longer than cli.run_session's own grace, so the inner verify can clean up first
+SESSIONS = ("timing", "behaviour")
 
 # Spins until told to stop, or until its parent (this runner, whose pid it is given) is gone.
 HOG_CODE = (
@@ -67,234 +62,63 @@ class BadRuns(ValueError):
     pass
 
 
-def parse_runs(value) -> int:
-    """RUNS: a positive integer, or one clear line."""
+def parse_runs(value, name: str = "RUNS", what: str = "the number of quiet runs") -> int:
+    """RUNS (or another count of runs): a positive integer, or one clear line."""
     text = str(value).strip()
     if not text.isdigit() or int(text) < 1:
-        raise BadRuns("RUNS must be a positive integer (the number of quiet runs), not {!r}".format(str(value)))
+        raise BadRuns("{} must be a positive integer ({}), not {!r}".format(name, what, str(value)))
     return int(text)
 
 
-# ---------------------------------------------------------------- the summary (pure)
-@dataclass(frozen=True)
-class ConditionRun:
-    """One verify run of the study: its condition, each claim's verdict and each case's."""
-
-    condition: str
-    run_id: str
-    verdicts: Dict[str, str]                               # claim -> verdict (combined over its cases)
-    reasons: Dict[str, str] = field(default_factory=dict)  # claim -> why, for inconclusive ones
-    usable_cpus: Optional[int] = None
-    exit_status: Optional[int] = None
-    cases: Dict[str, str] = field(default_factory=dict)    # "claim [case]" -> verdict
-    expected: Dict[str, str] = field(default_factory=dict)  # claim or "claim [case]" -> expected on that runtime
+def parse_conditions(value) -> Tuple[str, ...]:
+    """``quiet,one-cpu,hog`` (any of them, any order, commas or spaces): in the order they run."""
+    named = [c for c in str(value).replace(",", " ").split() if c]
+    unknown = [c for c in named if c not in CONDITIONS]
+    if unknown or not named:
+        raise BadRuns("--conditions: {}: choose one or more of {}, separated by commas".format(
+            "unknown condition {!r}".format(unknown[0]) if unknown else "none given", ", ".join(CONDITIONS)))
+    return tuple(c for c in CONDITIONS if c in named)
 
 
-@dataclass(frozen=True)
-class ClaimStability:
-    claim: str
-    quiet: Dict[str, int]   # verdict -> how many quiet runs gave it
-    one_cpu: str            # the verdict under one CPU ("" when there was no such run)
-    one_cpu_reason: str
-    hog: str                # the verdict beside the CPU hog ("" when there was no such run)
-    problems: Tuple[str, ...]
-
-    @property
-    def stable(self) -> bool:
-        return len(self.quiet) == 1 and MISSING not in self.quiet
+def parse_sessions(value, selected: bool) -> str:
+    """verify's --sessions for each run: as given; else ``timing`` where a selection was given, else both."""
+    named = [s for s in str(value or "").replace(",", " ").split() if s]
+    unknown = [s for s in named if s not in SESSIONS]
+    if unknown:
+        raise BadRuns("--sessions: unknown session {!r}: choose timing, behaviour or both".format(unknown[0]))
+    if named:
+        return ",".join(s for s in SESSIONS if s in named)
+    return "timing" if selected else ""
 
 
 @dataclass(frozen=True)
-class Summary:
-    quiet_runs: int
-    claims: Tuple[ClaimStability, ...]
-    run_problems: Tuple[str, ...]
-    runs: Tuple[ConditionRun, ...]
+class Study:
+    """What to run: how many runs of each condition, and what each verify run takes."""
 
-    @property
-    def problems(self) -> List[str]:
-        return list(self.run_problems) + ["{}: {}".format(c.claim, p) for c in self.claims for p in c.problems]
+    runs: int = DEFAULT_RUNS
+    one_cpu_runs: int = 1
+    hog_runs: int = 1
+    conditions: Tuple[str, ...] = CONDITIONS
+    pytest_args: Tuple[str, ...] = ()
+    sessions: str = ""  # verify's --sessions; "" both
 
-    @property
-    def ok(self) -> bool:
-        return not self.problems
-
-    def agreement(self) -> Tuple[int, int]:
-        """(claims with one verdict in every quiet run, claims)."""
-        return sum(1 for c in self.claims if c.stable), len(self.claims)
-
-    def lines(self) -> List[str]:
-        """The agreement, in a few sentences."""
-        same, total = self.agreement()
-        out = ["Quiet runs: {} of {} claims gave the same verdict in all {} runs{}.".format(
-            same, total, self.quiet_runs, " ({:.0%})".format(same / total) if total else "")]
-        for condition, label, attr in ((ONE_CPU, "Under one usable CPU", "one_cpu"),
-                                       (HOG, "Beside a CPU hog on one core", "hog")):
-            ran = [c for c in self.claims if getattr(c, attr)]
-            if not ran:
-                out.append("{}: not run.".format(label))
-                continue
-            quiet_like = sum(1 for c in ran if getattr(c, attr) in c.quiet)
-            inconclusive = sum(1 for c in ran if getattr(c, attr) == verdicts.INCONCLUSIVE
-                               and verdicts.INCONCLUSIVE not in c.quiet)
-            wrong = sum(1 for c in ran if any(p.startswith(condition + ":") for p in c.problems))
-            out.append("{}: {} claims as in the quiet runs, {} inconclusive, {} with a wrong verdict "
-                       "(of the claim or of one of its cases).".format(label, quiet_like, inconclusive, wrong))
-        problems = self.problems
-        out.append("Targets met." if not problems else "{} problem(s): see below.".format(len(problems)))
-        return out
-
-    def as_dict(self) -> dict:
-        return {"format": "claimbench-stability/1", "quiet_runs": self.quiet_runs, "ok": self.ok,
-                "agreement": list(self.agreement()), "lines": self.lines(), "problems": self.problems,
-                "claims": [asdict(c) for c in self.claims], "runs": [asdict(r) for r in self.runs]}
-
-
-SETTLED = (verdicts.HOLDS, verdicts.PARTLY, verdicts.REFUTED)
-REASON_CHARS = 160  # an inconclusive claim's reason, as the tables show it
-WHERE = {ONE_CPU: "under one CPU", HOG: "beside the CPU hog"}
-
-
-def _counts(values: Iterable[str]) -> Dict[str, int]:
-    return dict(sorted(Counter(values).items(), key=lambda kv: (-kv[1], kv[0])))
-
-
-def _reference(quiet_values: Iterable[str], expected: Optional[str]) -> Tuple[set, str]:
-    """What a verdict under a condition may settle on, and how to say it: what the quiet runs
-    settled on, and what its expectation on that run's runtime says (which knows the CPUs)."""
-    settled = {v for v in quiet_values if v in SETTLED}
-    allowed = settled | ({expected} if expected in SETTLED else set())
-    said = "{} in the quiet runs".format("/".join(sorted(settled))) if settled else "the quiet runs settled nothing"
-    if expected in SETTLED and expected not in settled:
-        said += ", expected {} here".format(expected)
-    return (allowed or set(SETTLED)), said
-
-
-def _judge_condition(run: ConditionRun, label: str, value: str, quiet_values: List[str],
-                     expected: Optional[str]) -> Optional[str]:
-    """The problem with ``value`` (a claim's or a case's verdict under a condition), or None."""
-    if value == verdicts.INCONCLUSIVE:
-        return None
-    if value not in SETTLED:
-        return "{}: {}no verdict {}".format(run.condition, label, WHERE[run.condition])
-    allowed, said = _reference(quiet_values, expected)
-    if value in allowed:
-        return None
-    text = "{}: {}{} {}, {}".format(run.condition, label, value, WHERE[run.condition], said)
-    if run.condition == ONE_CPU and value == verdicts.REFUTED:
-        text += ": its expectation should return untestable below 2 usable CPUs"
-    return text
-
-
-def summarise(runs: Sequence[ConditionRun], order: Iterable[str] = ()) -> Summary:
-    """Agreement across quiet runs, and the one-CPU and hog rules, per claim and per case."""
-    quiet = [r for r in runs if r.condition == QUIET]
-    others = [r for r in (next((r for r in runs if r.condition == c), None) for c in (ONE_CPU, HOG)) if r]
-    one_cpu = next((r for r in others if r.condition == ONE_CPU), None)
-    hog = next((r for r in others if r.condition == HOG), None)
-    run_problems = []
-    if not quiet:
-        run_problems.append("no quiet run to compare with")
-    if one_cpu is not None and one_cpu.usable_cpus not in (None, 1):
-        run_problems.append("the one-CPU run had {} usable CPUs, not 1".format(one_cpu.usable_cpus))
-    for r in runs:
-        if not r.verdicts:
-            run_problems.append("{} run {} stored no verdicts (exit status {})".format(
-                r.condition, r.run_id, r.exit_status))
-
-    rank = {cid: i for i, cid in enumerate(order)}
-    seen: List[str] = []
-    for r in runs:
-        seen.extend(c for c in r.verdicts if c not in seen)
-    ids = sorted(seen, key=lambda c: (rank.get(c, len(rank)), seen.index(c)))
-    case_keys: List[str] = []
-    for r in runs:
-        case_keys.extend(k for k in r.cases if k not in case_keys)
-
-    rows = []
-    for cid in ids:
-        counts = _counts(r.verdicts.get(cid, MISSING) for r in quiet)
-        problems = []
-        if len(counts) > 1:
-            problems.append("{}: not the same verdict in every quiet run ({})".format(
-                QUIET, ", ".join("{} ×{}".format(v, n) for v, n in counts.items())))
-        mine = [k for k in case_keys if k.startswith(cid + " [")]
-        for key in mine:
-            settled = _counts(v for v in (r.cases.get(key) for r in quiet) if v in SETTLED)
-            if len(settled) > 1 and all(r.expected.get(key) == verdicts.MACHINE_DEPENDENT for r in quiet):
-                continue  # a measured property of the machine on its threshold: no verdict was expected
-            if len(settled) > 1:
-                problems.append("{}: case {} settled differently in the quiet runs ({})".format(
-                    QUIET, key[len(cid) + 1:], ", ".join("{} ×{}".format(v, n) for v, n in settled.items())))
-        for run in others:
-            claim_problem = _judge_condition(run, "", run.verdicts.get(cid, MISSING),
-                                             [r.verdicts.get(cid, MISSING) for r in quiet], run.expected.get(cid))
-            if claim_problem:
-                problems.append(claim_problem)
-            for key in mine:
-                if key not in run.cases:
-                    continue  # a case missing from one run shows in the claim's verdict
-                case_problem = _judge_condition(run, "case {} ".format(key[len(cid) + 1:]), run.cases[key],
-                                                [r.cases.get(key, MISSING) for r in quiet], run.expected.get(key))
-                if case_problem:
-                    problems.append(case_problem)
-        one_v = one_cpu.verdicts.get(cid, MISSING) if one_cpu else ""
-        rows.append(ClaimStability(
-            claim=cid, quiet=counts, one_cpu=one_v,
-            one_cpu_reason=one_cpu.reasons.get(cid, "") if one_cpu and one_v == verdicts.INCONCLUSIVE else "",
-            hog=hog.verdicts.get(cid, MISSING) if hog else "", problems=tuple(problems)))
-    return Summary(quiet_runs=len(quiet), claims=tuple(rows), run_problems=tuple(run_problems),
-                   runs=tuple(runs))
-
-
-def case_key(case: dict) -> str:
-    """``claim [case]``; a case without an id is named by its test."""
-    name = case.get("case") or str(case.get("nodeid", "")).split("::")[-1] or "-"
-    return "{} [{}]".format(case["claim"], name)
-
-
-def condition_run(condition: str, run_id: str, recs: Sequence[records.RunRecord],
-                  exit_status: Optional[int] = None) -> ConditionRun:
-    """A ConditionRun from the stored sessions of one verify run."""
-    cases = [c for rec in recs for c in rec.verdicts]
-    rows = book.claim_rows(cases) if cases else []
-    reasons = {}
-    for row in rows:
-        if row.verdict == verdicts.INCONCLUSIVE:
-            why = next((c.get("evidence", "") for c in cases
-                        if c["claim"] == row.claim and c["verdict"] == verdicts.INCONCLUSIVE), "")
-            reasons[row.claim] = why if len(why) <= REASON_CHARS else why[:REASON_CHARS - 1] + "…"
-    expected = {r.claim: r.expected for r in rows}
-    expected.update({case_key(c): c.get("expected", "") for c in cases})
-    cpus = next((rec.runtime.get("usable_cpus") for rec in recs if "usable_cpus" in rec.runtime), None)
-    return ConditionRun(condition=condition, run_id=run_id, verdicts={r.claim: r.verdict for r in rows},
-                        reasons=reasons, usable_cpus=cpus, exit_status=exit_status,
-                        cases={case_key(c): c["verdict"] for c in cases}, expected=expected)
-
-
-def to_markdown(summary: Summary, title: str = "Stability of the verdicts") -> str:
-    out = ["# " + title, ""]
-    out += summary.lines() + [""]
-    out += ["| claim | quiet runs | one CPU | CPU hog | problems |", "|---|---|---|---|---|"]
-    for c in summary.claims:
-        quiet = ", ".join("{} ×{}".format(v, n) for v, n in c.quiet.items())
-        one = c.one_cpu + (" ({})".format(c.one_cpu_reason) if c.one_cpu_reason else "")
-        out.append("| {} | {} | {} | {} | {} |".format(
-            c.claim, quiet, one.replace("|", "\\|"), c.hog, "; ".join(c.problems).replace("|", "\\|") or "-"))
-    out += ["", "Runs:", ""]
-    for r in summary.runs:
-        out.append("- {} `{}`: exit status {}, usable CPUs {}".format(
-            r.condition, r.run_id, r.exit_status, r.usable_cpus))
-    if summary.problems:
-        out += ["", "Problems:", ""] + ["- " + p for p in summary.problems]
-    return "\n".join(out) + "\n"
+    def count(self, condition: str) -> int:
+        if condition not in self.conditions:
+            return 0
+        return {QUIET: self.runs, ONE_CPU: self.one_cpu_runs, HOG: self.hog_runs}[condition]
 
 
 # ---------------------------------------------------------------- the runner
-def plan(base_id: str, runs: int) -> List[Tuple[str, str]]:
-    """(condition, run id) in the order they run: quiet ones first, the hog last."""
-    out = [(QUIET, "{}-quiet{}".format(base_id, i + 1)) for i in range(runs)]
-    out += [(ONE_CPU, "{}-onecpu".format(base_id)), (HOG, "{}-hog".format(base_id))]
+def plan(base_id: str, runs, one_cpu_runs: int = 1, hog_runs: int = 1,
+         conditions: Sequence[str] = CONDITIONS) -> List[Tuple[str, str]]:
+    """(condition, run id) in the order they run: quiet ones first, the hog last. ``runs``: the
+    quiet runs, or a Study. One run of a condition is ``-onecpu``/``-hog``, several are numbered."""
+    study = runs if isinstance(runs, Study) else Study(runs, one_cpu_runs, hog_runs, tuple(conditions))
+    out = []
+    for condition, stem in ((QUIET, "quiet"), (ONE_CPU, "onecpu"), (HOG, "hog")):
+        n = study.count(condition)
+        numbered = condition == QUIET or n > 1
+        out += [(condition, "{}-{}{}".format(base_id, stem, i + 1 if numbered else "")) for i in range(n)]
     return out
 
 
@@ -302,12 +126,19 @@ def usable_cpu_ids() -> List[int]:
     return sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else [0]
 
 
-def verify_command(python: str, scale: str, results_dir: Path, run_id: str) -> List[str]:
+def verify_command(python: str, scale: str, results_dir: Path, run_id: str, sessions: str = "",
+                   pytest_args: Sequence[str] = ()) -> List[str]:
     """What ``make verify`` runs, into its own run id; ``python`` runs the claims, as for verify.
-    --no-report: the stability runs need only their stored verdicts."""
-    return [sys.executable, "-m", "claimbench", "verify", "--scale", scale,
-            "--results-dir", str(Path(results_dir).resolve()), "--run-id", run_id, "--python", python,
-            "--no-report"]
+    --no-report: the stability runs need only their stored verdicts. ``sessions``: verify's
+    --sessions; ``pytest_args`` go to pytest after ``--``."""
+    cmd = [sys.executable, "-m", "claimbench", "verify", "--scale", scale,
+           "--results-dir", str(Path(results_dir).resolve()), "--run-id", run_id, "--python", python,
+           "--no-report"]
+    if sessions:
+        cmd += ["--sessions", sessions]
+    if pytest_args:
+        cmd += ["--"] + list(pytest_args)
+    return cmd
 
 
 def pinned(cmd: List[str], cpu: int) -> Tuple[List[str], Optional[object]]:
@@ -371,19 +202,31 @@ def new_base_id() -> str:
     return records.run_id_at()
 
 
-def run_study(runs: int, scale: str, results_dir: Path, python: str = sys.executable,
+def _by_run(results_dir: Path) -> Dict[str, List[records.RunRecord]]:
+    stored, errors = records.load_runs(Path(results_dir) / SUBDIR)
+    for e in errors:
+        print("claimbench: skipped " + e, file=sys.stderr)
+    by_run: Dict[str, List[records.RunRecord]] = {}
+    for rec in stored:
+        by_run.setdefault(rec.run_id, []).append(rec)
+    return by_run
+
+
+def run_study(runs, scale: str, results_dir: Path, python: str = sys.executable,
               base_id: str = "") -> Summary:
-    """Every run of the study, then the summary, written atomically. Ctrl-C stops it all, writes nothing."""
+    """Every run of the study (``runs``: a Study, or the number of quiet runs), then the summary,
+    written atomically. Ctrl-C stops it all, writes nothing."""
+    study = runs if isinstance(runs, Study) else Study(runs)
     results_dir = Path(results_dir)
     stab_dir = results_dir / SUBDIR
     base_id = base_id or new_base_id()
     cpus = usable_cpu_ids()
     statuses: Dict[str, int] = {}
-    steps = plan(base_id, runs)
+    steps = plan(base_id, study)
     t0 = time.perf_counter()
     for i, (condition, run_id) in enumerate(steps, 1):
         print("\nstability: run {}/{} ({}) -> {}".format(i, len(steps), condition, run_id), flush=True)
-        cmd = verify_command(python, scale, stab_dir, run_id)
+        cmd = verify_command(python, scale, stab_dir, run_id, study.sessions, study.pytest_args)
         if condition == ONE_CPU:
             cmd, preexec = pinned(cmd, cpus[0])
             statuses[run_id] = run_child(cmd, preexec)
@@ -393,15 +236,10 @@ def run_study(runs: int, scale: str, results_dir: Path, python: str = sys.execut
                 statuses[run_id] = run_child(cmd)
         else:
             statuses[run_id] = run_child(cmd)
-    stored, errors = records.load_runs(stab_dir)
-    for e in errors:
-        print("claimbench: skipped " + e, file=sys.stderr)
-    by_run: Dict[str, List[records.RunRecord]] = {}
-    for rec in stored:
-        by_run.setdefault(rec.run_id, []).append(rec)
+    by_run = _by_run(results_dir)
     summary = summarise([condition_run(c, rid, by_run.get(rid, []), statuses.get(rid)) for c, rid in steps],
-                        claims.REGISTRY)
-    write_summary(summary, results_dir, scale, base_id, time.perf_counter() - t0)
+                        claims.REGISTRY, study.conditions)
+    write_summary(summary, results_dir, scale, base_id, time.perf_counter() - t0, study)
     return summary
 
 
@@ -412,28 +250,32 @@ def resummarise(results_dir: Path) -> Summary:
     try:
         last = json.loads(path.read_text(encoding="utf-8"))
         base_id, runs, scale = last["base_id"], int(last["quiet_runs"]), last["scale"]
+        conditions = tuple(c for c in last.get("conditions", CONDITIONS) if c in CONDITIONS) or CONDITIONS
+        study = Study(runs, conditions=conditions, pytest_args=tuple(last.get("pytest_args", ())),
+                      sessions=str(last.get("sessions", "")))
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise CliError("no readable summary of a last study in {}: {}".format(path, exc)) from None
+    stored_runs = [(r["condition"], r["run_id"]) for r in last.get("runs", [])
+                   if isinstance(r, dict) and r.get("condition") in CONDITIONS and r.get("run_id")]
     statuses = {r["run_id"]: r.get("exit_status") for r in last.get("runs", []) if isinstance(r, dict)}
-    stored, errors = records.load_runs(Path(results_dir) / SUBDIR)
-    for e in errors:
-        print("claimbench: skipped " + e, file=sys.stderr)
-    by_run: Dict[str, List[records.RunRecord]] = {}
-    for rec in stored:
-        by_run.setdefault(rec.run_id, []).append(rec)
+    by_run = _by_run(results_dir)
     summary = summarise([condition_run(c, rid, by_run.get(rid, []), statuses.get(rid))
-                         for c, rid in plan(base_id, runs)], claims.REGISTRY)
-    write_summary(summary, results_dir, scale, base_id, float(last.get("wall_s", 0.0)))
+                         for c, rid in stored_runs or plan(base_id, study)], claims.REGISTRY, study.conditions)
+    write_summary(summary, results_dir, scale, base_id, float(last.get("wall_s", 0.0)), study)
     return summary
 
 
-def write_summary(summary: Summary, results_dir: Path, scale: str, base_id: str, wall_s: float) -> None:
+def write_summary(summary: Summary, results_dir: Path, scale: str, base_id: str, wall_s: float,
+                  study: Optional[Study] = None) -> None:
     data = summary.as_dict()
     data.update(scale=scale, base_id=base_id, wall_s=wall_s,
                 written=datetime.now(timezone.utc).isoformat(timespec="seconds"))
+    if study is not None and (study.pytest_args or study.sessions):
+        data.update(pytest_args=list(study.pytest_args), sessions=study.sessions)
     records.atomic_write_json(Path(results_dir) / SUBDIR / SUMMARY_JSON, data)
-    title = "Stability of the verdicts — {} (scale {}, {:.0f} s)".format(base_id, scale, wall_s)
-    records.atomic_write_text(Path(results_dir) / SUMMARY_MD, to_markdown(summary, title))
+    title = "Stability of the verdicts — {} (scale {}, {:.0f} s{})".format(
+        base_id, scale, wall_s, "; only " + " ".join(study.pytest_args) if study and study.pytest_args else "")
+    records.atomic_write_text(Path(results_dir) / SUMMARY_MD, to_markdown(summary, title, data))
 
 
 def refresh_main_report(results_dir: Path) -> Optional[Path]:
@@ -448,21 +290,40 @@ def refresh_main_report(results_dir: Path) -> Optional[Path]:
 
 # ---------------------------------------------------------------- the subcommand
 def add_parser(sub) -> None:
-    s = sub.add_parser("stability", help="repeat the verify run; how often each claim's verdict agrees")
+    s = sub.add_parser("stability", help="repeat the verify run; how often each claim's verdict agrees, "
+                                         "and how often it is wrong or inconclusive")
     s.add_argument("--runs", default=str(DEFAULT_RUNS), help="quiet runs (default: %(default)s)")
+    s.add_argument("--one-cpu-runs", default="1", help="runs under one usable CPU (default: %(default)s)")
+    s.add_argument("--hog-runs", default="1", help="runs beside a CPU hog on one core (default: %(default)s)")
+    s.add_argument("--conditions", default=",".join(CONDITIONS),
+                   help="which conditions to run, of quiet, one-cpu, hog (default: %(default)s)")
+    s.add_argument("--sessions", default="", help="verify's --sessions for each run (default: both; "
+                                                  "timing alone where pytest arguments select claims)")
     s.add_argument("--scale", default=scales.DEFAULT_SCALE)
     s.add_argument("--results-dir", default="results",
                    help="the runs go to RESULTS_DIR/stability/, the summary to RESULTS_DIR/stability.md")
     s.add_argument("--python", default=sys.executable, help="the interpreter that runs the claims")
     s.add_argument("--summary-only", action="store_true",
                    help="measure nothing: summarise the last study's stored runs again")
+    s.add_argument("pytest_args", nargs="*", help="passed to each verify run's pytest (after --), "
+                                                  "e.g. -- -k cpu-bound-favours-processes")
     s.set_defaults(func=cmd_stability)
+
+
+def study_of(args) -> Study:
+    """The Study the command line asks for; BadRuns (one line) for a bad value."""
+    pytest_args = tuple(getattr(args, "pytest_args", None) or ())
+    return Study(runs=parse_runs(args.runs),
+                 one_cpu_runs=parse_runs(args.one_cpu_runs, "--one-cpu-runs", "runs under one usable CPU"),
+                 hog_runs=parse_runs(args.hog_runs, "--hog-runs", "runs beside the CPU hog"),
+                 conditions=parse_conditions(args.conditions), pytest_args=pytest_args,
+                 sessions=parse_sessions(args.sessions, bool(pytest_args)))
 
 
 def cmd_stability(args) -> int:
     from .sessions import CliError
     try:
-        runs = parse_runs(args.runs)
+        study = study_of(args)
     except BadRuns as exc:
         raise CliError(str(exc))
     scales.get_scale(args.scale)
@@ -474,7 +335,7 @@ def cmd_stability(args) -> int:
         preflight.require_python(args.python)
     except preflight.NotReady as exc:
         raise CliError(str(exc))
-    summary = resummarise(results_dir) if args.summary_only else run_study(runs, args.scale, results_dir,
+    summary = resummarise(results_dir) if args.summary_only else run_study(study, args.scale, results_dir,
                                                                           args.python)
     print("\n" + to_markdown(summary, "claimbench stability"))
     print("stability summary: {}".format(results_dir / SUMMARY_MD))
