@@ -247,3 +247,99 @@ def test_the_io_claim_is_expected_partly_whatever_the_disk_does():
     cases = ("sleep-k2", "http", "file-cached-read", "file-cached-write", "file-fsync")
     assert verdicts.combine(c.expectation(HERE, case).verdict for case in cases) == verdicts.PARTLY
     assert verdicts.combine([verdicts.HOLDS, verdicts.MACHINE_DEPENDENT]) == verdicts.MACHINE_DEPENDENT
+
+
+# ---------------------------------------------------------------- the experiments, driven by synthetic rounds
+# The CPU-bound and I/O-bound experiments as they are, their rounds replaced by synthetic samples
+# (no pool is started: Built instances are made only by a real round). Each verdict is reached, and
+# a clear effect in one direction gives that direction's verdict: an experiment that divided the
+# wrong way round (processes / threads, or capacity from threads) fails these.
+from synthetic_rounds import Capture, experiment, steady, straddling, synthetic  # noqa: E402
+
+from claimbench.core import measure, scales  # noqa: E402
+
+QUICK = scales.SCALES["quick"]
+T = QUICK.unit_s
+WORK = 2 * T
+
+
+def cpu_case(monkeypatch, threads, processes, sequential=WORK, twin=None, k=2):
+    exp = experiment("test_rule_of_thumb")
+    samples = {"sequential": steady(sequential), "threads": threads, "processes": processes}
+    if twin is not None:
+        samples["threads-again"] = twin
+    synthetic(monkeypatch, samples)
+    judge = Capture()
+    exp.test_cpu_bound_favours_processes(k=k, pools=exp.REAL, cpu_iterations=1000, runtime=HERE, unit_s=T,
+                                         scale=QUICK, benchmark=None, judge=judge)
+    return judge.verdicts[0]
+
+
+def test_cpu_bound_experiment_holds_with_a_gil(monkeypatch):
+    # threads as slow as one process, processes 1.8x faster: capacity 1.8, threshold 1.4
+    v = cpu_case(monkeypatch, steady(WORK), steady(WORK / 1.8))
+    assert v.verdict == verdicts.HOLDS and v.effect == pytest.approx(1.8, rel=0.05)
+    assert v.decision["threshold"] == pytest.approx(1.4, rel=0.05) and v.decision["null"] is not None
+
+
+def test_cpu_bound_experiment_is_refuted_without_a_gil(monkeypatch):
+    v = cpu_case(monkeypatch, steady(WORK / 1.8, seed=2), steady(WORK / 1.8, seed=3))
+    assert v.verdict == verdicts.REFUTED
+
+
+def test_cpu_bound_experiment_is_inconclusive_without_capacity(monkeypatch):
+    # the refuted run of issue 19: processes only 1.17x over sequential (the second vCPU fading)
+    v = cpu_case(monkeypatch, steady(WORK / 1.14, seed=4), steady(WORK / 1.17, seed=5))
+    assert v.verdict == verdicts.INCONCLUSIVE and "needed ≥ 1.5" in v.evidence
+
+
+def test_cpu_bound_experiment_is_inconclusive_while_straddling(monkeypatch):
+    v = cpu_case(monkeypatch, lambda i: WORK / 1.8 * straddling(1.4, 0.5)(i), steady(WORK / 1.8))
+    assert v.verdict == verdicts.INCONCLUSIVE
+
+
+def test_cpu_bound_experiment_is_inconclusive_inside_its_own_null(monkeypatch):
+    # a clear 1.55x against a threshold of 1.4, but two identical thread pools differ by ±30 %
+    v = cpu_case(monkeypatch, steady(WORK), steady(WORK / 1.55), sequential=WORK * 1.8 / 1.55,
+                 twin=lambda i: WORK * straddling(1.0, 0.3)(i))
+    assert v.verdict == verdicts.INCONCLUSIVE and v.decision["inside_null"] and "own null" in v.evidence
+
+
+def io_case(monkeypatch, threads, processes_cpu, threads_cpu, k=2, twin=None):
+    """The sleep case with synthetic wall times; CPU times are what Clocked notes, set per variant."""
+    exp = experiment("test_real_io")
+    wall = {"sequential": steady(k * T), "threads": threads, "processes": steady(T * 1.05),
+            "asyncio": steady(T * 1.05)}
+    if twin is not None:
+        wall["threads-again"] = twin
+    cpu = {"processes": processes_cpu, "threads": threads_cpu, "threads-again": threads_cpu}
+
+    def round_(self, only=None):
+        for name in self.variants:
+            self.samples[name].append(float((wall.get(name) or wall["threads"])(self.rounds)))
+            v = self.variants[name]
+            owner = v.run.__self__ if isinstance(v, measure.Built) else v  # the variant's Clocked
+            owner.cpu_s.append(cpu.get(name, 1e-4))
+        self.rounds += 1
+    monkeypatch.setattr(measure.Interleaved, "round", round_)
+    judge = Capture()
+    exp.test_io_bound_favours_threads_sleep(k=k, pools=exp.REAL, unit_s=T, scale=QUICK, benchmark=None, judge=judge)
+    return judge.verdicts[0]
+
+
+def test_io_bound_experiment_holds_when_threads_overlap_and_cost_less(monkeypatch):
+    assert io_case(monkeypatch, steady(T * 1.05), 4e-4, 1e-4).verdict == verdicts.HOLDS
+
+
+def test_io_bound_experiment_is_refuted_when_threads_do_not_overlap(monkeypatch):
+    assert io_case(monkeypatch, steady(4 * T), 4e-4, 1e-4).verdict == verdicts.REFUTED
+
+
+def test_io_bound_experiment_is_refuted_when_threads_cost_as_much(monkeypatch):
+    # swapping processes' and threads' CPU (threads 4x dearer) must refute, not hold
+    assert io_case(monkeypatch, steady(T * 1.05), 1e-4, 4e-4).verdict == verdicts.REFUTED
+
+
+def test_io_bound_experiment_is_inconclusive_while_straddling(monkeypatch):
+    v = io_case(monkeypatch, lambda i: T * straddling(4.0, 0.6)(i) / 2, 4e-4, 1e-4)
+    assert v.verdict == verdicts.INCONCLUSIVE
