@@ -33,11 +33,34 @@ def test_missing_start_method_is_untestable_not_failed():
 
 
 def test_cpu_count_is_cores_follows_the_hardware_threads_per_core():
-    assert expect("cpu-count-is-cores", rt(hardware_threads_per_core=1)).verdict == verdicts.HOLDS
-    smt = expect("cpu-count-is-cores", rt(hardware_threads_per_core=2), "physical-cores")
+    no_cpuinfo = dict(cpuinfo_threads_per_core=None)
+    assert expect("cpu-count-is-cores", rt(hardware_threads_per_core=1, **no_cpuinfo)).verdict == verdicts.HOLDS
+    smt = expect("cpu-count-is-cores", rt(hardware_threads_per_core=2, **no_cpuinfo), "physical-cores")
     assert smt.verdict == verdicts.REFUTED and "SMT" in smt.reason
-    unknown = expect("cpu-count-is-cores", rt(hardware_threads_per_core=None))
+    unknown = expect("cpu-count-is-cores", rt(hardware_threads_per_core=None, **no_cpuinfo))
     assert not unknown.testable and "topology" in unknown.reason
+
+
+def test_cpu_count_is_cores_is_expected_from_cpuinfo_not_from_what_the_verdict_reads():
+    # /proc/cpuinfo says SMT where sysfs (what the verdict groups by) says one thread a core: the
+    # expectation follows cpuinfo, so a wrong sysfs reading would fail the case instead of passing it
+    e = expect("cpu-count-is-cores", rt(hardware_threads_per_core=1, cpuinfo_threads_per_core=2), "physical-cores")
+    assert e.verdict == verdicts.REFUTED and "cpuinfo" in e.reason
+    e = expect("cpu-count-is-cores", rt(hardware_threads_per_core=2, cpuinfo_threads_per_core=1), "physical-cores")
+    assert e.verdict == verdicts.HOLDS and "cpuinfo" in e.reason
+
+
+def test_cpuinfo_threads_per_core_reads_siblings_over_cores(tmp_path):
+    from claimbench.core import runtime
+    block = "processor\t: {}\nphysical id\t: 0\nsiblings\t: {}\ncpu cores\t: {}\n"
+    f = tmp_path / "cpuinfo"
+    f.write_text("\n".join(block.format(i, 8, 4) for i in range(8)))
+    assert runtime.cpuinfo_threads_per_core(f) == 2
+    f.write_text("\n".join(block.format(i, 2, 2) for i in range(2)))
+    assert runtime.cpuinfo_threads_per_core(f) == 1
+    f.write_text("processor\t: 0\nBogoMIPS\t: 50\n")  # ARM: no siblings
+    assert runtime.cpuinfo_threads_per_core(f) is None
+    assert runtime.cpuinfo_threads_per_core(tmp_path / "none") is None
 
 
 def test_what_a_process_may_use_is_related_and_follows_the_runtime():

@@ -33,6 +33,9 @@ class Runtime:
     # From the kernel's CPU topology (Linux sysfs); None where there is none, and in runs stored before.
     physical_cores: Optional[int] = None
     hardware_threads_per_core: Optional[int] = None  # the most that any one core runs (2+: SMT)
+    # The same from another source, /proc/cpuinfo (siblings / cpu cores per package), so that the
+    # expectation of cpu-count-is-cores does not read what its verdict reads; None where it lacks them.
+    cpuinfo_threads_per_core: Optional[int] = None
     # The platform's own default start method, where a run chose another (--start-method);
     # None where the run used the platform's (and in runs stored before).
     platform_start_method: Optional[str] = None
@@ -157,6 +160,25 @@ def cpu_topology(root: Path = SYSFS_CPU) -> Optional[CpuTopology]:
         return None
     return CpuTopology(logical_cpus=len(online), physical_cores=len(cores),
                        threads_per_core=max(len(cpus) for cpus in cores.values()), grouped_by=grouped_by)
+
+
+def cpuinfo_threads_per_core(path: Path = Path("/proc/cpuinfo")) -> Optional[int]:
+    """Hardware threads per core as /proc/cpuinfo states them: ``siblings`` (threads in a package)
+    over ``cpu cores`` (cores in it), the most of any package; None where it does not say (ARM, macOS)."""
+    try:
+        text = path.read_text()
+    except OSError:
+        return None
+    best = None
+    for block in text.split("\n\n"):
+        fields = dict((k.strip(), v.strip()) for k, _, v in (line.partition(":") for line in block.splitlines()))
+        try:
+            siblings, cores = int(fields["siblings"]), int(fields["cpu cores"])
+        except (KeyError, ValueError):
+            continue
+        if cores > 0:
+            best = max(best or 0, max(1, siblings // cores))
+    return best
 
 
 def cgroup_cpu_quota(root: Path = Path("/sys/fs/cgroup")) -> Optional[float]:
@@ -286,6 +308,7 @@ def fingerprint() -> Runtime:
         has_subinterpreters=has_subinterpreters(),
         physical_cores=topology.physical_cores if topology else None,
         hardware_threads_per_core=topology.threads_per_core if topology else None,
+        cpuinfo_threads_per_core=cpuinfo_threads_per_core(),
         libc=libc,
         nontemporal_copy_bytes=nontemporal,
         cpu_model=provenance.cpu_model(),

@@ -19,16 +19,21 @@ def _memory_isolated(runtime: Runtime, case=None) -> Expectation:
 
 
 def _cores(runtime: Runtime) -> Expectation:
-    """The claim's own case: what the kernel's topology says about hardware threads per core."""
-    threads = runtime.hardware_threads_per_core
+    """The claim's own case, expected from another source than its verdict reads: /proc/cpuinfo's
+    ``siblings`` and ``cpu cores`` (the verdict groups the CPUs by the sysfs topology). Where
+    cpuinfo does not say (ARM, runs stored before), the sysfs figure stands in, and the reason says so."""
+    threads, source = runtime.cpuinfo_threads_per_core, "/proc/cpuinfo (siblings / cpu cores)"
     if threads is None:
-        return Expectation(INCONCLUSIVE, "the kernel lists no CPU topology here (sysfs "
-                                         "/sys/devices/system/cpu/cpuN/topology), so the cores cannot be counted",
-                           testable=False)
+        threads, source = runtime.hardware_threads_per_core, "the sysfs topology (cpuinfo does not say)"
+    if threads is None:
+        return Expectation(INCONCLUSIVE, "neither /proc/cpuinfo nor the kernel's topology (sysfs "
+                                         "/sys/devices/system/cpu/cpuN/topology) say how many hardware threads a "
+                                         "core runs, so the cores cannot be counted", testable=False)
     if threads == 1:
-        return Expectation(HOLDS, "every core runs one hardware thread, so the online CPUs are the cores")
-    return Expectation(REFUTED, f"cores run {threads} hardware threads (SMT): cpu_count() counts hardware "
-                                "threads, not cores")
+        return Expectation(HOLDS, f"every core runs one hardware thread ({source}), so the online CPUs are the "
+                                  "cores; in a VM, the cores the guest is shown")
+    return Expectation(REFUTED, f"cores run {threads} hardware threads (SMT, {source}): cpu_count() counts "
+                                "hardware threads, not cores")
 
 
 def _what_this_process_may_use(runtime: Runtime, case: str) -> Expectation:
