@@ -150,12 +150,16 @@ def test_controls_fail_when_one_is_missing_or_comes_out_against_its_plant(tmp_pa
     assert cli.write_controls(other, "r1-controls", 0.0, "quick") == 1
 
 
-def test_an_inconclusive_control_is_reported_not_failed(tmp_path):
+def test_an_inconclusive_control_fails_whatever_strict_says(tmp_path):
+    """A control is always strict (issue 19): one that could not refute has not shown that the
+    experiment can come out otherwise, so it fails the run, and controls.md says which."""
     from claimbench import claims
     ids = list(claims.REGISTRY)
     _controls_run(tmp_path, [_control_case(c, "refuted") for c in ids[1:]] + [_control_case(ids[0], "inconclusive")])
-    assert cli.write_controls(tmp_path, "r1-controls", 0.0, "quick") == 0
+    assert cli.write_controls(tmp_path, "r1-controls", 0.0, "quick") == 1
     assert "Not as planted" in (tmp_path / "controls.md").read_text(encoding="utf-8")
+    _controls_run(tmp_path, [_control_case(c, "refuted") for c in ids])
+    assert cli.write_controls(tmp_path, "r1-controls", 0.0, "quick") == 0
 
 
 def test_sessions_can_be_only_one_and_carry_the_start_method(tmp_path):

@@ -40,6 +40,26 @@ def test_a_control_refuted_as_planted_passes():
     assert judged.summary.startswith("control of c [control-x]")
 
 
+def test_a_control_is_always_strict():
+    """An inconclusive control fails even without STRICT, and says so; an untestable one is skipped."""
+    j = Judgement(HOLDS, "control-x", Role(CONTROL, control="x", why="planted"), RT, strict=False)
+    judged = j.judge(verdicts.observed("c", "", verdicts.INCONCLUSIVE, "could not tell"))
+    assert judged.outcome == verdicts.FAILED and "not as planted" in judged.summary
+    untestable = Judgement(NEEDS_TWO, "control-x", Role(CONTROL, control="x", why="planted"), RT).untestable()
+    assert untestable.outcome == verdicts.SKIPPED
+
+
+def test_a_typed_decision_is_stored_with_the_case():
+    from claimbench.core import decision
+    d = decision.decide(stats.Interval(1.5, 1.45, 1.55, 7), 1.35, decision.ABOVE, stats.Interval(1.0, 0.99, 1.02, 7))
+    judged = Judgement(HOLDS, "k2", Role(), RT).judge(
+        verdicts.measured("c", "", d.effect, d, "ratio", "> 1.35", "seen"))
+    assert judged.outcome == verdicts.PASSED
+    assert judged.case["decision"]["threshold"] == 1.35 and judged.case["decision"]["null"] == [1.0, 0.99, 1.02]
+    assert judged.case["decision"]["direction"] == "above" and judged.case["decision"]["outcome"] == stats.INSIDE
+    assert "A/A null" in judged.case["evidence"]
+
+
 def test_an_untestable_case_is_a_skipped_inconclusive_record():
     j = Judgement(NEEDS_TWO, "", Role(RELATED), RT)
     untestable = j.untestable()

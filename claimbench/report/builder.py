@@ -14,7 +14,7 @@ import pkgutil
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import List, Optional
+from typing import List, Optional, Tuple
 
 import pandas as pd
 
@@ -40,6 +40,7 @@ class ReportContext:
     control_run: List[records.RunRecord] = field(default_factory=list)  # newest `make controls` run
     controls: List[control_table.ControlRow] = field(default_factory=list)
     compare_with: str = ""  # `claimbench report --compare-with RUN`: a diff part against that run
+    picked: str = ""  # which run this is, and why: the one asked for, the reference run, the newest …
 
     def controls_of(self, claim: str) -> List[control_table.ControlRow]:
         return [r for r in self.controls if r.claim == claim]
@@ -69,11 +70,68 @@ class NoRuns(RuntimeError):
     pass
 
 
+# The results folder's reference run: the run of the last whole `claimbench verify` that wrote the
+# report there (README cites it). A report asked for no run rebuilds it, so `make report` after
+# `make matrix` is the verify run's report again, not the matrix's run of the same interpreter.
+REFERENCE_RUN = "reference-run"
+
+
+def reference_run(results_dir: Path) -> str:
+    """The run id results_dir/reference-run names; "" where there is none."""
+    try:
+        text = (Path(results_dir) / REFERENCE_RUN).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return ""
+    lines = [x.strip() for x in text.splitlines() if x.strip() and not x.lstrip().startswith("#")]
+    return lines[0] if lines else ""
+
+
+def write_reference_run(results_dir: Path, run_id: str) -> None:
+    records.atomic_write_text(Path(results_dir) / REFERENCE_RUN, run_id + "\n")
+
+
+def pick_run(all_runs: List[records.RunRecord], results_dir: Path, run_id: str = "",
+             runtime_tag: str = "") -> Tuple[List[records.RunRecord], str]:
+    """The records of the run a report is of, and one phrase saying why that one: ``run_id`` where
+    given; else the reference run (where it is stored); else the newest of ``runtime_tag``; else
+    the newest run of the claims."""
+    if run_id:
+        return records.latest(all_runs, run_id), "asked for (--run-id)"
+    where = Path(results_dir) / REFERENCE_RUN
+    reference = reference_run(results_dir)
+    newest = records.latest(all_runs, runtime_tag=runtime_tag)
+    newest_id = newest[0].run_id if newest else ""
+    run = records.latest(all_runs, reference) if reference else []
+    if run:
+        why = "the reference run ({}, written by the last whole claimbench verify there)".format(where)
+        if newest_id and newest_id > reference:
+            why += "; a newer one: {} (--run-id {})".format(newest_id, newest_id)
+        return run, why
+    missing = "{} names {}, which is not stored there; ".format(where, reference) if reference else ""
+    if not newest:
+        return [], ""
+    own = runtime_tag and newest[0].runtime.get("tag") == runtime_tag
+    return newest, missing + ("the newest run of this interpreter ({})".format(runtime_tag) if own
+                              else "the newest run")
+
+
+def decision_columns(case: dict) -> dict:
+    """A case's typed decision as flat columns (threshold_value, the A/A null's median and interval,
+    inside_null); none for a case without one (behaviour claims, runs stored before)."""
+    d = case.get("decision")
+    if not isinstance(d, dict):
+        return {}
+    null = d.get("null") or [None, None, None]
+    return {"threshold_value": d.get("threshold"), "null": null[0], "null_low": null[1], "null_high": null[2],
+            "inside_null": bool(d.get("inside_null"))}
+
+
 def cases_frame(run: List[records.RunRecord]) -> pd.DataFrame:
     rows = []
     for rec in run:
         for v in rec.verdicts:
-            rows.append(dict(v, role=book.role_of(v), runtime=rec.runtime.get("tag", ""), session=rec.session))
+            rows.append(dict(v, role=book.role_of(v), runtime=rec.runtime.get("tag", ""), session=rec.session,
+                             **decision_columns(v)))
     frame = pd.DataFrame(rows)
     # Columns every report part may read, present even where a run's cases lack them (a project of
     # its own, runs stored before): data, rounds, case, nodeid.
@@ -129,18 +187,19 @@ def discover_sections(ctx: ReportContext) -> List[Section]:
 
 def context(results_dir: Path, run_id: str = "", out_dir: Optional[Path] = None, runtime_tag: str = "",
             quiet: bool = False) -> ReportContext:
-    """What a report of ``run_id`` (or the newest run, of ``runtime_tag`` where there is one) reads."""
+    """What a report of ``run_id`` (or the reference run, or the newest, of ``runtime_tag`` where
+    there is one: pick_run) reads."""
     results_dir = Path(results_dir)
     out_dir = Path(out_dir or results_dir)
     all_runs, errors = records.load_runs(results_dir)
     errors += records.unreadable_benchmarks(results_dir)  # pytest-benchmark skips these when comparing
     for e in errors if not quiet else ():
         print("claimbench: skipped " + e, file=sys.stderr)
-    run = records.latest(all_runs, run_id, runtime_tag)
+    run, picked = pick_run(all_runs, results_dir, run_id, runtime_tag)
     if not run:
         raise NoRuns("no stored run{} in {}".format(" " + run_id if run_id else "", records.runs_dir(results_dir)))
     ctx = ReportContext(results_dir=results_dir, figures_dir=out_dir / "figures", run=run, all_runs=all_runs,
-                        cases=cases_frame(run), claims=claims_frame(run), errors=errors)
+                        cases=cases_frame(run), claims=claims_frame(run), errors=errors, picked=picked)
     # The controls of this run's runtime (or the newest of any, or none): `make controls` stores them.
     ctx.control_run = records.latest(all_runs, runtime_tag=run[0].runtime.get("tag", ""), controls=True)
     if ctx.control_run:
@@ -170,7 +229,8 @@ def render_figures(results_dir: Path, run_id: str) -> List[Path]:
 
 def build(results_dir: Path, run_id: str = "", out_dir: Optional[Path] = None, runtime_tag: str = "",
           figures_done=(), compare_with: str = "") -> ReportContext:
-    """Compile ``run_id`` (or the newest run, of ``runtime_tag`` where there is one) into CSV, Markdown and HTML.
+    """Compile ``run_id`` (or the reference run, or the newest, of ``runtime_tag`` where there is one:
+    pick_run) into CSV, Markdown and HTML.
 
     ``figures_done``: figures render_figures drew from this run's data; they are kept as they are."""
     from . import plots
@@ -185,7 +245,8 @@ def build(results_dir: Path, run_id: str = "", out_dir: Optional[Path] = None, r
         plots.keep(())
     title = "claimbench report — run {}".format(ctx.run[0].run_id)
     records.atomic_write_text(out_dir / "verdicts.csv", ctx.claims.to_csv(index=False))
-    records.atomic_write_text(out_dir / "cases.csv", ctx.cases.drop(columns=["data"], errors="ignore").to_csv(index=False))
+    records.atomic_write_text(out_dir / "cases.csv", ctx.cases.drop(columns=["data", "decision"], errors="ignore")
+                             .to_csv(index=False))
     records.atomic_write_text(out_dir / "report.md", to_markdown(title, sections, out_dir))
     records.atomic_write_text(out_dir / "report.html", to_html(title, sections, out_dir))
     return ctx

@@ -100,10 +100,15 @@ def claim_frame(cols: Sequence[Column]) -> pd.DataFrame:
                          "effect_name": r.effect_name, "reason": next((x for x in reasons if x), ""),
                          "threshold": next((c.get("threshold", "") for c in cs
                                             if c.get("effect_name") == r.effect_name and c.get("threshold")), ""),
+                         # the typed decision's threshold, where the case stored one (older runs: None)
+                         "threshold_number": next((threshold_of(c) for c in cs
+                                                   if c.get("effect_name") == r.effect_name and c.get("decision")),
+                                                  None),
                          "cases": ", ".join("{} {}".format(c.get("case") or "-", c["verdict"]) for c in cs)
                          if mixed else ""})
     frame = pd.DataFrame(rows, columns=["claim", "tag", "verdict", "expected", "outcome", "effect", "ci_low",
-                                        "ci_high", "effect_name", "reason", "threshold", "cases"])
+                                        "ci_high", "effect_name", "reason", "threshold", "threshold_number",
+                                        "cases"])
     order = {cid: i for i, cid in enumerate(claims.REGISTRY)}
     rank = frame["claim"].map(lambda c: order.get(c, len(order)))
     return frame.assign(_rank=rank).sort_values(["_rank", "claim"], kind="stable").drop(columns="_rank")
@@ -291,10 +296,24 @@ def related_rows(cols: Sequence[Column]) -> Tuple[List[str], List[list]]:
 
 
 # ---------------------------------------------------------------- the effects plot
+def threshold_of(case: dict) -> Optional[float]:
+    """The number a case was judged against: its typed decision's, else (a run stored before cases
+    kept their decision as numbers) read from the threshold's text."""
+    decision = case.get("decision")
+    if isinstance(decision, dict) and decision.get("threshold") is not None:
+        return float(decision["threshold"])
+    return threshold_value(case.get("threshold", ""))
+
+
 def threshold_value(text: str) -> Optional[float]:
-    """The number a threshold compares with: ``> 1.5`` → 1.5, ``shared memory / … > 1.5`` → 1.5."""
+    """The number a threshold's text compares with, for runs stored without a typed decision:
+    ``> 1.5`` → 1.5, ``shared memory / … > 1.5`` → 1.5."""
     m = re.search(r"[<>≤≥]=?\s*([0-9]+(?:\.[0-9]+)?(?:e[-+]?[0-9]+)?)\s*$", str(text or "").strip())
     return float(m.group(1)) if m else None
+
+
+def _number_or(number, fallback):
+    return float(number) if number is not None and number == number else fallback
 
 
 def effects_frame(frame: pd.DataFrame, tags: Sequence[str]) -> pd.DataFrame:
@@ -311,7 +330,8 @@ def effects_frame(frame: pd.DataFrame, tags: Sequence[str]) -> pd.DataFrame:
             rows.append({"claim": cid, "tag": tag, "effect": float(cell["effect"]),
                          "ci_low": float(cell["ci_low"]), "ci_high": float(cell["ci_high"]),
                          "verdict": cell["verdict"], "effect_name": cell["effect_name"],
-                         "threshold": threshold_value(cell.get("threshold", "")),
+                         "threshold": _number_or(cell.get("threshold_number"),
+                                                 threshold_value(cell.get("threshold", ""))),
                          "kind": difference(first, cell) if i else SAME})
     return pd.DataFrame(rows, columns=["claim", "tag", "effect", "ci_low", "ci_high", "verdict", "effect_name",
                                        "threshold", "kind"])
