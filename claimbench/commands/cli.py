@@ -1,7 +1,12 @@
-"""``python -m claimbench``: verify, report. Bad input is one clear line and exit 2."""
+"""``python -m claimbench``: verify, controls, report, matrix, stability, diff, merge.
+
+Bad input is one clear line and exit 2. verify, controls and matrix pass what they do not know
+on to pytest (``claimbench verify -k pool -x``; after ``--`` everything goes to pytest).
+"""
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import sys
 import threading
@@ -12,15 +17,17 @@ from typing import List, Optional
 from ..core import book, records, scales, verdicts
 from .. import claims
 from . import preflight, project
+from .options import add_pytest_args, add_results_dir, add_scale, add_strict
 from ..core.runtime import START_METHODS
 
-START_METHOD_HELP = ("fork, forkserver or spawn: how every experiment that uses the default start method "
-                     "starts its processes (default: the platform's)")
-
-
-SESSIONS_HELP = "timing, behaviour, or both (the default): which of the run's pytest sessions to run"
+START_METHOD_HELP = ("how every experiment that uses the default start method starts its processes "
+                     "(default: the platform's)")
+SESSIONS_HELP = ("which of the run's pytest sessions to run: timing, behaviour, or timing,behaviour "
+                 "(default: both)")
 EXPERIMENTS_HELP = ("the folder of experiments (default: the ini's claimbench_experiments, else experiments/); "
                     "the claims are the ini's claimbench_claims")
+# The commands that run pytest sessions: what they do not know goes to pytest.
+TO_PYTEST = ("verify", "controls", "matrix")
 
 
 from .sessions import (CliError, EXIT_USAGE, new_run_id, parse_strict, PYTEST_NO_TESTS, run_session, runtime_tag_of,
@@ -117,10 +124,13 @@ def cmd_verify(args, controls: bool = False) -> int:
             try:
                 report.build(results_dir, run_id, figures_done=meanwhile.figures() if meanwhile else ())
                 print("report: {}".format(results_dir / "report.html"))
+                if not args.pytest_args and not only:  # a whole run: `claimbench report` rebuilds it
+                    report.write_reference_run(results_dir, run_id)
             except report.NoRuns as exc:
                 print("claimbench: " + str(exc), file=sys.stderr)
                 worst = max(worst, 1)
-    print("make verify wall time: {:.1f} s (scale {})".format(time.perf_counter() - t0, args.scale))
+    print("{} wall time: {:.1f} s (scale {})".format(project.how_to("verify", "claimbench verify"),
+                                                     time.perf_counter() - t0, args.scale))
     return worst
 
 
@@ -131,7 +141,8 @@ def write_controls(results_dir: Path, run_id: str, t0: float, scale: str) -> int
     table = control_table.write(results_dir, run, claims.REGISTRY)
     print("\n" + control_table.summary(table))
     print("controls: {}".format(results_dir / "controls.md"))
-    print("make controls wall time: {:.1f} s (scale {})".format(time.perf_counter() - t0, scale))
+    print("{} wall time: {:.1f} s (scale {})".format(project.how_to("controls", "claimbench controls"),
+                                                     time.perf_counter() - t0, scale))
     # A claim with no control at all (and no reason why); a control this runtime cannot test is not missing.
     missing = [r for r in table if r.control == control_table.NO_CONTROL
                and not getattr(claims.REGISTRY.get(r.claim), "no_control", "")]
@@ -147,64 +158,174 @@ def cmd_controls(args) -> int:
 
 def cmd_report(args) -> int:
     from ..report import builder as report
+    from ..report.compare import CompareError, find_run
     from ..core import runtime
     try:
-        ctx = report.build(preflight.results_folder(args.results_dir), args.run_id,
-                           runtime_tag=runtime.fingerprint().tag, compare_with=args.compare_with)
-    except (report.NoRuns, preflight.NotReady) as exc:
+        results_dir = preflight.results_folder(args.results_dir)
+    except preflight.NotReady as exc:
+        raise CliError(str(exc))
+    if args.compare_with:  # a bad reference is one line, before anything is written
+        try:
+            find_run(args.compare_with, results_dir)
+        except CompareError as exc:
+            raise CliError("--compare-with: {}".format(exc))
+    try:
+        ctx = report.build(results_dir, args.run_id, runtime_tag=runtime.fingerprint().tag,
+                           compare_with=args.compare_with)
+    except report.NoRuns as exc:
         raise CliError(str(exc))
     print(book.text_table(book.claim_rows([v for rec in ctx.run for v in rec.verdicts], claims.REGISTRY)))
-    print("report: {}".format(Path(args.results_dir) / "report.html"))
+    print("report: run {}: {}".format(ctx.run[0].run_id, ctx.picked))
+    print("report: {}".format(results_dir / "report.html"))
     return 0
 
 
-def _run_parser(sub, name: str, help: str, scale: str, one: str, many: str, func):
+# ---------------------------------------------------------------- the command line
+def installed_version() -> str:
+    """claimbench's version: the installed distribution's, else this source tree's pyproject.toml."""
+    try:
+        from importlib.metadata import PackageNotFoundError, version
+        try:
+            return version("claimbench")
+        except PackageNotFoundError:
+            pass
+    except ImportError:  # Python 3.7
+        pass
+    import re
+    toml = Path(__file__).resolve().parents[2] / "pyproject.toml"
+    try:
+        found = re.search(r'^version\s*=\s*"([^"]+)"', toml.read_text(encoding="utf-8"), re.M)
+    except OSError:
+        found = None
+    return found.group(1) if found else "unknown"
+
+
+class UsageError(CliError):
+    """The command line itself is wrong: one line and exit 2, as any other bad input."""
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse's errors as one line (``claimbench: error: …``, exit 2), not usage and a line."""
+
+    def error(self, message):
+        raise UsageError("{} ({} --help)".format(message, self.prog))
+
+
+class _Version(argparse.Action):
+    def __init__(self, option_strings, dest=argparse.SUPPRESS, default=argparse.SUPPRESS, help=None):
+        super().__init__(option_strings, dest=dest, default=default, nargs=0, help=help)
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        print("claimbench {}".format(installed_version()))
+        parser.exit()
+
+
+def _run_parser(sub, name: str, help: str, scale: str, one: str, many: str, func, pytest_positional: bool = True):
     """verify and controls: a run of the project's experiments, with the same options."""
-    r = sub.add_parser(name, help=help)
-    r.add_argument("--scale", default=scale)
-    r.add_argument("--strict", default="", help="1: an inconclusive {} fails".format(one))
-    r.add_argument("--results-dir", default="results")
-    r.add_argument("--run-id", default="")
-    r.add_argument("--python", default=sys.executable, help="the interpreter that runs the {}".format(many))
-    r.add_argument("--start-method", default="", help=START_METHOD_HELP)
-    r.add_argument("--sessions", default="", help=SESSIONS_HELP)
-    r.add_argument("--experiments", default="", help=EXPERIMENTS_HELP)
-    r.add_argument("pytest_args", nargs="*", help="passed to pytest (after --)")
+    r = sub.add_parser(name, help=help, description=help[0].upper() + help[1:] + ".", allow_abbrev=False)
+    add_scale(r, scale)
+    add_strict(r, one)
+    add_results_dir(r, "controls.md is written" if name == "controls" else "the report is written")
+    r.add_argument("--run-id", default="", metavar="ID",
+                   help="the id the run is stored under, results-dir/runs/ID/ (default: a new one, the UTC time "
+                        "and the runtime's tag{})".format(", then -controls" if name == "controls" else ""))
+    r.add_argument("--python", default=sys.executable, metavar="PYTHON",
+                   help="the interpreter that runs the {} (default: this one, %(default)s)".format(many))
+    r.add_argument("--start-method", default="", choices=list(START_METHODS), help=START_METHOD_HELP)
+    r.add_argument("--sessions", default="", metavar="timing,behaviour", help=SESSIONS_HELP)
+    r.add_argument("--experiments", default="", metavar="DIR", help=EXPERIMENTS_HELP)
+    if pytest_positional:
+        add_pytest_args(r, "each of the run's pytest sessions")
     r.set_defaults(func=func)
     return r
 
 
-def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="claimbench")
-    sub = p.add_subparsers(dest="command", required=True)
+def parser(pytest_positional: bool = True) -> argparse.ArgumentParser:
+    """The command line. ``pytest_positional=False``: verify, controls and matrix take no positional
+    PYTEST-ARGS, so parse_known_args leaves every token meant for pytest in its order (parse())."""
+    p = Parser(prog="claimbench", description="Check a text's claims about processes, threads and coroutines as "
+                                               "pytest tests with verdicts: holds, partly, refuted, inconclusive.")
+    p.add_argument("--version", action=_Version, help="print claimbench's version and exit")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
     v = _run_parser(sub, "verify", "run every claim, print the verdicts, write the report", scales.DEFAULT_SCALE,
-                    "verdict", "claims", cmd_verify)
-    v.add_argument("--no-report", action="store_true")
+                    "verdict", "claims", cmd_verify, pytest_positional)
+    v.add_argument("--no-report", action="store_true",
+                   help="store the run and print its verdicts, but write no report (default: the report is "
+                        "written, results-dir/report.html)")
     _run_parser(sub, "controls", "run every claim's planted counterparts: controls.md, controls.csv", "quick",
-                "control", "controls", cmd_controls)
-    r = sub.add_parser("report", help="rebuild the report from stored runs, without measuring")
-    r.add_argument("--results-dir", default="results")
-    r.add_argument("--run-id", default="")
-    r.add_argument("--compare-with", default="", help="a run (results folder, run folder or run id) to put "
-                                                      "beside this one, claim by claim (claimbench diff as a report part)")
+                "control", "controls", cmd_controls, pytest_positional)
+    r = sub.add_parser("report", help="rebuild the report from stored runs, without measuring",
+                       description="Rebuild results-dir/report.* from a stored run, without measuring.")
+    add_results_dir(r)
+    r.add_argument("--run-id", default="", metavar="ID",
+                   help="the run to report (default: the one results-dir/reference-run names, which the last "
+                        "whole claimbench verify there wrote; else this interpreter's newest run; else the newest)")
+    r.add_argument("--compare-with", default="", metavar="RUN",
+                   help="a run (results folder, run folder or run id) to put beside this one, claim by claim "
+                        "(claimbench diff as a report part; default: none)")
     r.set_defaults(func=cmd_report)
     from . import stability
     stability.add_parser(sub)
     from . import matrix
-    m = sub.add_parser("matrix", help="run every claim on each interpreter of --pythons, one after another")
+    m = sub.add_parser("matrix", help="run every claim on each interpreter of --pythons, one after another",
+                       allow_abbrev=False)
     matrix.add_arguments(m)
+    if pytest_positional:
+        add_pytest_args(m, "pytest on every runtime")
     m.set_defaults(func=matrix.cmd_matrix)
     from . import compare
     compare.add_parsers(sub)
     return p
 
 
+def parse(argv: List[str]) -> argparse.Namespace:
+    """The command line; for verify, controls and matrix what they do not know goes to pytest, in its order."""
+    command = next((a for a in argv if not a.startswith("-")), "")
+    tail: List[str] = []
+    if command in TO_PYTEST and "--" in argv:
+        cut = argv.index("--")
+        argv, tail = argv[:cut], argv[cut + 1:]
+    # -h shows the PYTEST-ARGS positional; parsing goes without it (argparse would take "pool" of
+    # "-k pool" for a positional and "-k" for an unknown option, and pass them on out of order).
+    wants_help = command in TO_PYTEST and any(a in ("-h", "--help") for a in argv)
+    args, rest = parser(pytest_positional=wants_help).parse_known_args(argv)
+    if rest and args.command not in TO_PYTEST:
+        raise UsageError("unrecognized arguments: {} (claimbench {} --help)".format(" ".join(rest), args.command))
+    if args.command in TO_PYTEST:
+        args.pytest_args = rest + tail
+    return args
+
+
 def _interrupt(signum, frame):
     raise KeyboardInterrupt
 
 
+def _stdout_gone() -> int:
+    """stdout's reader went away (``claimbench diff A B | head -3``): end quietly, as a program
+    that SIGPIPE ends; what is still buffered goes to /dev/null, not into a traceback at exit."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, AttributeError, ValueError):
+        pass
+    return 128 + getattr(signal, "SIGPIPE", 13)
+
+
 def main(argv: Optional[List[str]] = None) -> int:
-    args = parser().parse_args(argv)
+    try:
+        rc = _main(list(sys.argv[1:] if argv is None else argv))
+        sys.stdout.flush()
+        return rc
+    except BrokenPipeError:
+        return _stdout_gone()
+
+
+def _main(argv: List[str]) -> int:
+    try:
+        args = parse(argv)
+    except CliError as exc:
+        print("claimbench: error: {}".format(exc), file=sys.stderr)
+        return EXIT_USAGE
     # SIGTERM (a CI cancel, `timeout`) and SIGHUP stop a run like Ctrl-C: children stopped, nothing half-stored.
     old_handlers = {s: signal.signal(s, _interrupt) for s in (signal.SIGTERM, signal.SIGHUP)}
     try:

@@ -2,11 +2,13 @@
 (the tables and the figure are claimbench.report.compare's)."""
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 from ..core import records
 from ..report.compare import (BEYOND, DIFF_HEADERS, MACHINES_FIGURE, MACHINES_MD, CompareError, diff_markdown,
-                              diff_notes, diff_rows, find_run, label_runs, machines_section, text_table)
+                              diff_notes, diff_rows, find_run, kind_warning, label_runs, machines_section,
+                              text_table)
 from .sessions import CliError
 
 
@@ -17,9 +19,13 @@ def cmd_diff(args) -> int:
     except CompareError as exc:
         raise CliError(str(exc))
     rows = diff_rows(a, b)
-    print("A: run {} ({})\nB: run {} ({})".format(a.run_id, a.source, b.run_id, b.source))
+    warning = kind_warning(a, b)
+    if warning:
+        print("claimbench diff: warning: " + warning, file=sys.stderr)
+    print("A: {} run {} ({})\nB: {} run {} ({})".format(a.kind, a.run_id, a.source, b.kind, b.run_id, b.source))
     for note in diff_notes(a, b):
-        print("note: " + note)
+        if note != warning:
+            print("note: " + note)
     print(text_table(DIFF_HEADERS, rows))
     changed = sum(1 for r in rows if r[5])
     beyond = sum(1 for r in rows if r[6] == BEYOND)
@@ -28,7 +34,7 @@ def cmd_diff(args) -> int:
     if args.markdown:
         records.atomic_write_text(Path(args.markdown), diff_markdown(a, b, rows))
         print("diff: {}".format(args.markdown))
-    return 0
+    return 1 if args.fail_on_change and changed else 0
 
 
 # ---------------------------------------------------------------- merge
@@ -66,16 +72,25 @@ def cmd_merge(args) -> int:
 
 
 def add_parsers(sub) -> None:
-    d = sub.add_parser("diff", help="two stored runs side by side: verdict changes, effects beyond noise")
-    d.add_argument("a", help="a results folder, a run folder or a run id")
-    d.add_argument("b", help="a results folder, a run folder or a run id")
-    d.add_argument("--results-dir", default="results", help="where run ids are looked up")
-    d.add_argument("--markdown", default="", help="also write the diff as Markdown to this file")
+    d = sub.add_parser("diff", help="two stored runs side by side: verdict changes, effects beyond noise",
+                       description="Two stored runs side by side, claim by claim: verdicts that changed, effects "
+                                   "apart beyond noise. Each side is named as a verify or a controls run.")
+    d.add_argument("a", metavar="A", help="a results folder (its newest run of the claims), a run folder or a run id")
+    d.add_argument("b", metavar="B", help="a results folder (its newest run of the claims), a run folder or a run id")
+    d.add_argument("--results-dir", default="results", metavar="DIR",
+                   help="where run ids are looked up (default: %(default)s)")
+    d.add_argument("--markdown", default="", metavar="FILE", help="also write the diff as Markdown to this file "
+                                                                  "(default: none)")
+    d.add_argument("--fail-on-change", action="store_true",
+                   help="exit 1 when any claim's verdict changed (default: exit 0 whatever changed)")
     d.set_defaults(func=cmd_diff)
     m = sub.add_parser("merge", help="the machines matrix: one column per machine's stored run")
-    m.add_argument("dirs", nargs="+", help="results folders (their newest run), run folders or run ids")
-    m.add_argument("--out", default="results", help="where machines.md goes (and where run ids are looked up)")
+    m.add_argument("dirs", nargs="+", metavar="RUN",
+                   help="results folders (their newest run), run folders or run ids")
+    m.add_argument("--out", default="results", metavar="DIR",
+                   help="where machines.md goes, and where run ids are looked up (default: %(default)s)")
     m.add_argument("--labels", default="", help="comma-separated column names (default: cores and runtime tag)")
     m.add_argument("--skip-missing", action="store_true",
-                   help="leave out, with a line each, the folders that hold no run (a CI job that failed)")
+                   help="leave out, with a line each, the folders that hold no run, as of a CI job that failed "
+                        "(default: such a folder is an error)")
     m.set_defaults(func=cmd_merge)

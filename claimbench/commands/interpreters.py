@@ -19,6 +19,7 @@ import shutil
 import subprocess
 import sys
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
 # The experiments support 3.8 and later (ARCHITECTURE.md); older ones are not candidates.
@@ -257,7 +258,11 @@ def choose(request: Request, candidates: Sequence[Interpreter]) -> Interpreter:
     found = [c for c in candidates if matches(c, request)]
     if not found:
         have = ", ".join(c.tag for c in best_per_series(candidates)) or "none"
-        hint = "; `make freethreaded` finds or builds one" if request.free_threaded else ""
+        hint = ""
+        if request.free_threaded:
+            from .project import has_make_target
+            hint = ("; `make freethreaded` finds or builds one" if has_make_target(Path.cwd(), "freethreaded")
+                    else "; `uv python install {0}` or `pyenv install {0}` installs one".format(request.text))
         if request.source == "debian":
             hint = "; `tools/debian-runtimes ensure {}` makes it (as root)".format(request.text.split(":", 1)[1])
         raise NotFound("PYTHONS: no Python {} here (found: {}){}".format(request.text, have, hint))

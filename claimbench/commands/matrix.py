@@ -25,7 +25,7 @@ import time
 from pathlib import Path
 from typing import List, Sequence
 
-from . import interpreters, preflight
+from . import interpreters, preflight, project
 from ..core import records, runtime, scales
 from .interpreters import Interpreter
 
@@ -64,7 +64,7 @@ def verify_command(main_python: str, venv_python: str, scale: str, strict: str, 
                    run_id: str, pytest_args: Sequence[str] = (), start_method: str = "") -> List[str]:
     """The one `claimbench verify` of a runtime: run by the main venv, measured by ``venv_python``."""
     cmd = [main_python, "-m", "claimbench", "verify", "--python", venv_python, "--scale", scale,
-           "--strict", strict, "--results-dir", str(results_dir), "--run-id", run_id, "--no-report"]
+           "--strict=" + strict, "--results-dir", str(results_dir), "--run-id", run_id, "--no-report"]
     if start_method:
         cmd += ["--start-method", start_method]
     if pytest_args:
@@ -167,15 +167,18 @@ def fingerprint_of(python: Path, start_method: str = "") -> dict:
 def add_arguments(p) -> None:
     p.add_argument("--pythons", default="", help="interpreters: 3.11 3.13t debian:3.14 3.11@spawn /path/to/python "
                                                  "(default: every series found)")
-    p.add_argument("--scale", default=scales.DEFAULT_SCALE)
-    p.add_argument("--strict", default="", help="1: an inconclusive verdict fails")
-    p.add_argument("--results-dir", default="results")
-    p.add_argument("--venvs", default=str(VENVS), help="where each runtime's venv lives")
-    p.add_argument("--left-out", default="", help="a file of lines, each a runtime wanted and not had and why "
-                                                  "(tools/freethreaded and tools/debian-runtimes write it)")
+    from .options import add_results_dir, add_scale, add_strict
+    add_scale(p, scales.DEFAULT_SCALE)
+    add_strict(p, "verdict")
+    add_results_dir(p, "matrix.md and the report are written")
+    p.add_argument("--venvs", default=str(VENVS), metavar="DIR", help="where each runtime's venv lives "
+                                                                     "(default: %(default)s)")
+    p.add_argument("--left-out", default="", metavar="FILE",
+                   help="a file of lines, each a runtime wanted and not had and why (tools/freethreaded and "
+                        "tools/debian-runtimes write it; default: none)")
     p.add_argument("--report-only", action="store_true",
-                   help="measure nothing: rebuild matrix.md and the report from the last matrix's stored runs")
-    p.add_argument("pytest_args", nargs="*", help="passed to pytest on every runtime (after --)")
+                   help="measure nothing: rebuild matrix.md and the report from the last matrix's stored runs "
+                        "(default: measure)")
 
 
 def cmd_matrix(args) -> int:
@@ -191,7 +194,8 @@ def cmd_matrix(args) -> int:
     if args.report_only:
         last = read_manifest(results_dir)
         if not last or not last.get("runs"):
-            raise CliError("no matrix stored in {} (make matrix makes one)".format(results_dir))
+            raise CliError("no matrix stored in {} ({} makes one)".format(
+                results_dir, project.how_to("matrix", "claimbench matrix")))
         return write_matrix(results_dir, last["runs"][0]["run_id"], last["wall_s"], last["scale"])
     try:
         chosen = interpreters.select(args.pythons)
@@ -239,9 +243,11 @@ def write_matrix(results_dir: Path, first_run_id: str, wall_s: float, scale: str
     if section is None:
         print("claimbench: no run of the matrix was stored", file=sys.stderr)
         return 1
-    section.blocks.insert(0, Para("Made by `make matrix` in {:.0f} s at scale {}.".format(wall_s, scale)))
+    section.blocks.insert(0, Para("Made by `{}` in {:.0f} s at scale {}.".format(
+        project.how_to("matrix", "claimbench matrix"), wall_s, scale)))
     records.atomic_write_text(results_dir / MATRIX_MD, to_markdown("claimbench matrix", [section], results_dir))
     print("\n" + matrix_part.text_table(ctx))
     print("matrix: {}\nreport: {}".format(results_dir / MATRIX_MD, results_dir / "report.html"))
-    print("make matrix wall time: {:.1f} s (scale {}; the report's seconds not counted)".format(wall_s, scale))
+    print("{} wall time: {:.1f} s (scale {}; the report's seconds not counted)".format(
+        project.how_to("matrix", "claimbench matrix"), wall_s, scale))
     return 0

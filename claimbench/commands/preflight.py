@@ -6,11 +6,26 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+from pathlib import Path
 from typing import List, Optional, Sequence
 
 # What a verify run imports in the interpreter that runs the claims (requirements-runtime.txt).
 RUN_MODULES = ("pytest", "xdist", "pytest_benchmark", "pytest_timeout", "psutil")
 FIX = "make venv installs requirements.txt"
+# What the report and the commands import beyond the measuring core: claimbench's [report] extra.
+REPORT_MODULES = ("pandas", "matplotlib", "numpy")
+REPORT_FIX = "pip install 'claimbench[report]'"
+
+
+def fix(modules: Sequence[str], python: str = "") -> str:
+    """How to get ``modules``: the [report] extra for the report's; `make venv` where the project has
+    that target (this repository); else pip install claimbench (into ``python`` where named)."""
+    if any(m.split(".")[0] in REPORT_MODULES for m in modules):
+        return REPORT_FIX
+    from . import project
+    if project.has_make_target(Path.cwd(), "venv"):
+        return FIX
+    return "{}pip install claimbench".format(python + " -m " if python else "")
 
 
 class NotReady(RuntimeError):
@@ -35,13 +50,12 @@ def require_python(python: str, modules: Sequence[str] = RUN_MODULES) -> str:
         raise NotReady("no interpreter {!r}: give a path or a name on PATH".format(python))
     missing = missing_modules(path, modules)
     if missing:
-        raise NotReady("{} lacks {} ({})".format(path, ", ".join(missing), FIX))
+        raise NotReady("{} lacks {} ({})".format(path, ", ".join(missing), fix(missing, path)))
     return path
 
 
-def results_folder(value) -> "Path":
+def results_folder(value) -> Path:
     """RESULTS / --results-dir: a folder name; an empty one would scatter runs into the current folder."""
-    from pathlib import Path
     if not str(value).strip():
         raise NotReady("RESULTS must name a folder, not {!r}".format(str(value)))
     return Path(value)
@@ -53,4 +67,4 @@ def missing_dependency(exc: ImportError) -> Optional[str]:
     if not isinstance(exc, ModuleNotFoundError) or not name or name.split(".")[0] == "claimbench":
         return None
     import sys
-    return "this interpreter ({}) lacks the module {!r}: {}".format(sys.executable, name.split(".")[0], FIX)
+    return "this interpreter ({}) lacks the module {!r}: {}".format(sys.executable, name.split(".")[0], fix([name]))

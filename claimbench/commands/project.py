@@ -78,3 +78,28 @@ def use_claims(root: Path) -> None:
         claims.use(ini["claimbench_claims"])
     except (ImportError, ValueError) as exc:
         raise ProjectError("claimbench_claims: {}".format(exc)) from None
+
+
+# GNU make's own order: the first of these that exists is the Makefile.
+MAKEFILES = ("GNUmakefile", "makefile", "Makefile")
+
+
+def has_make_target(root: Path, target: str) -> bool:
+    """Whether the project in ``root`` has a Makefile that defines ``target`` (``verify:``, ``a b:``)."""
+    import re
+    for name in MAKEFILES:
+        path = Path(root) / name
+        if path.is_file():
+            try:
+                text = path.read_text(encoding="utf-8", errors="replace")
+            except OSError:
+                return False
+            rule = r"^(?:[^\s:#=]+[ \t]+)*{}(?:[ \t]+[^\s:#=]+)*[ \t]*::?(?!=)".format(re.escape(target))
+            return re.search(rule, text, re.M) is not None
+    return False
+
+
+def how_to(target: str, otherwise: str, root: Path = None) -> str:
+    """``make <target>`` where the project being run (``root``, default the current folder) has that
+    target, else ``otherwise`` (what a user's own project types): messages name `make` only there."""
+    return "make " + target if has_make_target(Path.cwd() if root is None else root, target) else otherwise

@@ -27,6 +27,7 @@ from ..core.records import RunRecord
 MACHINES_MD = "machines.md"
 MACHINES_FIGURE = "machines-effects.png"
 BEYOND, WITHIN, NOT_COMPARABLE = "beyond noise", "within noise", "not comparable"
+VERIFY, CONTROLS = "verify", "controls"  # what kind of run a Run is
 
 
 class CompareError(Exception):
@@ -56,6 +57,12 @@ class Run:
     @property
     def scale(self) -> dict:
         return self.records[0].scale
+
+    @property
+    def kind(self) -> str:
+        """"controls" for a run of `claimbench controls` (its sessions are named controls-…, its id ends
+        in -controls), else "verify": a run of the claims (verify, the matrix's, a plain pytest run)."""
+        return CONTROLS if all(records.is_controls(r) for r in self.records) else VERIFY
 
 
 # ---------------------------------------------------------------- naming runs
@@ -160,8 +167,19 @@ def diff_rows(a: Run, b: Run) -> List[list]:
     return out
 
 
+def kind_warning(a: Run, b: Run) -> str:
+    """One line where the two runs are of different kinds (a controls run against a verify run); "" else."""
+    if a.kind == b.kind:
+        return ""
+    side = {a.kind: "A", b.kind: "B"}
+    return ("{} is a controls run (the claims' planted counterparts) and {} a verify run (the claims): their "
+            "verdicts are of different cases, so a changed verdict is no change of a claim".format(
+                side[CONTROLS], side[VERIFY]))
+
+
 def diff_notes(a: Run, b: Run) -> List[str]:
-    notes = []
+    """What to know before reading the diff: different kinds of run (first), scales, runtimes."""
+    notes = [kind_warning(a, b)] if kind_warning(a, b) else []
     if a.scale.get("name") != b.scale.get("name"):
         notes.append("the runs are of different scales ({} T = {} s, {} T = {} s): timings scale with T, "
                      "ratios mostly do not".format(a.scale.get("name"), a.scale.get("unit_s"),
@@ -184,8 +202,8 @@ def text_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
 def diff_markdown(a: Run, b: Run, rows: Sequence[list]) -> str:
     from .document import Para, Section, Table, to_markdown
     s = Section("Diff", order=1)
-    s.add(Para("A: run {} ({}, {}); B: run {} ({}, {}).".format(a.run_id, a.runtime.get("tag"), a.source,
-                                                               b.run_id, b.runtime.get("tag"), b.source)))
+    s.add(Para("A: {} run {} ({}, {}); B: {} run {} ({}, {}).".format(
+        a.kind, a.run_id, a.runtime.get("tag"), a.source, b.kind, b.run_id, b.runtime.get("tag"), b.source)))
     for note in diff_notes(a, b):
         s.add(Para("Note: {}.".format(note)))
     s.add(Table(DIFF_HEADERS, rows))
