@@ -413,7 +413,7 @@ def pytest_sessionfinish(session, exitstatus):
 
 def _write_report(cb: Session) -> None:
     """The report of this session's run, for a project that asks for one in its ini file (it needs
-    pandas and matplotlib: ``pip install claimbench[report]``; without them, one line says so)."""
+    pandas and matplotlib: ``pip install 'claimbench[report]'``; without them, one line says so)."""
     try:
         from ..report import builder as report
     except ImportError as exc:
