@@ -85,6 +85,8 @@ matrix: venv
 		--left-out=$(LEFT_OUT)
 
 # A free-threaded CPython of each FREETHREADED series: found (pyenv, PATH, uv), or built once with pyenv.
+# A series that cannot be had here (no pyenv, no source) is left out with one line, as the default
+# matrix leaves it out, and the status is 0; only a build that fails stops it.
 freethreaded: venv
 	@for s in $(FREETHREADED); do PY=$(PY) tools/freethreaded $$s || exit $$?; done
 
