@@ -20,6 +20,7 @@ Wall-clock time only: CPU-time timers miss sleeping threads and child processes.
 from __future__ import annotations
 
 import os
+import random
 import time
 from contextlib import ExitStack
 from typing import Any, Callable, ContextManager, Dict, List, Optional, Sequence, Tuple
@@ -112,10 +113,14 @@ class Interleaved:
 
     def _build(self) -> None:
         stack = ExitStack()
+        # Each its own instance (a baseline and its twin are built apart), in an order drawn anew
+        # for each build: the last one built is the youngest, whose workers may run differently.
+        names = self.built
+        random.Random("{}:build:{}".format(self.seed, self.builds)).shuffle(names)
         try:
-            for name in self.built:  # each its own instance: a baseline and its twin are built apart
+            for name in names:
                 self._instances[name] = stack.enter_context(self.variants[name].build())
-            for name in self.built:
+            for name in names:
                 if self.variants[name].prime:
                     self.variants[name].run(self._instances[name])
         except BaseException:
