@@ -83,3 +83,32 @@ def test_plain_pytest_stores_only_when_asked(project):
     assert not (project.path / "results").exists()
     run(project, "-k", "right", "--store")
     assert list((project.path / "results" / "runs").glob("*/pytest.json"))
+
+
+UNJUDGED = '''
+import pytest
+
+
+@pytest.mark.claim("sum-adds-up")
+@pytest.mark.behaviour
+def test_forgets_the_judge(judge):
+    assert sum([1, 2]) == 3
+'''
+
+
+def test_a_claim_test_that_never_judges_fails_with_one_line(project):
+    project.makepyfile(test_unjudged=UNJUDGED)
+    project.makeini("[pytest]\nclaimbench_claims = my_claims\nclaimbench_experiments =\npythonpath = .\n")
+    result = run(project, "test_unjudged.py")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["*sum-adds-up: the test ended without a verdict: it never called judge.measured*"])
+
+
+def test_timing_claims_under_xdist_are_refused_in_one_line(project):
+    pytest.importorskip("xdist")
+    project.makeini("[pytest]\nclaimbench_claims = my_claims\nclaimbench_experiments =\npythonpath = .\n")
+    result = project.runpytest_subprocess("-p", "claimbench.plugin", "-p", "no:cacheprovider", "--benchmark-disable",
+                                          "-n", "2", "-k", "sum")
+    assert result.ret != 0
+    out = result.stdout.str() + result.stderr.str()
+    assert "a timing claim does not run under pytest-xdist (-n)" in out and "INTERNALERROR" not in out

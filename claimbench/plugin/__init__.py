@@ -147,6 +147,16 @@ def _wants_progress(config) -> bool:
     return not config.getoption("no_progress", False)
 
 
+XDIST_TIMING = ("a timing claim does not run under pytest-xdist (-n): side by side the tests would time each "
+                "other; run the timing claims without -n, and -n only with -m behaviour")
+
+
+def pytest_runtest_setup(item):
+    refused = item.get_closest_marker("claimbench_refused")
+    if refused is not None:
+        pytest.fail(refused.args[0], pytrace=False)
+
+
 def _is_xdist_worker(config) -> bool:
     return hasattr(config, "workerinput")
 
@@ -161,6 +171,7 @@ def _benchmarks_active(config) -> bool:
 def pytest_configure(config):
     config.addinivalue_line("markers", "claim(id): the claim of ../shared/CLAIMS.md this experiment tests")
     config.addinivalue_line("markers", "behaviour: a claim about what happens, not how long (runs under xdist)")
+    config.addinivalue_line("markers", "claimbench_refused(why): set by the plugin: the test fails in set-up with why")
     for line in roles.MARKERS:
         config.addinivalue_line("markers", line)
     config.addinivalue_line("markers", "ways(*names): the ways of running work to parametrize `way` with")
@@ -224,6 +235,10 @@ def pytest_collection_modifyitems(session, config, items):
             item.add_marker(pytest.mark.benchmark(group=marker.args[0]))
     if problems:
         raise pytest.UsageError("experiments that name no known claim:\n  " + "\n  ".join(problems))
+    if _is_xdist_worker(config):  # each timing claim is refused (fails in set-up) with one line
+        for item in experiments:
+            if item.get_closest_marker("behaviour") is None:
+                item.add_marker(pytest.mark.claimbench_refused(XDIST_TIMING))
     cb = getattr(config, "_claimbench", None)
     if cb is not None and cb.scale.timeout_factor != 1:
         _stretch_time_limits(config, experiments, cb.scale.timeout_factor)
@@ -386,6 +401,8 @@ def pytest_runtest_makereport(item, call):
     """A claim's test that errors or times out before judging still gets its row (claimbench/plugin/unjudged.py)."""
     report = (yield).get_result()
     cb = getattr(item.config, "_claimbench", None)
+    if cb is not None and unjudged.never_judged(item, report):
+        report.outcome, report.longrepr = "failed", "{}: {}".format(unjudged.claim_of(item), unjudged.NEVER_JUDGED)
     case = unjudged.case_for(item, report, cb.runtime) if cb is not None else None
     if case is not None:
         _store_case(item, case)

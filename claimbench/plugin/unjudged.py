@@ -40,6 +40,8 @@ def error_line(longrepr) -> str:
 
 
 def reason(phase: str, line: str) -> str:
+    if line.startswith(NEVER_JUDGED):
+        return "no verdict: " + NEVER_JUDGED[len("the test "):]
     if TIMEOUT_MARK in line:
         what = "timed out"
     elif phase == "setup":
@@ -56,6 +58,17 @@ def has_case(user_properties) -> bool:
 def claim_of(item) -> Optional[str]:
     marker = item.get_closest_marker("claim")
     return marker.args[0] if marker is not None and marker.args else None
+
+
+NEVER_JUDGED = "the test ended without a verdict: it never called judge.measured or judge.observed"
+
+
+def never_judged(item, report) -> bool:
+    """A claim's test whose call passed without handing a verdict to the judge: it checks nothing."""
+    if report.when != "call" or not report.passed or getattr(report, "wasxfail", None) is not None:
+        return False
+    claim_id = claim_of(item)
+    return claim_id is not None and claim_id in claims.REGISTRY and not has_case(item.user_properties)
 
 
 def case_for(item, report, runtime: Runtime) -> Optional[dict]:
