@@ -142,13 +142,15 @@ def latest(records: List[RunRecord], run_id: str = "", runtime_tag: str = "",
 
 # ---------------------------------------------------------------- a run's files; pytest-benchmark's
 def benchmarks_dir(results_dir: Path) -> Path:
+    """The storage of verify runs at the default scale; other kinds sit beside it (benchmarks-quick/,
+    benchmarks-controls/...: claimbench/plugin/benchmark_storage.py)."""
     return Path(results_dir) / "benchmarks"
 
 
 def files_of_run(results_dir: Path, run_id: str) -> Set[Path]:
     """The files a run stored: its session records, and its raw timings (``<machine>/NNNN_<run-id>.json``)."""
     found = set(runs_dir(results_dir).joinpath(run_id).glob("*.json"))
-    found.update(benchmarks_dir(results_dir).glob("*/[0-9][0-9][0-9][0-9]_{}.json".format(run_id)))
+    found.update(Path(results_dir).glob("benchmarks*/*/[0-9][0-9][0-9][0-9]_{}.json".format(run_id)))
     return found
 
 
@@ -165,7 +167,7 @@ def discard(paths: Iterable[Path]) -> None:
 def unreadable_benchmarks(results_dir: Path) -> List[str]:
     """One line per file of pytest-benchmark's storage that it could not compare against; never changed."""
     errors = []
-    for path in sorted(benchmarks_dir(results_dir).glob("*/*.json")):
+    for path in sorted(Path(results_dir).glob("benchmarks*/*/*.json")):
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, ValueError) as exc:

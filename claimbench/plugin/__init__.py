@@ -22,7 +22,7 @@ import pytest
 from ..core import book, children, guard, loopback, provenance, records, roles, runtime as rt, scales, stats, verdicts
 from .. import claims
 from ..report import control_table
-from . import benchmark_files, judging, progress, unjudged
+from . import benchmark_files, benchmark_storage, judging, progress, unjudged
 
 BUILTIN = "claimbench.claims"
 
@@ -85,6 +85,7 @@ class Session:
         self.cases = {}  # nodeid -> stored case dict
         self.durations = {}  # nodeid -> seconds of set-up, call and teardown
         self.bench = None  # benchmark_files.BenchmarkFile, where this session stores raw timings
+        self.storage_folder = "benchmarks"  # this kind of run's storage folder (benchmark_storage.py)
         self.report = None  # the report written at the end, where the ini file asks for one
         self.total = 0      # the session's tests, once collected (0 where unknown: under xdist)
         self.progress = progress.Progress(
@@ -201,11 +202,26 @@ def pytest_configure(config):
     loopback.install()  # a server binding anything but 127.0.0.1:0 raises (claimbench/core/loopback.py)
     # Raw timings go to a private file first and are renamed into the
     # pytest-benchmark storage at the end, so a killed run never leaves half a file.
+    if _benchmarks_active(config):
+        _storage_of_its_kind(config, config._claimbench)
     if _benchmarks_active(config) and not config.getoption("benchmark_json", None) and stores(config):
         import pytest_benchmark
         cb = config._claimbench
-        cb.bench = benchmark_files.BenchmarkFile(cb.results_dir, cb.run_id)
+        cb.bench = benchmark_files.BenchmarkFile(cb.results_dir, cb.run_id, cb.storage_folder)
         config.option.benchmark_json = cb.bench.target(pytest_benchmark.__version__)
+
+
+def _storage_of_its_kind(config, cb) -> None:
+    """pytest-benchmark's storage is this kind of run's folder (benchmark_storage.py), where it is the
+    results folder's usual one; stored files of older formats there are migrated first."""
+    cb.storage_folder = benchmark_storage.folder(cb.scale.name, benchmark_storage.is_controls(config.option.markexpr))
+    given = str(config.getoption("benchmark_storage", "") or "")
+    path = Path(given[len("file://"):] if given.startswith("file://") else given)
+    usual = records.benchmarks_dir(cb.results_dir)
+    if not given or (Path(str(config.rootpath)) / path).resolve() == usual.resolve() or path.resolve() == usual.resolve():
+        config.option.benchmark_storage = str(cb.results_dir / cb.storage_folder)
+    if config.getoption("benchmark_compare", None) or stores(config):
+        benchmark_storage.migrate(cb.results_dir)
 
 
 # ---------------------------------------------------------------- collection
@@ -248,19 +264,21 @@ def pytest_collection_modifyitems(session, config, items):
 
 
 @pytest.hookimpl(optionalhook=True)
-def pytest_benchmark_update_machine_info(config, machine_info):
-    """The scale, T and the runtime tag travel with pytest-benchmark's stored runs."""
+def pytest_benchmark_update_json(config, benchmarks, output_json):
+    """claimbench's facts of the run (scale, T, runtime tag, run id, kind) beside pytest-benchmark's,
+    not in machine_info: two runs of one machine have the same machine_info, and compare without a warning."""
     cb = getattr(config, "_claimbench", None)
     if cb is not None:
-        machine_info["claimbench"] = {"scale": cb.scale.name, "unit_s": cb.scale.unit_s,
-                                      "runtime_tag": cb.runtime.tag, "run_id": cb.run_id}
+        output_json["claimbench"] = benchmark_storage.facts(cb.scale.name, cb.scale.unit_s, cb.runtime.tag, cb.run_id,
+                                                            benchmark_storage.is_controls(config.option.markexpr))
 
 
 @pytest.hookimpl(optionalhook=True)
 def pytest_benchmark_compare_machine_info(config, benchmarksession, machine_info, compared_benchmark):
     """Comparing runs of different scales compares different T: say so before any figure is read."""
-    ours = (machine_info or {}).get("claimbench") or {}
-    theirs = ((compared_benchmark or {}).get("machine_info") or {}).get("claimbench") or {}
+    cb = getattr(config, "_claimbench", None)
+    ours = {"scale": cb.scale.name, "unit_s": cb.scale.unit_s} if cb is not None else {}
+    theirs = benchmark_storage.facts_of(compared_benchmark)
     if ours and ours.get("scale") != theirs.get("scale"):
         benchmarksession.logger.warning(
             "claimbench: comparing scale {} (T = {} s) with a run of {}: every timing here scales with T, so "

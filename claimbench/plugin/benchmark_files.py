@@ -1,6 +1,6 @@
 """pytest-benchmark's raw timings of one session, kept whole: pytest-benchmark writes them to a
 private file first (``results/.tmp/``), and at the end that file is renamed into its storage as
-``benchmarks/<machine-id>/NNNN_<run-id>.json``, or dropped (nothing timed, an interrupted run),
+``benchmarks[-kind]/<machine-id>/NNNN_<run-id>.json`` (benchmark_storage.py), or dropped (nothing timed, an interrupted run),
 so a killed run never leaves half a file where ``--benchmark-compare`` looks. No pytest here.
 """
 from __future__ import annotations
@@ -15,9 +15,10 @@ def version_tuple(version: str) -> Tuple[int, ...]:
 
 
 class BenchmarkFile:
-    def __init__(self, results_dir, run_id: str, pid: Optional[int] = None):
+    def __init__(self, results_dir, run_id: str, folder: str = "benchmarks", pid: Optional[int] = None):
         self.results_dir = Path(results_dir)
         self.run_id = run_id
+        self.folder = folder  # this kind of run's storage folder (benchmark_storage.folder)
         self.tmp = self.results_dir / ".tmp" / "benchmark-{}.json".format(pid or os.getpid())
 
     def target(self, pytest_benchmark_version: str):
@@ -40,7 +41,7 @@ class BenchmarkFile:
         if interrupted or not self.tmp.stat().st_size:
             self.tmp.unlink()
             return None
-        folder = self.results_dir / "benchmarks" / machine_id
+        folder = self.results_dir / self.folder / machine_id
         folder.mkdir(parents=True, exist_ok=True)
         numbers = [int(p.name.split("_")[0]) for p in folder.glob("*_*.json") if p.name.split("_")[0].isdigit()]
         target = folder / "{:04d}_{}.json".format(max(numbers, default=0) + 1, self.run_id)
