@@ -28,3 +28,29 @@ def test_durations_come_from_the_newest_session_of_that_name_and_scale(tmp_path)
     save("r4", "behaviour", "default", "2026-01-04T00:00:00", 2.0)
     assert progress.previous_durations(tmp_path, "timing", "default") == {"t::a": 7.0}
     assert progress.previous_durations(tmp_path, "timing", "seed") == {}
+
+
+def test_the_time_left_counts_only_the_selected_cases():
+    from claimbench.plugin.progress import Progress
+    p = Progress({"a": 10.0, "b": 30.0, "c": 2.0})
+    p.select(["c"])  # -k selected one case of three: not "about 42 s left"
+    assert p.left_s() == 2.0
+
+
+def test_a_line_every_few_seconds_while_a_case_runs():
+    import time
+    from claimbench.plugin.progress import Heartbeat
+    said = []
+    with Heartbeat(said.append, "t::x[k2]", every_s=0.05):
+        time.sleep(0.18)
+    n = len(said)
+    time.sleep(0.1)
+    assert n >= 2 and len(said) == n and "t::x[k2] still running" in said[0]
+
+
+def test_a_busy_machine_gets_one_line_before_a_timing_run():
+    from claimbench.plugin.progress import busy_line
+    assert busy_line(2, 0.1, [("bash", 1, 1.0)]) == ""
+    line = busy_line(2, 1.9, [("yes", 42, 99.0)])
+    assert "busy" in line and "yes (pid 42, 99 % CPU)" in line and "inconclusive" in line
+    assert "busy" in busy_line(2, 0.2, [("make", 7, 60.0)])

@@ -105,6 +105,23 @@ class Session:
 
     def pytest_collection_finish(self, session):
         self.total = len(session.items)
+        self.progress.select(item.nodeid for item in session.items)
+        timing = [i for i in session.items if i.get_closest_marker("claim") is not None
+                  and i.get_closest_marker("behaviour") is None]
+        if timing and _wants_progress(self.config) and not _is_xdist_worker(self.config):
+            line = progress.busy_line(self.runtime.usable_cpus, (self.runtime.load_average or (0.0,))[0],
+                                      progress.other_busy_processes())
+            if line:
+                self._say(line)
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_call(self, item):
+        """A line every ~10 s while a case runs (minutes at --scale seed)."""
+        if not _wants_progress(self.config) or _is_xdist_worker(self.config):
+            yield
+            return
+        with progress.Heartbeat(self._say, item.nodeid):
+            yield
 
     def _say(self, line: str) -> None:
         reporter = self.config.pluginmanager.get_plugin("terminalreporter")

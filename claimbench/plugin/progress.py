@@ -38,6 +38,11 @@ class Progress:
         self.previous = dict(previous or {})
         self.done = set()
 
+    def select(self, nodeids) -> None:
+        """Only the selected cases count towards the time left (``-k`` selects a few of many)."""
+        chosen = set(nodeids)
+        self.previous = {n: s for n, s in self.previous.items() if n in chosen}
+
     def left_s(self) -> Optional[float]:
         """Seconds the cases not done yet took last time; None without a last time."""
         if not self.previous:
@@ -52,3 +57,80 @@ class Progress:
         left = self.left_s()
         tail = "" if left is None else "; about {} left (as long as last time)".format(fmt_left(left))
         return "claimbench {} {}: {}{}, {:.1f} s{}".format(where, name, case.get("verdict", "?"), rounds, seconds, tail)
+
+
+def still_running(nodeid: str, seconds: float) -> str:
+    """The line said every ~10 s while one case runs (minutes at --scale seed)."""
+    return "claimbench: {} still running ({:.0f} s)".format(nodeid, seconds)
+
+
+class Heartbeat:
+    """Says ``still_running`` every ``every_s`` seconds from a daemon thread until stopped; a wait, not
+    a spinner: the thread sleeps between lines, so it does not disturb what the case times."""
+
+    def __init__(self, say, nodeid: str, every_s: float = 10.0):
+        import threading
+        self.say, self.nodeid, self.every_s = say, nodeid, every_s
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="claimbench-heartbeat", daemon=True)
+
+    def _run(self) -> None:
+        import time
+        t0 = time.monotonic()
+        while not self._stop.wait(self.every_s):
+            self.say(still_running(self.nodeid, time.monotonic() - t0))
+
+    def __enter__(self) -> "Heartbeat":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join(5.0)
+
+
+def busy_line(usable_cpus: int, load_1min: float, others) -> str:
+    """Before a timing run, one line where the machine is busy: what, and what it means; "" if quiet.
+
+    ``others``: (name, pid, CPU %) of other processes using CPU now, busiest first."""
+    busy = [o for o in others if o[2] >= 20.0]
+    if load_1min < 0.5 * usable_cpus and not busy:
+        return ""
+    what = ", ".join("{} (pid {}, {:.0f} % CPU)".format(n, pid, pct) for n, pid, pct in busy[:3]) or "no one process"
+    return ("claimbench: the machine is busy before this timing run (load {:.2f} on {} usable CPUs; {}): "
+            "verdicts that need free CPUs will more often come out inconclusive (the capacity gate and the "
+            "run's own null see the noise), not decided the other way").format(load_1min, usable_cpus, what)
+
+
+def other_busy_processes(sample_s: float = 0.3):
+    """(name, pid, CPU %) of the other processes using CPU over a short sample, busiest first."""
+    import os
+    import time
+    try:
+        import psutil
+    except ImportError:
+        return []
+    mine = {os.getpid()}
+    try:
+        mine |= {c.pid for c in psutil.Process().children(recursive=True)}
+    except psutil.Error:
+        pass
+    procs = []
+    for p in psutil.process_iter(["name"]):
+        if p.pid in mine:
+            continue
+        try:
+            p.cpu_percent(None)
+            procs.append(p)
+        except psutil.Error:
+            pass
+    time.sleep(sample_s)
+    out = []
+    for p in procs:
+        try:
+            pct = p.cpu_percent(None)
+        except psutil.Error:
+            continue
+        if pct > 0:
+            out.append((p.info.get("name") or "?", p.pid, pct))
+    return sorted(out, key=lambda o: -o[2])
