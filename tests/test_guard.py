@@ -221,6 +221,7 @@ def test_orphans_a_grandchild(judge):
 
 
 @pytest.mark.claim(CLAIM)
+@pytest.mark.behaviour  # it times nothing, so it may run under xdist (timing claims are refused there)
 def test_after_the_others(judge):
     judge(verdicts.observed(CLAIM, "", verdicts.HOLDS, "the run went on"))
 '''

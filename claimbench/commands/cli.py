@@ -146,9 +146,9 @@ def write_controls(results_dir: Path, run_id: str, t0: float, scale: str) -> int
     # A claim with no control at all (and no reason why); a control this runtime cannot test is not missing.
     missing = [r for r in table if r.control == control_table.NO_CONTROL
                and not getattr(claims.REGISTRY.get(r.claim), "no_control", "")]
-    # A control that comes out inconclusive is reported (and fails under STRICT=1, like a claim);
-    # one that comes out decisively against its plant has already failed its test.
-    off = [r for r in table if r.ran and not r.as_planted and r.verdict != verdicts.INCONCLUSIVE]
+    # A control is always strict: one that is not as planted, inconclusive included, fails the run
+    # (its test has failed already); a control this runtime cannot test did not run.
+    off = [r for r in table if r.ran and not r.as_planted]
     return 1 if missing or off else 0
 
 
