@@ -48,7 +48,7 @@ unit: venv
 # its own folder with plain pytest and the installed plugin: examples/asyncio-docs/README.md.
 examples: venv
 	rm -rf build/examples && mkdir -p build/examples
-	cd examples/asyncio-docs && $(abspath $(PY)) -m pytest -q --results-dir=$(abspath build/examples)
+	cd examples/asyncio-docs && $(abspath $(PY)) -m pytest -q --claimbench-results-dir=$(abspath build/examples)
 
 # The project's tests: the package's unit tests, then every claim at the quick scale and their
 # controls (into build/, so a test run never touches the stored results); then the timing claims

@@ -63,3 +63,8 @@ def test_readmes_compare_command_runs_on_the_stored_runs():
                           timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
     assert "Traceback" not in done.stderr and "variant" in done.stdout
+
+
+def test_a_controls_run_is_known_by_its_marker_expression():
+    assert bs.is_controls("not behaviour and control") and bs.is_controls("behaviour and control")
+    assert not bs.is_controls("not behaviour and not control") and not bs.is_controls("behaviour")

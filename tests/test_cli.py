@@ -100,21 +100,21 @@ def test_sessions_split_timing_and_behaviour(tmp_path):
     timing, behaviour = cli.sessions("py", "quick", tmp_path, "r1", True, ["-k", "pool"])
     for cmd in (timing, behaviour):
         assert cmd[:4] == ["py", "-m", "pytest", "experiments"]
-        assert cmd[cmd.index("--scale") + 1] == "quick"
-        assert cmd[cmd.index("--run-id") + 1] == "r1"
-        assert "--strict-verdicts" in cmd
+        assert cmd[cmd.index("--claimbench-scale") + 1] == "quick"
+        assert cmd[cmd.index("--claimbench-run-id") + 1] == "r1"
+        assert "--claimbench-strict" in cmd
         assert cmd[-2:] == ["-k", "pool"]
     assert timing[timing.index("-m", 3) + 1] == "not behaviour and not control" and "no:xdist" in timing
     assert behaviour[behaviour.index("-m", 3) + 1] == "behaviour and not control" and "-n" in behaviour
-    assert timing[timing.index("--session-name") + 1] != behaviour[behaviour.index("--session-name") + 1]
-    assert "--strict-verdicts" not in cli.sessions("py", "quick", tmp_path, "r1", False, [])[0]
+    assert timing[timing.index("--claimbench-session-name") + 1] != behaviour[behaviour.index("--claimbench-session-name") + 1]
+    assert "--claimbench-strict" not in cli.sessions("py", "quick", tmp_path, "r1", False, [])[0]
 
 
 def test_controls_sessions_take_only_the_planted_counterparts(tmp_path):
     timing, behaviour = cli.sessions("py", "quick", tmp_path, "r1-controls", False, [], controls=True)
     assert timing[timing.index("-m", 3) + 1] == "not behaviour and control"
     assert behaviour[behaviour.index("-m", 3) + 1] == "behaviour and control"
-    names = [cmd[cmd.index("--session-name") + 1] for cmd in (timing, behaviour)]
+    names = [cmd[cmd.index("--claimbench-session-name") + 1] for cmd in (timing, behaviour)]
     assert all(n.startswith(records.CONTROLS_SESSION_PREFIX) for n in names)
 
 
@@ -164,10 +164,10 @@ def test_an_inconclusive_control_fails_whatever_strict_says(tmp_path):
 
 def test_sessions_can_be_only_one_and_carry_the_start_method(tmp_path):
     (timing,) = cli.sessions("py", "quick", tmp_path, "r1", False, [], start_method="spawn", only=("timing",))
-    assert timing[timing.index("--start-method") + 1] == "spawn"
+    assert timing[timing.index("--claimbench-start-method") + 1] == "spawn"
     assert "no:xdist" in timing
     (behaviour,) = cli.sessions("py", "quick", tmp_path, "r1", False, [], only=("behaviour",))
-    assert "--start-method" not in behaviour and "-n" in behaviour
+    assert "--claimbench-start-method" not in behaviour and "-n" in behaviour
 
 
 @pytest.mark.parametrize("args,word", [(["--start-method", "vfork"], "vfork"),

@@ -47,7 +47,7 @@ def verify(tmp_path, *args):
 
 def after_our_options(cmd):
     """What follows the session's own options: what the user passed to pytest."""
-    return cmd[cmd.index("--session-name") + 2:]
+    return cmd[cmd.index("--claimbench-session-name") + 2:]
 
 
 # ---------------------------------------------------------------- pytest's arguments pass through
@@ -64,7 +64,7 @@ def test_verify_passes_what_it_does_not_know_to_pytest_in_order(tmp_path, sessio
     assert len(sessions_run) == 2
     for cmd in sessions_run:
         assert after_our_options(cmd) == to_pytest
-        assert cmd[cmd.index("--scale") + 1] == scale
+        assert cmd[cmd.index("--claimbench-scale") + 1] == scale
 
 
 def test_controls_and_matrix_pass_pytest_arguments_too(tmp_path, sessions_run):
@@ -88,7 +88,7 @@ def test_other_commands_refuse_unknown_arguments_in_one_line(capsys, tmp_path):
 ])
 def test_strict_is_a_flag_that_still_takes_make_strict(tmp_path, sessions_run, args, strict):
     assert verify(tmp_path, *args) == 0
-    assert all(("--strict-verdicts" in cmd) is strict for cmd in sessions_run)
+    assert all(("--claimbench-strict" in cmd) is strict for cmd in sessions_run)
 
 
 @pytest.mark.parametrize("value", ["2", "maybe", "-1", "yes"])

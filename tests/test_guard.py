@@ -265,7 +265,8 @@ def run_pytest(folder: Path, *args: str):
     env = dict(os.environ, PYTHONPATH=str(ROOT), PYTHONDONTWRITEBYTECODE="1")
     env.pop("PYTEST_ADDOPTS", None)
     cmd = [sys.executable, "-m", "pytest", "experiments", "-q", "-p", "no:cacheprovider", "-p", "claimbench.plugin",
-           "--scale", "quick", "--results-dir", "results", "--run-id", "r1", "--session-name", "s1", "--store", *args]
+           "--claimbench-scale", "quick", "--claimbench-results-dir", "results", "--claimbench-run-id", "r1",
+           "--claimbench-session-name", "s1", "--claimbench-store", *args]
     proc = subprocess.Popen(cmd, cwd=str(folder), env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                             text=True, start_new_session=True)
     try:

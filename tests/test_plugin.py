@@ -66,7 +66,7 @@ def test_a_project_of_its_own_gets_verdicts_statuses_and_a_report(project):
 
 def test_a_claim_id_selects_its_tests(project):
     project.makeini("[pytest]\nclaimbench_claims = my_claims\npythonpath = .\n")
-    result = run(project, "-k", "sum-adds-up and right", "--no-store")
+    result = run(project, "-k", "sum-adds-up and right", "--claimbench-no-store")
     result.assert_outcomes(passed=1, deselected=3)
 
 
@@ -81,7 +81,7 @@ def test_plain_pytest_stores_only_when_asked(project):
     project.makeini("[pytest]\nclaimbench_claims = my_claims\nclaimbench_experiments =\npythonpath = .\n")
     run(project, "-k", "right")
     assert not (project.path / "results").exists()
-    run(project, "-k", "right", "--store")
+    run(project, "-k", "right", "--claimbench-store")
     assert list((project.path / "results" / "runs").glob("*/pytest.json"))
 
 
@@ -112,3 +112,15 @@ def test_timing_claims_under_xdist_are_refused_in_one_line(project):
     assert result.ret != 0
     out = result.stdout.str() + result.stderr.str()
     assert "a timing claim does not run under pytest-xdist (-n)" in out and "INTERNALERROR" not in out
+
+
+def test_the_plugins_options_are_prefixed():
+    """Installed, the plugin adds options to every pytest project in the environment: all of them
+    begin --claimbench- (pytest-benchmark's begin --benchmark-), none is a bare --scale or --store."""
+    import subprocess
+    import sys
+    done = subprocess.run([sys.executable, "-m", "pytest", "--help", "-p", "claimbench.plugin", "-p", "no:cacheprovider"],
+                          cwd=str(ROOT), capture_output=True, text=True, timeout=120)
+    section = done.stdout.split("claimbench:", 1)[1].split("\n\n", 1)[0]
+    options = [ln.split()[0].split("=")[0] for ln in section.splitlines() if ln.startswith("  --")]
+    assert options and all(o.startswith("--claimbench-") for o in options), options

@@ -83,8 +83,8 @@ def test_claimbench_report_rebuilds_the_reference_run_and_says_why(results, caps
 def verify_stores(monkeypatch):
     """verify's pytest sessions, each storing one record of the run instead of running pytest."""
     def session(cmd):
-        store(Path(cmd[cmd.index("--results-dir") + 1]), cmd[cmd.index("--run-id") + 1],
-              session=cmd[cmd.index("--session-name") + 1])
+        store(Path(cmd[cmd.index("--claimbench-results-dir") + 1]), cmd[cmd.index("--claimbench-run-id") + 1],
+              session=cmd[cmd.index("--claimbench-session-name") + 1])
         return 0
     monkeypatch.setattr(cli, "run_session", session)
     monkeypatch.setattr(preflight, "require_python", lambda python, modules=(): python)

@@ -87,14 +87,14 @@ def run_pytest(folder: Path, *args: str) -> subprocess.CompletedProcess:
     env.pop("PYTEST_ADDOPTS", None)
     cmd = [sys.executable, "-m", "pytest", "experiments", "-q", "-p", "no:cacheprovider", "-p", "claimbench.plugin", "-p", "no:xdist",
            "--assert=plain",  # nothing to rewrite: saves most of the start-up
-           "--scale", "quick", "--results-dir", "results", "--store", *args]
+           "--claimbench-scale", "quick", "--claimbench-results-dir", "results", "--claimbench-store", *args]
     return subprocess.run(cmd, cwd=str(folder), env=env, capture_output=True, text=True, timeout=120)
 
 
 def test_judged_cases_are_stored_and_tabled(tmp_path):
     claim = holds_here_claim()
     folder = project(tmp_path, EXPERIMENT.format(claim=claim))
-    proc = run_pytest(folder, "--run-id", "r1", "--session-name", "s1")
+    proc = run_pytest(folder, "--claimbench-run-id", "r1", "--claimbench-session-name", "s1")
     output = proc.stdout + proc.stderr
     assert proc.returncode == 1, output  # c2 is refuted where the claim should hold
     assert "3 passed" in output and "1 failed" in output and "1 inconclusive" in output, output
@@ -119,7 +119,7 @@ def test_judged_cases_are_stored_and_tabled(tmp_path):
     assert timed["data"] == {"rounds": rounds}
 
     # The raw timings were renamed into pytest-benchmark's storage; no temporary file is left.
-    (bench,) = (folder / "results" / "benchmarks").glob("*/0001_r1.json")
+    (bench,) = (folder / "results" / "benchmarks-quick").glob("*/0001_r1.json")  # a quick run's own storage
     # One entry per variant, its statistics from that variant's own samples, grouped by claim.
     entries = {e["params"]["variant"]: e for e in json.loads(bench.read_text(encoding="utf-8"))["benchmarks"]}
     assert sorted(entries) == ["fast", "slow"]
@@ -131,7 +131,7 @@ def test_judged_cases_are_stored_and_tabled(tmp_path):
 
 def test_strict_verdicts_fail_the_inconclusive(tmp_path):
     folder = project(tmp_path, EXPERIMENT.format(claim=holds_here_claim()))
-    proc = run_pytest(folder, "--strict-verdicts", "--no-store", "-k", "c3")
+    proc = run_pytest(folder, "--claimbench-strict", "--claimbench-no-store", "-k", "c3")
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert "1 failed" in proc.stdout
     assert not (folder / "results" / "runs").exists()
@@ -139,7 +139,7 @@ def test_strict_verdicts_fail_the_inconclusive(tmp_path):
 
 def test_experiments_must_name_a_registered_claim(tmp_path):
     folder = project(tmp_path, BAD_EXPERIMENT)
-    proc = run_pytest(folder, "--run-id", "r1")
+    proc = run_pytest(folder, "--claimbench-run-id", "r1")
     output = proc.stdout + proc.stderr
     assert proc.returncode == pytest.ExitCode.USAGE_ERROR, output
     assert "no-such-claim-id" in output and "test_unknown" in output
@@ -149,7 +149,7 @@ def test_experiments_must_name_a_registered_claim(tmp_path):
 
 def test_unknown_scale_is_a_usage_error(tmp_path):
     folder = project(tmp_path, EXPERIMENT.format(claim=next(iter(claims.REGISTRY))))
-    proc = run_pytest(folder, "--scale", "bogus")
+    proc = run_pytest(folder, "--claimbench-scale", "bogus")
     assert proc.returncode == pytest.ExitCode.USAGE_ERROR
     assert "unknown scale 'bogus'" in proc.stderr
 
@@ -181,7 +181,7 @@ def test_own_limit(request, judge):
 def test_time_limits_stretch_with_the_scale(tmp_path, scale, default, own):
     folder = project(tmp_path, LIMITS_EXPERIMENT.format(claim=holds_here_claim()))
     (folder / "pytest.ini").write_text("[pytest]\nclaimbench_claims = claimbench.claims\ntimeout = 300\n", encoding="utf-8")
-    proc = run_pytest(folder, "--scale", scale, "-s", "--no-store")
+    proc = run_pytest(folder, "--claimbench-scale", scale, "-s", "--claimbench-no-store")
     output = proc.stdout + proc.stderr
     assert proc.returncode == 0, output
     assert "LIMIT default " + default in output, output

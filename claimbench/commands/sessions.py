@@ -61,17 +61,18 @@ def sessions(python: str, scale: str, results_dir: Path, run_id: str, strict: bo
     A verify run takes the claims' cases and related findings; a controls run (``controls``)
     only the planted counterparts (claimbench/core/roles.py).
     """
-    common = [python, "-m", "pytest", experiments, "-q", "--scale", scale, "--results-dir", str(results_dir),
-              "--run-id", run_id, "--benchmark-storage", str(results_dir / "benchmarks"), "--store"]
+    common = [python, "-m", "pytest", experiments, "-q", "--claimbench-scale", scale,
+              "--claimbench-results-dir", str(results_dir), "--claimbench-run-id", run_id,
+              "--benchmark-storage", str(results_dir / "benchmarks"), "--claimbench-store"]
     if strict:
-        common.append("--strict-verdicts")
+        common.append("--claimbench-strict")
     if start_method:
-        common += ["--start-method", start_method]
+        common += ["--claimbench-start-method", start_method]
     which, prefix = ("control", records.CONTROLS_SESSION_PREFIX + "-") if controls else ("not control", "")
     timing = common + ["-m", "not behaviour and " + which, "-p", "no:xdist",
-                       "--session-name", prefix + "timing"] + extra
+                       "--claimbench-session-name", prefix + "timing"] + extra
     behaviour = common + ["-m", "behaviour and " + which, "-n", "auto",
-                          "--session-name", prefix + "behaviour"] + extra
+                          "--claimbench-session-name", prefix + "behaviour"] + extra
     return [cmd for name, cmd in (("timing", timing), ("behaviour", behaviour)) if name in only] if only else \
         [timing, behaviour]
 

@@ -35,21 +35,21 @@ def active(config) -> bool:
 # ---------------------------------------------------------------- options
 def pytest_addoption(parser):
     group = parser.getgroup("claimbench")
-    group.addoption("--scale", default=scales.DEFAULT_SCALE,
+    group.addoption("--claimbench-scale", dest="scale", default=scales.DEFAULT_SCALE,
                     help="time unit T and round budget: {} (default: %(default)s)".format(
                         ", ".join(scales.SCALES)))
-    group.addoption("--results-dir", default="results",
+    group.addoption("--claimbench-results-dir", dest="results_dir", default="results",
                     help="where runs are stored (default: %(default)s)")
-    group.addoption("--run-id", default="",
+    group.addoption("--claimbench-run-id", dest="run_id", default="",
                     help="group several sessions into one run (default: a new id)")
-    group.addoption("--session-name", default="",
+    group.addoption("--claimbench-session-name", dest="session_name", default="",
                     help="name of this session's record inside the run (default: pytest)")
-    group.addoption("--strict-verdicts", action="store_true", default=False,
+    group.addoption("--claimbench-strict", dest="strict_verdicts", action="store_true", default=False,
                     help="an inconclusive verdict fails the test instead of skipping it")
-    group.addoption("--store", action="store_true", default=False,
+    group.addoption("--claimbench-store", dest="store", action="store_true", default=False,
                     help="write a run record and the raw timings into the results folder, as `claimbench "
                          "verify` does (plain pytest stores only when asked, like --benchmark-autosave)")
-    group.addoption("--no-store", action="store_true", default=False,
+    group.addoption("--claimbench-no-store", dest="no_store", action="store_true", default=False,
                     help="write no run record, even where the ini asks for one (verdicts are still printed)")
     parser.addini("claimbench_store", type="bool", default=False,
                   help="every session stores its run record (as --store); claimbench_report implies it")
@@ -61,9 +61,9 @@ def pytest_addoption(parser):
     parser.addini("claimbench_report", type="bool", default=False,
                   help="write the report (report.md, report.html, verdicts.csv) into the results folder "
                        "at the end of each session")
-    group.addoption("--no-progress", action="store_true", default=False,
+    group.addoption("--claimbench-no-progress", dest="no_progress", action="store_true", default=False,
                     help="no line per judged case (its verdict, rounds, seconds and the time left)")
-    group.addoption("--start-method", default="",
+    group.addoption("--claimbench-start-method", dest="start_method", default="",
                     help="the start method of every experiment that uses the default one (pools, "
                          "executors): fork, forkserver or spawn (default: the platform's)")
 

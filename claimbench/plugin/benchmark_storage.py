@@ -33,8 +33,9 @@ def folder(scale: str, controls: bool = False) -> str:
 
 
 def is_controls(markexpr: str) -> bool:
-    """A run of the controls: ``-m control`` (as ``claimbench controls`` runs them)."""
-    return (markexpr or "").strip() == "control"
+    """A run of the controls: ``-m control``, or ``-m "not behaviour and control"`` as ``claimbench
+    controls`` runs them (``control`` selected, not negated)."""
+    return re.search(r"(?<!not )\bcontrol\b", markexpr or "") is not None
 
 
 def facts(scale: str, unit_s: float, runtime_tag: str, run_id: str, controls: bool) -> dict:
