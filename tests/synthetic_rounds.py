@@ -76,6 +76,9 @@ class Capture:
     def observed(self, *args, **kwargs) -> None:
         self(verdicts.observed("", "", *args, **kwargs))
 
+    def decided(self, decision, **kwargs) -> None:
+        self(verdicts.decided("", "", decision, **kwargs))
+
     @property
     def verdict(self) -> str:
         assert len(self.verdicts) == 1, self.verdicts

@@ -100,6 +100,15 @@ def measured(claim: str, case: str, interval: stats.Interval, decision,
     )
 
 
+def decided(claim: str, case: str, decision, effect_name: str, evidence: str, data: Optional[dict] = None,
+            verdict: Optional[str] = None) -> Verdict:
+    """A Verdict from a ``decision.Decision``: its effect, its threshold (said once, where it was
+    decided) and its verdict; ``verdict`` overrides it."""
+    sign = {"above": ">", "below": "<"}.get(decision.direction, "?")
+    return measured(claim, case, decision.effect, decision, effect_name, "{} {}".format(sign, stats.fmt(
+        decision.threshold)), evidence, data=data, verdict=verdict)
+
+
 def observed(claim: str, case: str, verdict: str, evidence: str,
              data: Optional[dict] = None, effect: float = float("nan"),
              effect_name: str = "", threshold: str = "") -> Verdict:

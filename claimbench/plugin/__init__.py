@@ -393,6 +393,10 @@ class Judge:
         """``verdicts.observed`` for this test's claim and case (from its marker and parameters)."""
         self(verdicts.observed(self.claim.id, self.case, *args, **kwargs))
 
+    def decided(self, decision, *, effect_name: str, evidence: str, data=None, verdict=None) -> None:
+        """``verdicts.decided``: a ``decide(...)`` result, its threshold said once where it was decided."""
+        self(verdicts.decided(self.claim.id, self.case, decision, effect_name, evidence, data=data, verdict=verdict))
+
     def __call__(self, verdict: verdicts.Verdict) -> None:
         judged = self.judgement.judge(verdict)
         _store_case(self.item, judged.case)

@@ -1,12 +1,10 @@
 """Three sentences of the Python documentation, as claimbench claims.
 
-A project's claims are a module with a ``CLAIMS`` tuple of ``claimbench.claims.Claim``; its
+A project's claims are a module with a ``CLAIMS`` tuple of ``claimbench.Claim``; its
 ``pytest.ini`` names the module (``claimbench_claims = asyncio_docs_claims``) and its tests
 mark each experiment with ``@pytest.mark.claim(id)``.
 """
-from claimbench.claims import Claim
-from claimbench.claims.expect import always
-from claimbench.core.verdicts import HOLDS
+from claimbench import always, Claim, HOLDS
 
 CLAIMS = (
     Claim(

@@ -5,9 +5,7 @@ import time
 
 import pytest
 
-from claimbench.core import stats, verdicts
-from claimbench.core.measure import Interleaved, Seconds
-from claimbench.core.roles import control
+from claimbench import BELOW, control, decide, HOLDS, Interleaved, REFUTED, Seconds, stats
 
 N = 5
 
@@ -35,14 +33,13 @@ def test_gather_runs_concurrently(gather, unit_s, scale, benchmark, judge):
     m = Interleaved({"gathered": run})
     threshold = (1 + N) / 2  # halfway between T (concurrent) and N·T (one after another)
 
-    def effect(m):
-        return stats.scaled_interval(m.interval("gathered"), unit_s)
+    def decision(m):
+        return decide(stats.scaled_interval(m.interval("gathered"), unit_s), threshold, BELOW)
 
-    decision = m.until_settled(lambda m: stats.below(effect(m), threshold), scale, benchmark)
-    judge.measured(effect(m), decision, "wall / T",
-                            "< {}".format(threshold),
-                            "{} sleeps of T = {} s gathered: {} s (median of {})".format(
-                                N, unit_s, stats.fmt(m.median_s("gathered")), m.rounds))
+    m.until_settled(decision, scale, benchmark)
+    judge.decided(decision(m), effect_name="wall / T",
+                  evidence=f"{N} sleeps of T = {unit_s} s gathered: {stats.fmt(m.median_s('gathered'))} s "
+                           f"(median of {m.rounds})")
 
 
 # ---------------------------------------------------------------- wait-for-cancels-on-timeout
@@ -84,8 +81,8 @@ def test_wait_for_cancels_on_timeout(wait_for, judge):
 
     asyncio.run(main())
     ok = seen.get("timeout") and seen.get("cancelled") and not seen.get("left running")
-    judge.observed(verdicts.HOLDS if ok else verdicts.REFUTED,
-                            "after the timeout: {}".format(", ".join(sorted(seen)) or "nothing seen"), data=seen)
+    judge.observed(HOLDS if ok else REFUTED, f"after the timeout: {', '.join(sorted(seen)) or 'nothing seen'}",
+                   data=seen)
 
 
 # ---------------------------------------------------------------- as-completed-yields-as-they-complete
@@ -109,5 +106,4 @@ def test_as_completed_yields_as_they_complete(as_completed, judge):
         fs = [pool.submit(lambda d=d: (time.sleep(d), d)[1]) for d in delays]
         order = [f.result() for f in as_completed(fs)]
     ok = order == sorted(delays)
-    judge.observed(verdicts.HOLDS if ok else verdicts.REFUTED,
-                            "submitted with delays {}, yielded {}".format(delays, order), data={"order": order})
+    judge.observed(HOLDS if ok else REFUTED, f"submitted with delays {delays}, yielded {order}", data={"order": order})
