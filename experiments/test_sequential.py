@@ -1,16 +1,20 @@
-"""The notes' first two examples: tasks one after another, and two processes."""
+"""The notes' first two examples: tasks one after another, and two processes.
+
+Both set one way against T (n·T one after another; T for processes side by side): there is no
+second way of running the work to compare with, so no A/A null. Thresholds and decisions:
+claimbench/families/d_examples/decide.py.
+"""
 from __future__ import annotations
 
 import pytest
 
-from claimbench.core import stats, ways, workloads
+from claimbench.core import stats, verdicts, ways, workloads
 from claimbench.core.measure import Interleaved, Seconds
 from claimbench.core.roles import control
 from claimbench.core.ways import run_threads
 from claimbench.core.workloads import Job
-
-# ±10 % of n·T: a sleep overshoots by microseconds, so anything wider is not "adding up".
-SEQUENTIAL_TOLERANCE = 0.10
+from claimbench.families.d_examples.decide import (band_outcome, deciding, parallel_decision, parallel_threshold,
+                                                   SEQUENTIAL_TOLERANCE, sequential_parts)
 
 
 def one_after_another(n: int, unit_s: float) -> None:
@@ -34,21 +38,19 @@ def test_sequential_adds_up(n, run, unit_s, scale, benchmark, judge):
     ideal_s = n * unit_s
     m = Interleaved({"sequential": lambda: run(n, unit_s)})
 
-    def decide(m):
-        return stats.within(effect(m), 1 - SEQUENTIAL_TOLERANCE, 1 + SEQUENTIAL_TOLERANCE)
-
     def effect(m):
         return stats.scaled_interval(m.interval("sequential"), ideal_s)
 
-    decision = m.until_settled(decide, scale, benchmark)
-    e = effect(m)
+    m.until_settled(lambda m: band_outcome(sequential_parts(effect(m))), scale, benchmark)
+    parts = sequential_parts(effect(m))
     judge.measured(
-        e, decision, "measured/(n·T)",
+        effect(m), deciding(parts), "measured/(n·T)",
         "within 1 ± {}".format(SEQUENTIAL_TOLERANCE),
         "{} tasks of T = {} s took {} s (median of {}); n·T = {} s".format(
             n, unit_s, stats.fmt(m.median_s("sequential")), m.rounds, stats.fmt(ideal_s)),
         data={"n": n, "unit_s": unit_s, "median_s": m.median_s("sequential"),
-              "notes_figure": "sequential-2" if n == 2 else None})
+              "notes_figure": "sequential-2" if n == 2 else None},
+        verdict=verdicts.from_decision(band_outcome(parts)))
 
 
 @pytest.mark.claim("processes-run-in-parallel")
@@ -79,17 +81,16 @@ def processes_in_parallel(start_method, label, unit_s, scale, benchmark, judge, 
         return Seconds(span)
 
     m = Interleaved({"processes": sleepers})
-    # Halfway between the claim (T) and its negation (n·T).
-    threshold = (1 + n) / 2
+    threshold = parallel_threshold(n)
 
     def effect(m):
         return stats.scaled_interval(m.interval("processes"), unit_s)
 
-    decision = m.until_settled(lambda m: stats.below(effect(m), threshold), scale, benchmark)
-    e = effect(m)
+    m.until_settled(lambda m: parallel_decision(effect(m), n), scale, benchmark)
+    d = parallel_decision(effect(m), n)
     startup_s = stats.median_interval(startups).median if startups else float("nan")
     judge.measured(
-        e, decision, "span of the sleeps / T (start-up excluded)",
+        d.effect, d, "span of the sleeps / T (start-up excluded)",
         "< {} (halfway between T and {}·T)".format(threshold, n),
         "{} {} processes, started, then told at once to sleep T = {} s: all had slept {} s later "
         "(median of {}); starting them took {} s before".format(

@@ -7,7 +7,7 @@ import signal
 
 from claimbench.core import stats, verdicts
 from claimbench.families.b_stability import child as stability
-from claimbench.families.d_examples import child as examples
+from claimbench.families.d_examples import child as examples, decide as examples_decide
 
 FIVE = stability.CRASH_MODES
 
@@ -65,11 +65,11 @@ def test_thread_crash_verdicts():
 
 def test_staircase_one_point_off_refutes():
     I, O, S = stats.INSIDE, stats.OUTSIDE, stats.STRADDLES
-    assert examples.staircase_verdict([I, I, I]) == verdicts.HOLDS
-    assert examples.staircase_verdict([I, O, I]) == verdicts.REFUTED
-    assert examples.staircase_verdict([I, S, O]) == verdicts.REFUTED
-    assert examples.staircase_verdict([I, S, I]) == verdicts.INCONCLUSIVE
-    assert examples.staircase_decision([S, O]) == stats.OUTSIDE  # settled: no more rounds needed
+    assert examples_decide.staircase_verdict([I, I, I]) == verdicts.HOLDS
+    assert examples_decide.staircase_verdict([I, O, I]) == verdicts.REFUTED
+    assert examples_decide.staircase_verdict([I, S, O]) == verdicts.REFUTED
+    assert examples_decide.staircase_verdict([I, S, I]) == verdicts.INCONCLUSIVE
+    assert examples_decide.staircase_decision([S, O]) == stats.OUTSIDE  # settled: no more rounds needed
 
 
 def test_reuse_verdicts():

@@ -1,4 +1,5 @@
-"""What section D's Pool experiments run: a worker initializer, planted pools, and their decisions.
+"""What section D's Pool experiments run: a worker initializer, planted pools, and what a pool's workers
+reveal of themselves (the staircase's thresholds and decisions: decide.py).
 
 The pool claims (pool-capacity-limits-throughput, pool-reuses-workers, pool-join-needs-close)
 find a pool's workers through what the workers report of themselves (``announce_worker``, a
@@ -13,10 +14,11 @@ from __future__ import annotations
 
 import os
 import queue
+import threading
 import time
 from typing import Dict, Iterable, List, Optional, Set, Tuple
 
-from ...core import stats, verdicts
+from ...core import verdicts
 
 ANNOUNCE_WAIT_S = 20.0
 
@@ -82,14 +84,13 @@ def twice_the_workers(ctx, k: int, **kwargs):
 
 
 def one_worker_more(ctx, k: int, **kwargs):
-    """Planted: "Pool(k)" that has k + 1 workers.
+    """Planted: "Pool(k)" that has k + 1 worker processes (a real Pool of one more).
 
-    Its workers are threads (a ThreadPool), all running as soon as it is made: with k + 1 worker
-    processes, the last one to come up after a fresh Pool's fork delays k + 1 tasks by a few
-    milliseconds more than one task, a third of a step at T = 10 ms, and the plant would blur.
+    The question is a process pool's capacity, so the plant is one: the same workers, pipes and
+    task hand-over as the real Pool, wrong only in how many tasks run at once. Timed after every
+    worker has announced itself (``ready_pool``), none still starting: k + 1 tasks take one step.
     """
-    from multiprocessing.pool import ThreadPool
-    return ThreadPool(k + 1, **kwargs)
+    return ctx.Pool(k + 1, **kwargs)
 
 
 def fresh_process_per_task(ctx, k: int, **kwargs):
@@ -134,20 +135,33 @@ def join_returns_while_running(ctx, k: int, **kwargs):
     return JoinReturnsWhileRunning(ctx.Pool(k, **kwargs))
 
 
+# ---------------------------------------------------------------- a join with a time limit
+JOIN_LIMIT_S = 10.0  # a pool of one idle worker joins in milliseconds (spawn: tens); ten seconds is a hang
+
+
+def join_within(pool, limit_s: float = JOIN_LIMIT_S) -> Tuple[bool, Optional[BaseException]]:
+    """(returned, what it raised): ``pool.join()`` in a thread of its own, waited for ``limit_s``.
+
+    A join that never returns is then seen, not waited for: (False, None). The thread is a daemon,
+    so a hung join does not keep the interpreter from exiting.
+    """
+    raised: List[BaseException] = []
+
+    def joining() -> None:
+        try:
+            pool.join()
+        except BaseException as exc:  # noqa: B902 - whatever join raised is the observation
+            raised.append(exc)
+
+    t = threading.Thread(target=joining, name="join-within", daemon=True)
+    t.start()
+    t.join(limit_s)
+    if t.is_alive():
+        return False, None
+    return True, (raised[0] if raised else None)
+
+
 # ---------------------------------------------------------------- decisions
-def staircase_decision(decisions: Iterable[str]) -> str:
-    """The staircase's decision from its points': off at one point settles it, else all must settle."""
-    ds = list(decisions)
-    if stats.OUTSIDE in ds:
-        return stats.OUTSIDE
-    return stats.STRADDLES if stats.STRADDLES in ds else stats.INSIDE
-
-
-def staircase_verdict(decisions: Iterable[str]) -> str:
-    """Refuted when any point is off the staircase: ceil(n/k)·T must hold at every n."""
-    return verdicts.from_decision(staircase_decision(decisions))
-
-
 def reuse_verdict(task_pids: List[int], workers: Dict[int, int], k: int, tasks: int, parent_pid: int,
                   maxtasksperchild: Optional[int]) -> Tuple[str, str]:
     """Did the pool run its tasks on its own workers, reusing them (or replacing them, under maxtasksperchild)?
