@@ -4,6 +4,12 @@ Every case measures a counting thread's pace beside other threads, relative to i
 alone, and also beside a neighbour that never waits (a CPU-bound thread: the yardstick of
 a GIL shared with one Python thread). The controls plant a wait that keeps the GIL — a C
 call through ``ctypes.PyDLL``, which never releases it — or a "wait" that polls in Python.
+
+Each effect is a ratio of two ways, so the baseline way is measured twice in the same rounds (one
+sleeping thread twice; the counter alone twice): the A/A null every decision must clear
+(core/decision.py). Thresholds and decisions: sleep-releases-gil's in
+claimbench/families/d_examples/decide.py, gil-released-on-io-wait's in
+claimbench/families/e_rule_of_thumb/decide.py.
 """
 from __future__ import annotations
 
@@ -20,12 +26,10 @@ from claimbench.core.measure import Interleaved, Measured
 from claimbench.core.roles import control
 from claimbench.core.runtime import Runtime
 from claimbench.core.workloads import Job
+from claimbench.families.d_examples.decide import sleepers_decision, sleepers_pace_decision, SLEEPERS_PACE, \
+    sleepers_threshold
+from claimbench.families.e_rule_of_thumb.decide import wait_pace_decision, WAIT_PACE
 
-# A counting thread's pace beside a neighbour, over its pace alone: 1 when the neighbour
-# released the GIL; ½ when it shares the GIL as a thread running Python code does (one thread
-# at a time, handed over every switch interval); lower still when it keeps the GIL while it
-# waits. Halfway between 1 and ½:
-PACE_THRESHOLD = 0.75
 # The counting window is T; the sleepers beside it nap T at a time, so a nap that keeps the
 # GIL (T ≥ 10 ms, the switch interval 5 ms) holds the counter for longer than it lets it run.
 SLEEPERS = 4
@@ -65,24 +69,26 @@ def test_sleeping_threads_overlap(k, sleep, unit_s, scale, benchmark, judge):
 
     One sleeping thread, measured in the same round, is the yardstick: it pays the
     same thread start-up and wake-up latency, so a busy machine cannot pass for a held GIL.
+    Measured twice (two threads started apart), it is the run's own null.
     """
     from claimbench.core.ways import run_threads
     if sleep is time.sleep:
         jobs = [Job(workloads.SLEEP, unit_s)] * k
         m = Interleaved({"threads": lambda: run_threads(jobs, k),
-                         "one-thread": lambda: run_threads(jobs[:1], 1)})
+                         "one-thread": lambda: run_threads(jobs[:1], 1)}, null="one-thread")
     else:
         m = Interleaved({"threads": lambda: _threads_calling(sleep, unit_s, k),
-                         "one-thread": lambda: _threads_calling(sleep, unit_s, 1)})
-    threshold = (1 + k) / 2  # halfway between 1 (GIL released) and k (held)
+                         "one-thread": lambda: _threads_calling(sleep, unit_s, 1)}, null="one-thread")
+    threshold = sleepers_threshold(k)
 
-    def effect(m):
-        return m.ratio("threads", "one-thread")
+    def decision(m):
+        return sleepers_decision(m.ratio("threads", "one-thread"), k, m.null_ratio())
 
-    decision = m.until_settled(lambda m: stats.below(effect(m), threshold), scale, benchmark)
+    m.until_settled(decision, scale, benchmark)
+    d = decision(m)
     judge.measured(
-        effect(m), decision, "k threads / one thread, each sleeping T",
-        "< {} (halfway between 1 and {})".format(threshold, k),
+        d.effect, d, "k threads / one thread, each sleeping T",
+        "< {} (halfway between 1 and {})".format(stats.fmt(threshold), k),
         "{} threads each sleeping T = {} s{} finished in {} s; one such thread in {} s".format(
             k, unit_s, "" if sleep is time.sleep else " through ctypes.PyDLL (GIL kept)",
             stats.fmt(m.median_s("threads")), stats.fmt(m.median_s("one-thread"))),
@@ -129,30 +135,24 @@ def _spinner(stop):
     return [threading.Thread(target=spin, daemon=True)]
 
 
-def pace_decision(m, beside: str):
-    """(effect, yardstick, decision): the claim's pace must clear the threshold, and the yardstick
-    (a CPU-bound neighbour) must fall below it, or the measurement cannot see the GIL here."""
-    effect = m.ratio(beside, "alone")
-    yardstick = m.ratio("beside-spinner", "alone")
-    seen = stats.below(yardstick, PACE_THRESHOLD)
-    return effect, yardstick, (seen if seen != stats.INSIDE else stats.above(effect, PACE_THRESHOLD))
+def paces(m, beside: str):
+    """(pace beside the neighbour, pace beside a CPU-bound thread (the yardstick), the A/A null): each
+    over the pace alone, round by round."""
+    return m.ratio(beside, "alone"), m.ratio("beside-spinner", "alone"), m.null_ratio()
 
 
-def pace_verdict(decision: str, yardstick: stats.Interval):
-    """A yardstick that did not fall below the threshold makes the case inconclusive, not a verdict."""
-    if stats.below(yardstick, PACE_THRESHOLD) == stats.OUTSIDE:
-        return verdicts.INCONCLUSIVE
-    return verdicts.from_decision(decision)
+def pace_variants(beside: str, neighbours, unit_s: float) -> Interleaved:
+    """The counter alone (twice: the null), beside ``neighbours`` (named ``beside``), and beside a
+    CPU-bound thread."""
+    return Interleaved({
+        "alone": lambda: Measured(workloads.count_for(unit_s)),
+        beside: lambda: _pace_beside(neighbours, unit_s),
+        "beside-spinner": lambda: _pace_beside(_spinner, unit_s),
+    }, null="alone")
 
 
 def _yardstick_line(yardstick: stats.Interval) -> str:
-    seen = stats.below(yardstick, PACE_THRESHOLD)
-    return "; beside a CPU-bound thread (the yardstick of a shared GIL): {}{}".format(yardstick, {
-        stats.INSIDE: "",
-        stats.STRADDLES: " — not settled below {} within the round budget, so nothing is decided".format(
-            PACE_THRESHOLD),
-        stats.OUTSIDE: " — above {}: this run cannot see a shared GIL, so nothing is decided".format(
-            PACE_THRESHOLD)}[seen])
+    return "; beside a CPU-bound thread (the yardstick of a shared GIL): {}".format(yardstick)
 
 
 @pytest.mark.claim("sleep-releases-gil")
@@ -162,20 +162,20 @@ def _yardstick_line(yardstick: stats.Interval) -> str:
 ])
 def test_cpu_thread_keeps_pace_beside_sleepers(nap, unit_s, scale, benchmark, judge):
     """False if a CPU-bound thread slows below ¾ of its pace while four other threads sleep."""
-    m = Interleaved({
-        "alone": lambda: Measured(workloads.count_for(unit_s)),
-        "beside-sleepers": lambda: _pace_beside(_nappers(SLEEPERS, unit_s, nap), unit_s),
-        "beside-spinner": lambda: _pace_beside(_spinner, unit_s),
-    })
-    decision = m.until_settled(lambda m: pace_decision(m, "beside-sleepers")[2], scale, benchmark)
-    effect, yardstick, decision = pace_decision(m, "beside-sleepers")
+    m = pace_variants("beside-sleepers", _nappers(SLEEPERS, unit_s, nap), unit_s)
+
+    def decision(m):
+        return sleepers_pace_decision(*paces(m, "beside-sleepers"))
+
+    m.until_settled(decision, scale, benchmark)
+    d = decision(m)
+    _, yardstick, _ = paces(m, "beside-sleepers")
     judge.measured(
-        effect, decision, "pace beside sleepers / pace alone",
-        "> {} (halfway between 1, GIL released, and ½, GIL shared)".format(PACE_THRESHOLD),
+        d.effect, d, "pace beside sleepers / pace alone",
+        "> {} (halfway between 1, GIL released, and ½, GIL shared)".format(SLEEPERS_PACE),
         "a counting thread ran at {} of its solo pace while {} threads slept{} in naps of T{}".format(
-            stats.fmt(effect.median), SLEEPERS, "" if nap is time.sleep else " through ctypes.PyDLL (GIL kept)",
+            stats.fmt(d.effect.median), SLEEPERS, "" if nap is time.sleep else " through ctypes.PyDLL (GIL kept)",
             _yardstick_line(yardstick)),
-        verdict=pace_verdict(decision, yardstick),
         data={"alone_per_s": m.median_s("alone"), "beside_per_s": m.median_s("beside-sleepers"),
               "yardstick": [yardstick.median, yardstick.low, yardstick.high]})
 
@@ -258,19 +258,18 @@ def waiter(kind: str, seconds: float):
 def test_gil_released_while_waiting(kind, unit_s, scale, benchmark, judge):
     """False if a thread blocked in this wait slows another thread running Python code below ¾ of its pace,
     the halfway point to sharing the GIL with a thread that never waits."""
-    neighbours = waiter(kind, 2 * unit_s)  # the wait outlasts the counting window
-    m = Interleaved({
-        "alone": lambda: Measured(workloads.count_for(unit_s)),
-        "beside-waiter": lambda: _pace_beside(neighbours, unit_s),
-        "beside-spinner": lambda: _pace_beside(_spinner, unit_s),
-    })
-    m.until_settled(lambda m: pace_decision(m, "beside-waiter")[2], scale, benchmark)
-    effect, yardstick, decision = pace_decision(m, "beside-waiter")
+    m = pace_variants("beside-waiter", waiter(kind, 2 * unit_s), unit_s)  # the wait outlasts the counting window
+
+    def decision(m):
+        return wait_pace_decision(*paces(m, "beside-waiter"))
+
+    m.until_settled(decision, scale, benchmark)
+    d = decision(m)
+    _, yardstick, _ = paces(m, "beside-waiter")
     judge.measured(
-        effect, decision, "pace beside waiter / pace alone",
-        "> {} (halfway between 1, GIL released, and ½, GIL shared)".format(PACE_THRESHOLD),
+        d.effect, d, "pace beside waiter / pace alone",
+        "> {} (halfway between 1, GIL released, and ½, GIL shared)".format(WAIT_PACE),
         "counting pace beside a thread {}: {} of the solo pace{}".format(
             {"poll": "polling a flag and a clock in Python", "gil-kept-sleep": "sleeping through ctypes.PyDLL"}.get(
-                kind, "blocked in " + kind), stats.fmt(effect.median), _yardstick_line(yardstick)),
-        verdict=pace_verdict(decision, yardstick),
+                kind, "blocked in " + kind), stats.fmt(d.effect.median), _yardstick_line(yardstick)),
         data={"kind": kind, "yardstick": [yardstick.median, yardstick.low, yardstick.high]})

@@ -2,8 +2,9 @@
 
 CPU-bound → processes is judged against an ideal the same rounds measure (the machine's parallel
 capacity now: real processes over sequential); I/O-bound → threads against the ideal k-fold
-overlap and a stated margin for "more efficient". Every decision also clears the run's own A/A
-null (core/decision.py). Experiments and tests import these; claims.py holds the expectations.
+overlap and a stated margin for "more efficient"; the GIL released on a wait against halfway between
+a full pace and a shared GIL's half. Every decision also clears the run's own A/A null
+(core/decision.py). Experiments and tests import these; claims.py holds the expectations.
 """
 from __future__ import annotations
 
@@ -77,3 +78,33 @@ def io_bound_shortfall(overlap: stats.Interval, cost: stats.Interval) -> str:
          if too_little else []) +
         ([f"threads are not cheaper (processes spend {stats.fmt(cost.median)}× their CPU, needed > "
           f"{THREADS_CHEAPER}×)"] if no_cheaper else []))
+
+
+# ---------------------------------------------------------------- gil-released-on-io-wait
+# A counting thread's pace beside a thread blocked in a wait, over its pace alone: 1 where the wait
+# released the GIL, ½ beside a thread that shares it (one thread at a time), lower where the wait keeps
+# it. Halfway between 1 and ½:
+WAIT_PACE = 0.75
+
+
+def no_gil_seen(yardstick: stats.Interval, seen: str) -> str:
+    """Why nothing is decided when a CPU-bound neighbour (the yardstick of a shared GIL) did not slow the
+    counter below WAIT_PACE: the run cannot see a shared GIL, so a pace above it means nothing."""
+    if seen == stats.OUTSIDE:
+        return ("not testable now: beside a CPU-bound thread (the yardstick of a shared GIL) the counter kept "
+                f"{yardstick} of its pace, above {WAIT_PACE}: this run cannot see a shared GIL")
+    return (f"beside a CPU-bound thread (the yardstick of a shared GIL) the counter kept {yardstick} of its pace: "
+            f"not settled below {WAIT_PACE} within the round budget, so nothing is decided")
+
+
+def wait_pace_decision(pace: stats.Interval, yardstick: stats.Interval,
+                       null: Optional[stats.Interval] = None) -> Decision:
+    """The pace beside the waiter above WAIT_PACE beyond the A/A null (the counter alone, twice); gated
+    (inconclusive: settled where the yardstick is clearly above, measured on while it straddles) until
+    the yardstick lies below WAIT_PACE (its own interval, as the capacity gate above: a gate asks whether
+    the machine can show the effect now, it decides nothing of the claim)."""
+    d = decide(pace, WAIT_PACE, ABOVE, null)
+    seen = stats.below(yardstick, WAIT_PACE)
+    if seen != stats.INSIDE:
+        return d.gated(seen, no_gil_seen(yardstick, seen))
+    return d
