@@ -194,16 +194,21 @@ def test_cpu_bound_expectation_follows_the_gil_and_the_cpus():
     assert c.expectation(RUNTIMES["nogil-2cpu"]).verdict == verdicts.REFUTED
 
 
-def test_ipc_throughput_follows_the_c_library_copy():
-    """Shared memory's copies of the largest payloads go past the cache where the C library's
-    non-temporal threshold lies below them (glibc 2.43's 24 MiB here): the measurement decides."""
+def test_ipc_throughput_copy_out_follows_the_c_library_copy():
+    """The claim (the receiver touches the block in place) and the payloads under 64 KiB do not hang on the
+    C library; the related finding where the receiver copies the payload out does (glibc 2.43 copies 24 MiB
+    and more past the cache here, 2.36 through it): machine-dependent, and the reason names why."""
     import dataclasses
     c = claims.get("ipc-throughput-ranks")
     cached = dataclasses.replace(RUNTIMES["gil-2cpu"], libc="glibc 2.36", nontemporal_copy_bytes=192 << 20)
     past = dataclasses.replace(RUNTIMES["gil-2cpu"], libc="glibc 2.43", nontemporal_copy_bytes=24 << 20)
-    assert c.expectation(cached, "above-crossover").verdict == verdicts.HOLDS
-    assert c.expectation(RUNTIMES["gil-2cpu"], "above-crossover").verdict == verdicts.HOLDS  # not known
-    e = c.expectation(past, "above-crossover")
-    assert e.verdict == verdicts.MACHINE_DEPENDENT and "glibc 2.43" in e.reason and "24 MiB" in e.reason
-    assert c.expectation(past, "below-crossover").verdict == verdicts.MACHINE_DEPENDENT
-    assert c.expectation(cached, "below-crossover").verdict == verdicts.REFUTED
+    unknown = RUNTIMES["gil-2cpu"]
+    for rt in (cached, past, unknown):
+        assert c.expectation(rt, "above-crossover").verdict == verdicts.HOLDS
+        assert c.expectation(rt, "below-crossover").verdict == verdicts.REFUTED
+        assert c.expectation(rt, "copy-out").verdict == verdicts.MACHINE_DEPENDENT
+    e = c.expectation(past, "copy-out")
+    assert "glibc 2.43" in e.reason and "24 MiB" in e.reason and "past the cache" in e.reason
+    e = c.expectation(cached, "copy-out")
+    assert "glibc 2.36" in e.reason and "192 MiB" in e.reason and "through the cache" in e.reason
+    assert "not known" in c.expectation(dataclasses.replace(unknown, nontemporal_copy_bytes=None), "copy-out").reason

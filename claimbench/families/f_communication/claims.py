@@ -62,6 +62,7 @@ def _endless_reader(runtime: Runtime, case=None) -> Expectation:
 
 ABOVE = "above-crossover"
 BELOW = "below-crossover"
+COPY_OUT = "copy-out"
 LARGEST = 64 << 20  # the sweep's largest payload (experiments/test_ipc_throughput.py)
 
 
@@ -76,27 +77,38 @@ INTERPRETER_QUEUE_POLLS = (
     "least one such sleep, where a Pipe's or a Queue's receiver is woken as the bytes arrive")
 
 
+def copy_routine(runtime: Runtime) -> str:
+    """What decides the copy-out finding on this runtime: the C library's copy routine, as the
+    fingerprint names it (its non-temporal threshold, where the loader could ask for it)."""
+    libc = runtime.libc or "the C library"
+    nontemporal = runtime.nontemporal_copy_bytes
+    if nontemporal is None:
+        return ("how {} copies blocks of {} (through the cache, or past it with non-temporal stores) is not "
+                "known on this runtime".format(libc, fmt_bytes(LARGEST)))
+    if nontemporal < LARGEST:
+        return ("this runtime's C library ({}) copies blocks of {} and more with non-temporal stores, past the "
+                "cache: the two copies of {} run as fast as this CPU makes such stores, a Pipe's are the "
+                "kernel's".format(libc, fmt_bytes(nontemporal), fmt_bytes(LARGEST)))
+    return ("this runtime's C library ({}) copies blocks under {} through the cache: the two copies of {} run "
+            "at the speed of this CPU's caches and memory, a Pipe's are the kernel's".format(
+                libc, fmt_bytes(nontemporal), fmt_bytes(LARGEST)))
+
+
 def _throughput(runtime: Runtime, case=None) -> Expectation:
     if about_subinterpreters(case):
         return needs_subinterpreters(runtime) or Expectation(REFUTED, INTERPRETER_QUEUE_POLLS)
-    nontemporal = runtime.nontemporal_copy_bytes
-    if nontemporal is not None and nontemporal < LARGEST:
-        past_cache = ("this runtime's C library ({}) copies blocks of {} and more with non-temporal stores, past "
-                      "the cache: shared memory's two copies of the largest payloads (into the block and out of "
-                      "it) run as fast as this CPU makes such stores, a Pipe's are the kernel's".format(
-                          runtime.libc or "libc", fmt_bytes(nontemporal)))
-        if case != BELOW:
-            return Expectation(MACHINE_DEPENDENT, past_cache + "; the measurement decides")
-        return Expectation(MACHINE_DEPENDENT, past_cache + "; where no crossover is found up to {}, every "
-                           "payload counts as below it, those where shared memory wins too".format(fmt_bytes(LARGEST)))
+    if case == COPY_OUT:
+        return Expectation(MACHINE_DEPENDENT, "the receiver's copy out of the block and the sender's copy in, "
+                           "two memcpy against the kernel's two copies, are decided by the C library's copy "
+                           "routine: " + copy_routine(runtime) + "; the measurement decides")
     if case == BELOW:
         return Expectation(REFUTED, "a small payload costs no more to copy than the message that tells the "
-                                    "other process it is there, and shared memory needs that message too "
-                                    "(and still copies the payload in and out)")
+                                    "other process it is there, and shared memory needs that message too")
     return Expectation(HOLDS, "a Pipe moves a large payload through a kernel buffer of a few pages, a system "
                               "call and a wake-up on either side for each bufferful, and a Queue adds pickling "
-                              "and a feeder thread; shared memory copies it in and out with one short message: "
-                              "past some size, which is measured, those per-bufferful costs lose")
+                              "and a feeder thread; shared memory copies it into the block once, with one short "
+                              "message, and the receiver reads it in place: past some size, which is measured, "
+                              "those per-bufferful costs lose")
 
 
 CLAIMS = (
@@ -144,9 +156,11 @@ CLAIMS = (
                   "Queue (by at least half as much again): from a crossover size, which is measured, up to 64 MiB.",
         expect=_throughput,
         note="The notes imply this (shared memory avoids copies) without saying it. Each transfer ends when "
-             "the receiving process holds the whole payload in a bytes object of its own and has acknowledged "
-             "it; for shared memory that is the sender's copy into the block and the receiver's copy out. "
-             "Payloads below the crossover are a related finding; so are round trips through a "
+             "the receiving process has the payload (it can read any byte of it without another transfer) and "
+             "has acknowledged it: for Pipe and Queue the bytes object received; for shared memory the "
+             "sender's copy into the block and the receiver touching every page of it in place. Related "
+             "findings: payloads under 64 KiB (fixed in advance); the receiver copying the payload out of the "
+             "block (decided by the C library's copy routine, machine-dependent); round trips through a "
              "concurrent.interpreters Queue (3.14+) to a sub-interpreter, against a Pipe and a Queue.",
     ),
 )

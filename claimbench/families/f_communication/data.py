@@ -14,7 +14,9 @@ So the sweep falls in three parts: below the interval, sizes that (as far as the
 tell) are no win; the interval itself, too close to tell; the winning tail. Sizes are
 interpolated on a log scale between the two sizes of the sweep that bracket a crossing; a
 crossing below the smallest size is the smallest size, one the sweep never reaches is None.
-Pure functions, standard library only.
+Each size's decision is the effect's interval against the threshold, or the one given
+(``find(decisions=...)``: decide.py's, which also clears the run's own null). Pure functions,
+standard library only.
 
 ``ThroughputSweep`` is the data of ipc-throughput-ranks's case that its experiment stores
 (``as_data``) and its report part reads back (``from_data``: None for a case that carries other
@@ -24,10 +26,10 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Dict, List, NamedTuple, Optional, Sequence, Tuple
+from typing import Any, Dict, List, NamedTuple, Optional, Sequence, Tuple
 
 from ...core import stats
-from ...core.verdicts import combine, from_decision, HOLDS, INCONCLUSIVE, REFUTED
+from ...core.verdicts import HOLDS, INCONCLUSIVE, REFUTED
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,7 @@ class SizeEffect:
     size: int
     effect: stats.Interval
     decision: str  # stats.INSIDE: a win; OUTSIDE: not a win; STRADDLES: too close to tell
+    decided: Any = None  # the typed decision (core.decision.Decision) where one was given
 
 
 @dataclass(frozen=True)
@@ -56,14 +59,6 @@ class Crossover:
                 break
             tail.insert(0, p)
         return tuple(tail)
-
-    @property
-    def below(self) -> Tuple[SizeEffect, ...]:
-        """The sizes below the crossover's interval: the whole sweep when even the upper ends
-        of the intervals never stay above the threshold."""
-        if self.low is None:
-            return self.points
-        return tuple(p for p in self.points if p.size < self.low)
 
     @property
     def largest(self) -> SizeEffect:
@@ -93,13 +88,21 @@ def last_crossing(sizes: Sequence[int], values: Sequence[float], threshold: floa
     return math.exp(lo + f * (hi - lo))
 
 
-def find(sizes: Sequence[int], effects: Sequence[stats.Interval], threshold: float) -> Crossover:
-    """The crossover of a sweep: per-size decisions, the point where the medians cross, and its interval."""
+def find(sizes: Sequence[int], effects: Sequence[stats.Interval], threshold: float,
+         decisions: Optional[Sequence[Any]] = None) -> Crossover:
+    """The crossover of a sweep: per-size decisions, the point where the medians cross, and its interval.
+
+    ``decisions``: one typed decision per size (its ``outcome`` is the size's decision), where the
+    caller decides more than the interval against the threshold (the run's own null)."""
     if len(sizes) != len(effects) or not sizes:
         raise ValueError("one effect per size, at least one size")
     if list(sizes) != sorted(sizes):
         raise ValueError("sizes must ascend")
-    points = tuple(SizeEffect(s, e, stats.above(e, threshold)) for s, e in zip(sizes, effects))
+    if decisions is not None and len(decisions) != len(sizes):
+        raise ValueError("one decision per size")
+    points = tuple(SizeEffect(s, e, stats.above(e, threshold)) if decisions is None else
+                   SizeEffect(s, e, decisions[i].outcome, decisions[i])
+                   for i, (s, e) in enumerate(zip(sizes, effects)))
     estimate = last_crossing(sizes, [e.median for e in effects], threshold)
     low = last_crossing(sizes, [e.high for e in effects], threshold)
     high = last_crossing(sizes, [e.low for e in effects], threshold)
@@ -118,15 +121,6 @@ def above_verdict(c: Crossover) -> str:
     if c.largest.decision == stats.OUTSIDE:
         return REFUTED
     return INCONCLUSIVE
-
-
-def below_verdict(c: Crossover) -> str:
-    """Does the effect win below the crossover's interval? Each decided size there votes (one
-    whose interval straddles the threshold votes for neither side): all wins hold, no wins
-    refute, a mix is partly. With no size below the interval, the smallest size answers."""
-    if not c.below:
-        return from_decision(c.points[0].decision)
-    return combine(from_decision(p.decision) for p in c.below if p.decision != stats.STRADDLES)
 
 
 # ---------------------------------------------------------------- the sweep's data, as stored
