@@ -6,8 +6,10 @@ on the wrong side of the threshold when the effect sits a little to one side. He
 - exactly (claimbench/core/stopping.py's dynamic programme, itself checked against every sign
   sequence): all looks together decide falsely at most 5 % of the time;
 - by simulation: synthetic samples (normal, skewed, heavy-tailed, and paired ratios of two
-  variants sharing each round's drift, as experiments take them) on the threshold and a little
-  to either side, run through ``Interleaved.until_settled`` with the decisions experiments use.
+  variants, as experiments take them, one of them slowed by each round's load) on the threshold
+  and a little to either side, run through ``Interleaved.until_settled`` with the decisions
+  experiments use. (Noise that persists across rounds, carryover, per-instance offsets:
+  tests/test_noise.py.)
 Seeded, so deterministic; about two seconds.
 """
 from __future__ import annotations
@@ -170,12 +172,16 @@ SKEW_SIGMA = 1.0          # lognormal noise: a long right tail, like wall times
 STALL_FACTOR = 3.0        # paired ratios: a variant stalled by a neighbour takes 3× as long ...
 STALL_CHANCE = 0.1        # ... one round in ten
 RATIO_SIGMA = 0.2
-DRIFT_SIGMA = 0.5         # the machine's pace, shared by both variants of a round
+# A round's load (a neighbour, a CPU's clock) on one variant only: a load both variants paid alike
+# would cancel in their ratio and test nothing. Drawn afresh each round: the exact rate assumes
+# independent rounds (persistent load is tests/test_noise.py's fading CPU).
+LOAD_SIGMA = 0.5
 
 
 def log_ratio_cdf(x):
-    """log(X/Y) for X, Y independent lognormal(RATIO_SIGMA) noise, each stalled one round in ten."""
-    s = RATIO_SIGMA * math.sqrt(2)
+    """log(X/Y) for X, Y independent lognormal(RATIO_SIGMA) noise, each stalled one round in ten, X
+    also under a lognormal(LOAD_SIGMA) load."""
+    s = math.sqrt(2 * RATIO_SIGMA ** 2 + LOAD_SIGMA ** 2)
     step = math.log(STALL_FACTOR)
     both = STALL_CHANCE * (1 - STALL_CHANCE)
     return ((1 - 2 * both) * STANDARD.cdf(x / s)
@@ -209,15 +215,15 @@ def one_sample(noise):
 
 
 def paired_ratio(rng, shift):
-    """Two variants timed in the same round: both pay the round's drift, each its own noise and stalls."""
+    """Two variants timed in the same round: each its own noise and stalls, the slow one the round's load too."""
     factor = math.exp(-shift)
 
     def noise():
         return math.exp(rng.gauss(0, RATIO_SIGMA)) * (STALL_FACTOR if rng.random() < STALL_CHANCE else 1.0)
 
     def draw_round():
-        drift = math.exp(rng.gauss(0, DRIFT_SIGMA))
-        return {"slow": drift * RATIO_THRESHOLD * factor * noise(), "base": drift * noise()}
+        load = math.exp(rng.gauss(0, LOAD_SIGMA))
+        return {"slow": load * RATIO_THRESHOLD * factor * noise(), "base": noise()}
     return draw_round
 
 
