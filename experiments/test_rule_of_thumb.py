@@ -15,9 +15,10 @@ from claimbench.core.measure import Built, Interleaved
 from claimbench.core.roles import control, related
 from claimbench.core.workloads import Job
 from claimbench.families.e_rule_of_thumb.data import SpeedUp
-from claimbench.families.e_rule_of_thumb.decide import cpu_bound_decision, MIN_CAPACITY
+from claimbench.families.e_rule_of_thumb.decide import cpu_bound_decision, favours_processes_threshold, MIN_CAPACITY
 
 CLAIM = "cpu-bound-favours-processes"
+HALFWAY = "(threads time / processes time) / halfway between 1 and the capacity"
 _USABLE = rt.fingerprint().usable_cpus
 # k = the usable CPUs and twice them (the notes' rule is about splitting work; one worker
 # splits nothing), at least 2, capped at 8 so a big machine does not spend minutes here.
@@ -112,8 +113,8 @@ def test_cpu_bound_favours_processes(k, pools, cpu_iterations, runtime, unit_s, 
     m = Interleaved(variants, null="threads")
 
     def decision(m):
-        return cpu_bound_decision(m.ratio("threads", "processes"), m.ratio("sequential", capacity), m.null_ratio(),
-                                  runtime.usable_cpus)
+        return cpu_bound_decision(m.samples["threads"], m.samples["processes"], m.samples["sequential"],
+                                  m.null_ratio(), runtime.usable_cpus, capacity_from=m.samples[capacity])
 
     # Freshly forked workers and an idle second CPU run slow for the first few tenths of a second
     # (seen here: 1.1× → 1.7× after ~6 rounds at T = 10 ms); and a VM's second CPU comes and goes
@@ -125,15 +126,17 @@ def test_cpu_bound_favours_processes(k, pools, cpu_iterations, runtime, unit_s, 
     speedup_ratios = {n: m.ratio("sequential", n) for n in timed}
     planted_slots = {slot: PLANTS[name] for slot, name in zip(REAL, pools) if name in PLANTS}
     missing = ways.missing(CPU_WAYS) if pools == REAL else {}
+    over_processes = m.ratio("threads", "processes")
     judge.measured(
-        d.effect, d, "threads time / processes time", f"> {stats.fmt(d.threshold)}",
+        d.effect, d, HALFWAY, "> 1",
         work_line(unit_s, k, runtime)
         + "".join(f"; {slot}: {what}" for slot, what in planted_slots.items())
         + ": speed-up over sequential " + ", ".join(f"{n} {stats.fmt(speedup[n])}×" for n in timed)
         + (f"; real processes (the machine's parallel capacity now) {stats.fmt(speedup[capacity])}×"
            if capacity != "processes" else "")
-        + f"; threshold {stats.fmt(d.threshold)}: halfway between 1 and that capacity (decided where it is ≥ "
-          f"{MIN_CAPACITY}×)"
+        + f"; threads time / processes time {over_processes} against halfway between 1 and the capacity, "
+          f"{stats.fmt(favours_processes_threshold(speedup[capacity]))} (decided round by round, the effect over "
+          f"that round's halfway point > 1, where the capacity is ≥ {MIN_CAPACITY}×)"
         + ("; not run: " + "; ".join(f"{n} ({r})" for n, r in missing.items()) if missing else ""),
         # A control's speed-ups are a plant's: "cpu-planted" keeps them off the speed-up curves.
         data={**SpeedUp(k, "cpu" if pools == REAL else "cpu-planted",
@@ -177,8 +180,8 @@ def test_subinterpreters_beat_threads(judge, k, interpreters_as, cpu_iterations,
     m = Interleaved(variants, null="threads")
 
     def decision(m):
-        return cpu_bound_decision(m.ratio("threads", "subinterpreters"), m.ratio("sequential", "processes"),
-                                  m.null_ratio(), runtime.usable_cpus)
+        return cpu_bound_decision(m.samples["threads"], m.samples["subinterpreters"], m.samples["sequential"],
+                                  m.null_ratio(), runtime.usable_cpus, capacity_from=m.samples["processes"])
 
     m.until_settled(decision, scale.with_budget(2), benchmark, warmup_rounds=WARMUP_ROUNDS)
     d = decision(m)
@@ -186,7 +189,7 @@ def test_subinterpreters_beat_threads(judge, k, interpreters_as, cpu_iterations,
     speedup = speedups(m, pool)
     planted_slot = PLANTS.get(interpreters_as)
     judge.measured(
-        d.effect, d, "threads time / subinterpreters time", f"> {stats.fmt(d.threshold)}",
+        d.effect, d, HALFWAY.replace("processes time", "sub-interpreters time"), "> 1",
         work_line(unit_s, k, runtime)
         + (f"; subinterpreters: {planted_slot}" if planted_slot else "")
         + ": speed-up over sequential " + ", ".join(f"{n} {stats.fmt(speedup[n])}×" for n in pool if n != "processes")

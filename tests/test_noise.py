@@ -137,7 +137,7 @@ CLAIM_CASES = {
 def claims_decision(m):
     """The CPU-bound claim's own: threshold halfway to the capacity sequential/processes shows in the
     same rounds, nothing decided under 1.5× (families/e_rule_of_thumb/decide.py)."""
-    return cpu_bound_decision(m.ratio(THREADS, PROCESSES), m.ratio(SEQUENTIAL, PROCESSES), m.null_ratio(), 2)
+    return cpu_bound_decision(m.samples[THREADS], m.samples[PROCESSES], m.samples[SEQUENTIAL], m.null_ratio(), 2)
 
 
 def fixed_threshold_decision(m):
