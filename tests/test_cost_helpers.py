@@ -181,6 +181,27 @@ def test_the_sandbox_process_answers_and_ends():
     assert sb.proc.returncode == 0
 
 
+def test_a_sandbox_starts_instances_of_its_own_and_ends_them():
+    # The creation costs' instances (measure.Built): each a process of its own, answering through the sandbox.
+    with sandbox.Sandbox() as sb:
+        mother = sb.request(op="ping")["pid"]
+        first, second = (sb.request(op="instance-new")["instance"] for _ in range(2))
+        pids = {sb.request(op="ping", instance=i)["pid"] for i in (first, second)}
+        assert len(pids) == 2 and mother not in pids and os.getpid() not in pids
+        assert sb.request(op="creation", what="thread", count=3, instance=first)["per_unit_s"] > 0
+        assert sb.request(op="instance-end", instance=first)["status"] == 0
+        with pytest.raises(sandbox.SandboxError, match="no instance"):
+            sb.request(op="ping", instance=first)
+        # the second still answers after the first ended (it holds none of the first's pipes)
+        assert sb.request(op="ping", instance=second)["pid"] in pids
+        left = sb.request(op="instance-new")["instance"]
+        left_pid = sb.request(op="ping", instance=left)["pid"]
+    # the sandbox ends the instances still running when it ends
+    assert sb.proc.returncode == 0
+    with pytest.raises(OSError):
+        os.kill(left_pid, 0)
+
+
 # ---------------------------------------------------------------- real I/O workloads
 def test_targets_split_into_host_port_and_path():
     assert workloads._host_port_path("127.0.0.1:8080/page3") == ("127.0.0.1", 8080, "/page3")
