@@ -16,7 +16,6 @@ and warns whenever the stored ``machine_info`` differs from this machine's. So:
 from __future__ import annotations
 
 import json
-import os
 import re
 from pathlib import Path
 from typing import List, Optional
