@@ -20,6 +20,7 @@ from claimbench.core.labels import fmt_seconds
 from claimbench.core.measure import Built, Interleaved, Seconds
 from claimbench.core.roles import control, related
 from claimbench.core.sandbox import Sandbox
+from claimbench.families.c_cost import child as cost_child
 from claimbench.families.c_cost.data import UnitCosts
 from claimbench.families.c_cost.decide import (creation_decision, EXPENSIVE_TEXT, negligible_decision,
                                                NEGLIGIBLE_TEXT)
@@ -30,10 +31,12 @@ COUNTS = {"thread": 100, "threads-batch": 100, "thread-in-coroutine": 100, "task
           # a sub-interpreter takes milliseconds (tens here, at 3.14); its plant is a thread
           "interpreter": 1, "thread-as-interpreter": 100}
 
+COST_CHILD = cost_child.__name__  # the sandbox runs this family's child code as -m
+
 
 @pytest.fixture
 def sandbox():
-    with Sandbox() as sb:
+    with Sandbox(COST_CHILD) as sb:
         yield sb
 
 

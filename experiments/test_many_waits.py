@@ -21,6 +21,7 @@ from claimbench.core.measure import Interleaved, Seconds, twin_name
 from claimbench.core.roles import control
 from claimbench.core.sandbox import Sandbox
 from claimbench.families.c_cost.child import ladder, per_unit_overhead_s
+from claimbench.families.c_cost import child as cost_child
 from claimbench.families.c_cost.data import WaitLadder, WaitPoint
 from claimbench.families.c_cost.decide import many_waits_decision, many_waits_parts, MORE_TEXT, shown_part
 
@@ -29,6 +30,8 @@ from claimbench.families.c_cost.decide import many_waits_decision, many_waits_pa
 # processes cost more per wait at larger N (see the plot), so small N favours them.
 VERDICT_N = {COROUTINES: 1000, THREADS: 100, PROCESSES: 10}
 STEPS = (10, 100, 1000, 10000)
+
+COST_CHILD = cost_child.__name__  # the sandbox runs this family's child code as -m
 
 
 def caps(scale, machine_limit):
@@ -48,7 +51,7 @@ def caps(scale, machine_limit):
 
 @pytest.fixture
 def sandbox():
-    with Sandbox() as sb:
+    with Sandbox(COST_CHILD) as sb:
         yield sb
 
 

@@ -173,7 +173,7 @@ def test_memory_per_wait_is_read_from_the_process_itself():
 
 
 def test_the_sandbox_process_answers_and_ends():
-    with sandbox.Sandbox() as sb:
+    with sandbox.Sandbox("claimbench.families.c_cost.child") as sb:
         pid = sb.request(op="ping")["pid"]
         assert pid != os.getpid()
         with pytest.raises(sandbox.SandboxError, match="unknown op"):
@@ -183,7 +183,7 @@ def test_the_sandbox_process_answers_and_ends():
 
 def test_a_sandbox_starts_instances_of_its_own_and_ends_them():
     # The creation costs' instances (measure.Built): each a process of its own, answering through the sandbox.
-    with sandbox.Sandbox() as sb:
+    with sandbox.Sandbox("claimbench.families.c_cost.child") as sb:
         mother = sb.request(op="ping")["pid"]
         first, second = (sb.request(op="instance-new")["instance"] for _ in range(2))
         pids = {sb.request(op="ping", instance=i)["pid"] for i in (first, second)}

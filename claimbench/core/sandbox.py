@@ -5,9 +5,9 @@ happens to the sandbox, never to pytest. One concept, two lifetimes:
 - ``one_shot(function, *args)``: that function of a family's child code, called in a new
   interpreter that prints JSON lines and exits; its exit code and output come back
   (``json_lines`` reads them).
-- ``Sandbox``: a resident interpreter, ``python -m claimbench.families.c_cost.child``, answering one JSON
-  request per line on stdin with one JSON line on stdout, for timings that must not pay for an
-  interpreter's start each time (claimbench/families/c_cost/child.py says why its ``__main__`` is small).
+- ``Sandbox(module)``: a resident interpreter, ``python -m <module>`` (the module of child code the
+  experiment names: the core knows no family), answering one JSON request per line on stdin with one
+  JSON line on stdout, for timings that must not pay for an interpreter's start each time.
 
 Both find this package through PYTHONPATH, as a child of any working directory.
 Standard library only; Python 3.8+.
@@ -75,8 +75,9 @@ class SandboxError(RuntimeError):
 class Sandbox:
     """The test's end of a resident sandbox: ``request(op=..., ...)`` → the answer dict."""
 
-    def __init__(self, cwd: Optional[str] = None):
-        self.proc = subprocess.Popen([sys.executable, "-m", "claimbench.families.c_cost.child"], cwd=cwd or str(ROOT),
+    def __init__(self, module: str, cwd: Optional[str] = None):
+        self.module = module
+        self.proc = subprocess.Popen([sys.executable, "-m", module], cwd=cwd or str(ROOT),
                                      env=environment(), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                      universal_newlines=True, bufsize=1)
 
