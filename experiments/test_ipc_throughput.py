@@ -38,16 +38,22 @@ BELOW_SIZES = [s for s in SIZES if s < BELOW_UNDER]
 # Transfers per sample: about 1 MiB's worth (a millisecond or more), at most 64, at least one.
 BYTES_PER_SAMPLE = 1 << 20
 MECHANISMS = ("pipe", "queue", "shared-memory")
-# The A/A null: a second Pipe, to the same receiving process over a connection of its own.
+# The A/A null: a second Pipe, to the same receiving process over a connection of its own, measured
+# where the verdicts are decided: the largest payload (the claim, the copy out) and those under 64 KiB
+# (below). The sizes between place the crossover, each decided by its own interval.
 PIPE_AGAIN = twin_name("pipe")
+NULL_SIZES = BELOW_SIZES + [LARGEST]
 # The related finding: the receiver copies the payload out of the block (measured at the largest
 # payload only, where the C library's copy routine decides it: one 64 MiB transfer more a round).
 COPY_OUT = "shared-memory-copy"
 COPY_OUT_SIZES = (LARGEST,)
-# A round moves about 400 MiB, nearly all of it at 16 and 64 MiB: every size is measured up to
-# the first look; after that only the sizes whose verdict still waits on them, up to twice the
-# scale's budget (the stopping rule's level covers all those looks).
-FULL_BATCHES = 0
+# A round moves about 400 MiB, nearly all of it at 16 and 64 MiB. Every size is measured up to the
+# first look, and after that only the sizes whose verdict still waits on them, up to twice the scale's
+# budget (the stopping rule's level covers all those looks). The Queue is measured at every size in the
+# first six rounds, the fewest in which losing every one to the Pipe is no chance (1 in 64); after them,
+# where it lost every one, the Pipe is the better of the two and the Queue (half a second a round at
+# 64 MiB: a pickle and a feeder thread) is measured no more.
+FULL_ROUNDS = 6
 
 
 def _transfers(size: int) -> int:
@@ -55,9 +61,11 @@ def _transfers(size: int) -> int:
 
 
 def mechanisms_at(size: int, planted: bool = False):
-    """What a round measures at ``size``: Pipe, Queue, shared memory, the second Pipe (the null), and
-    where the related finding is measured (not in the plant, which shares no block) the copy out."""
-    return MECHANISMS + (PIPE_AGAIN,) + ((COPY_OUT,) if size in COPY_OUT_SIZES and not planted else ())
+    """What a round measures at ``size``: Pipe, Queue, shared memory, where the verdicts are decided
+    the second Pipe (the null), and where the related finding is measured (not in the plant, which
+    shares no block) the copy out."""
+    return MECHANISMS + ((PIPE_AGAIN,) if size in NULL_SIZES else ()) + (
+        (COPY_OUT,) if size in COPY_OUT_SIZES and not planted else ())
 
 
 class Channels:
@@ -128,10 +136,11 @@ class Channels:
             self.block.unlink()
 
 
-def _variant(channels: Channels, mechanism: str, size: int, transfers: int = 0):
+def _variant(channels: Channels, mechanism: str, size: int, transfers: int = 0, payload: bytes = b""):
     """A sample: seconds per transfer of a ``size`` payload through ``mechanism``, over
-    ``transfers`` of them (the sweep's count for the size where none is given)."""
-    payload = b"x" * size
+    ``transfers`` of them (the sweep's count for the size where none is given). ``payload``: the
+    bytes to send, where the caller shares one among the mechanisms (64 MiB made once, not five times)."""
+    payload = payload or b"x" * size
     n = transfers or _transfers(size)
 
     def sample():
@@ -147,22 +156,23 @@ def _key(size: int, mechanism: str) -> str:
 
 
 class SizeBySize(Interleaved):
-    """Interleaved rounds of a sweep: each round measures every size (past the full rounds, the focus
-    sizes only), the sizes in the balanced order Interleaved gives any variants (a seeded Williams
-    design: each size follows each other equally often), and each size's mechanisms in a balanced
-    order of their own. What a 64 MiB transfer leaves behind (caches, a CPU's clock) so lands on
-    every size and every mechanism alike.
+    """Interleaved rounds of a sweep: each round measures every size in ``focus`` (all of them until
+    the first look narrows it), the sizes in the balanced order Interleaved gives any variants (a
+    seeded Williams design: each size follows each other equally often), and each size's mechanisms
+    in a balanced order of their own. What a 64 MiB transfer leaves behind (caches, a CPU's clock) so
+    lands on every size and every mechanism alike.
 
-    Past the full rounds, a focus size measures the better of Pipe and Queue only where the full
-    rounds left it open: where the Queue was slower than the Pipe in every full round, the Pipe is
-    the better one, and the Queue (copying 64 MiB through a pickle and a feeder thread, half a
-    second a round) is not measured again. The second Pipe (the null) is measured with the Pipe.
+    Past the full rounds, a size measures the better of Pipe and Queue only where the full rounds
+    left it open: where the Queue was slower than the Pipe in every full round, the Pipe is the
+    better one, and the Queue is not measured again. The second Pipe (the null) is always measured
+    with the Pipe.
     """
 
-    def __init__(self, channels: Channels, full_rounds: int = 0, seed=None):
+    def __init__(self, channels: Channels, full_rounds: int = FULL_ROUNDS, seed=None):
         self.mechanisms = {s: mechanisms_at(s, channels.planted) for s in SIZES}
-        super().__init__({_key(s, mech): _variant(channels, mech, s) for s in SIZES for mech in self.mechanisms[s]},
-                         seed=seed)
+        payloads = {s: b"x" * s for s in SIZES}
+        super().__init__({_key(s, mech): _variant(channels, mech, s, payload=payloads[s])
+                          for s in SIZES for mech in self.mechanisms[s]}, seed=seed)
         self.full_rounds = full_rounds  # rounds that measure every size; later ones only ``focus``
         self.focus = set(SIZES)
         self.best = {s: [] for s in SIZES}  # per round measured: the better of Pipe and Queue (s)
@@ -200,8 +210,11 @@ def shared_memory_wins(m: SizeBySize, size: int, mechanism: str = "shared-memory
     return stats.ratio_interval(m.best[size], m.samples[_key(size, mechanism)], m.confidence)
 
 
-def null_at(m: SizeBySize, size: int) -> stats.Interval:
-    """The A/A null at ``size``: the second Pipe's time over the first's, paired round by round."""
+def null_at(m: SizeBySize, size: int):
+    """The A/A null at ``size``: the second Pipe's time over the first's, paired round by round (None
+    where it is not measured)."""
+    if PIPE_AGAIN not in m.mechanisms[size]:
+        return None
     return stats.ratio_interval(m.samples[_key(size, PIPE_AGAIN)], m.samples[_key(size, "pipe")], m.confidence)
 
 
@@ -241,7 +254,7 @@ def run_sweep(scale, benchmark, pipe_as_shared_memory: bool = False, parts=("abo
         for mech in mechanisms_at(LARGEST, pipe_as_shared_memory):
             if mech.startswith("shared-memory"):
                 channels.send(mech, b"x" * LARGEST)
-        m = SizeBySize(channels, full_rounds=scale.min_rounds + FULL_BATCHES * scale.batch_rounds)
+        m = SizeBySize(channels)
         # Twice the round budget: a focus round is cheap (the Pipe twice and the block, a fifth of a
         # second at 64 MiB), where a full round is not.
         m.until_settled(lambda m: settled(m, parts), scale.with_budget(2), benchmark)

@@ -150,7 +150,7 @@ def ipc_sweep(monkeypatch, wins, below=None, copy_out=2.5, null=None, planted=Fa
     ipc = experiment("test_ipc_throughput")
     seen = []
 
-    def variant(channels, mechanism, size, transfers=0):
+    def variant(channels, mechanism, size, transfers=0, payload=b""):
         count = [0]
 
         def sample():
@@ -203,9 +203,14 @@ def test_ipc_a_pipe_posing_as_shared_memory_is_refuted(monkeypatch):
 
 
 def test_ipc_a_largest_payload_on_the_threshold_is_inconclusive(monkeypatch):
-    ipc, sw, _ = ipc_sweep(monkeypatch, lambda size, i: straddling(WINS, 0.5)(i) if size == 64 << 20 else 1.0)
+    ipc, sw, seen = ipc_sweep(monkeypatch, lambda size, i: straddling(WINS, 0.5)(i) if size == 64 << 20 else 1.0)
     assert judged(ipc, sw, "above").verdict == I
     assert sw.rounds == 2 * QUICK.max_rounds  # measured on to the budget, the largest payload alone
+    # the Queue, slower than the Pipe in each of the six full rounds, is measured no more after them
+    assert max(i for i, size, m in seen if m == "queue") == ipc.FULL_ROUNDS - 1
+    assert max(i for i, size, m in seen if size == 64 << 20 and m == "pipe-again") == sw.rounds - 1
+    assert max(i for i, size, m in seen if size == 1 << 20) == QUICK.min_rounds - 1  # not in focus after
+    assert not any(m == "pipe-again" for _, size, m in seen if size not in ipc.NULL_SIZES)
 
 
 def test_ipc_a_win_inside_its_own_null_is_inconclusive(monkeypatch):
