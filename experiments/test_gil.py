@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 import select
 import socket
+import sys
 import threading
 import time
 
@@ -30,9 +31,17 @@ from claimbench.families.d_examples.decide import sleepers_decision, sleepers_pa
     sleepers_threshold
 from claimbench.families.e_rule_of_thumb.decide import wait_pace_decision, WAIT_PACE
 
-# The counting window is T; the sleepers beside it nap T at a time, so a nap that keeps the
-# GIL (T ≥ 10 ms, the switch interval 5 ms) holds the counter for longer than it lets it run.
+# The sleepers beside the counter nap T at a time, so a nap that keeps the GIL (T ≥ 10 ms, the
+# switch interval 5 ms) holds the counter for longer than it lets it run.
 SLEEPERS = 4
+# The counting window spans at least this many switch intervals: over two (T = 10 ms against 5 ms)
+# the pace beside a thread sharing the GIL jumps between about ½ and 1 from round to round, and a
+# polling control could not be told from a released wait (issue 19: control-poll inconclusive).
+SWITCH_INTERVALS = 6
+
+
+def counting_window(unit_s: float) -> float:
+    return max(unit_s, SWITCH_INTERVALS * sys.getswitchinterval())
 
 
 def _gil_kept(runtime: Runtime) -> verdicts.Expectation:
@@ -143,11 +152,12 @@ def paces(m, beside: str):
 
 def pace_variants(beside: str, neighbours, unit_s: float) -> Interleaved:
     """The counter alone (twice: the null), beside ``neighbours`` (named ``beside``), and beside a
-    CPU-bound thread."""
+    CPU-bound thread, each counting for ``counting_window(T)``."""
+    window = counting_window(unit_s)
     return Interleaved({
-        "alone": lambda: Measured(workloads.count_for(unit_s)),
-        beside: lambda: _pace_beside(neighbours, unit_s),
-        "beside-spinner": lambda: _pace_beside(_spinner, unit_s),
+        "alone": lambda: Measured(workloads.count_for(window)),
+        beside: lambda: _pace_beside(neighbours, window),
+        "beside-spinner": lambda: _pace_beside(_spinner, window),
     }, null="alone")
 
 
@@ -258,7 +268,7 @@ def waiter(kind: str, seconds: float):
 def test_gil_released_while_waiting(kind, unit_s, scale, benchmark, judge):
     """False if a thread blocked in this wait slows another thread running Python code below ¾ of its pace,
     the halfway point to sharing the GIL with a thread that never waits."""
-    m = pace_variants("beside-waiter", waiter(kind, 2 * unit_s), unit_s)  # the wait outlasts the counting window
+    m = pace_variants("beside-waiter", waiter(kind, 2 * counting_window(unit_s)), unit_s)  # outlasts the window
 
     def decision(m):
         return wait_pace_decision(*paces(m, "beside-waiter"))
