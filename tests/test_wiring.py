@@ -85,6 +85,8 @@ def project(tmp_path: Path, experiment: str) -> Path:
 def run_pytest(folder: Path, *args: str) -> subprocess.CompletedProcess:
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     env.pop("PYTEST_ADDOPTS", None)
+    for name in [n for n in env if n.startswith("PYTEST_XDIST")]:  # pytest-benchmark switches off on these
+        env.pop(name)
     cmd = [sys.executable, "-m", "pytest", "experiments", "-q", "-p", "no:cacheprovider", "-p", "claimbench.plugin", "-p", "no:xdist",
            "--assert=plain",  # nothing to rewrite: saves most of the start-up
            "--claimbench-scale", "quick", "--claimbench-results-dir", "results", "--claimbench-store", *args]
