@@ -8,9 +8,9 @@ import pytest
 
 from claimbench.core import labels, planted, sandbox
 from claimbench.core.roles import control, related
+from claimbench.core.workloads import REPORT_WAIT_S
 from claimbench.families.b_stability import child as stability
 
-WAIT_S = 20.0
 SANDBOX_S = 30
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -58,7 +58,8 @@ def _isolation_evidence(seen: dict, deaths, where: str) -> str:
 def test_crashing_children_leave_their_sibling_and_parent_running(way, judge):
     """False if a child's death (any of five kinds) stops its sibling or its parent from finishing their work."""
     before = core_files()
-    seen = stability.crash_beside_sibling(multiprocessing.get_context(way.start_method), stability.CRASH_MODES, WAIT_S)
+    seen = stability.crash_beside_sibling(multiprocessing.get_context(way.start_method), stability.CRASH_MODES,
+                                          REPORT_WAIT_S)
     _no_new_cores(before)
     verdict = stability.crash_isolation_verdict(seen, stability.CRASH_MODES)
     judge.observed(verdict,

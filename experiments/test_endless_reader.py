@@ -12,9 +12,9 @@ import pytest
 
 from claimbench.core import labels, sandbox, verdicts, workloads
 from claimbench.core.roles import control, related
+from claimbench.core.workloads import REPORT_WAIT_S
 from claimbench.families.f_communication import child as communication
 
-WAIT_S = 20.0
 JOIN_PROBE_S = 0.25      # join(timeout) waits this long: a reader that can end has ended by then (in ms)
 ENDS_WITHIN_S = 5.0      # a reader that ends by itself has ended by then
 SIGTERM_WITHIN_S = 1.0   # SIGTERM's default action ends a process as soon as it is scheduled
@@ -36,7 +36,7 @@ def _reader(ctx, target, *args):
     p.start()
     q.put("A")
     try:
-        first = ack.get(timeout=WAIT_S)
+        first = ack.get(timeout=REPORT_WAIT_S)
     except queue.Empty:
         workloads.settle([p], timeout_s=0)
         raise NoFirstItem("the reader never acknowledged its first item (exit code {})".format(
@@ -108,7 +108,7 @@ def case_event(ctx):
     try:
         q.put("B")
         try:
-            got = [first, ack.get(timeout=WAIT_S)]
+            got = [first, ack.get(timeout=REPORT_WAIT_S)]
         except queue.Empty:
             got = [first]
         stop.set()
@@ -139,7 +139,7 @@ def _end_orphan(pid: int) -> None:
 
 
 def case_daemon(ctx, tmp_path):
-    done = sandbox.one_shot(communication.daemon_reader_sandbox, timeout_s=WAIT_S, cwd=str(tmp_path))
+    done = sandbox.one_shot(communication.daemon_reader_sandbox, timeout_s=REPORT_WAIT_S, cwd=str(tmp_path))
     said = {k: v for d in sandbox.json_lines(done.stdout) for k, v in d.items()}
     pid, code = said.get("reader_pid"), said.get("reader_exitcode")
     if pid is None:
@@ -167,10 +167,10 @@ def case_terminate_writer(ctx):
     p = ctx.Process(target=communication.flooding_writer, args=(q, FLOOD_ITEMS, FLOOD_ITEM_BYTES, all_put))
     p.start()
     try:
-        put_all = all_put.wait(WAIT_S)
+        put_all = all_put.wait(REPORT_WAIT_S)
         p.terminate()
     finally:
-        workloads.settle([p], timeout_s=WAIT_S)
+        workloads.settle([p], timeout_s=REPORT_WAIT_S)
     got = communication.drain(q, 0.3)
     lost = FLOOD_ITEMS - len(got)
     if not put_all:
@@ -202,7 +202,7 @@ def case_terminate_reader(ctx):
         inside_get = _read_lock_held(q, LOCK_SEEN_WITHIN_S)
         p.terminate()
     finally:
-        workloads.settle([p], timeout_s=WAIT_S)
+        workloads.settle([p], timeout_s=REPORT_WAIT_S)
     q.put("B")
     try:
         after = q.get(timeout=0.5)

@@ -10,17 +10,17 @@ import pytest
 
 from claimbench.core import labels, planted, runtime as rt, sandbox, verdicts, workloads
 from claimbench.core.roles import control, related
+from claimbench.core.workloads import REPORT_WAIT_S
 from claimbench.families.a_concepts import child as concepts
 
 WORKERS = 3
-WAIT_S = 20.0
 
 
 def _collect(report, n: int) -> list:
     got = []
     for _ in range(n):
         try:
-            got.append(report.get(timeout=WAIT_S))
+            got.append(report.get(timeout=REPORT_WAIT_S))
         except queue.Empty:
             break
     return got
@@ -104,7 +104,7 @@ def test_threads_share_the_pid(kind, judge):
         seen = _collect(report, WORKERS)
     finally:
         for t in workers:
-            t.join(WAIT_S)
+            t.join(REPORT_WAIT_S)
         workloads.settle(workers if kind != planted.THREAD else [])
     me, main_native = os.getpid(), concepts.native_id()
     pids = {s["pid"] for s in seen}

@@ -10,9 +10,9 @@ import pytest
 
 from claimbench.core import pagemap, planted, verdicts, workloads
 from claimbench.core.roles import control
+from claimbench.core.workloads import REPORT_WAIT_S
 from claimbench.families.f_communication import child as communication
 
-WAIT_S = 20.0
 MESSAGE = {"n": 41, "text": "管道 pipe"}
 SEMAPHORE_LIMIT = 2
 SEMAPHORE_WORKERS = 3  # one more than the limit: contention, with as few (spawned) processes as that takes
@@ -29,7 +29,7 @@ def round_trip_pipe(ctx):
     p = ctx.Process(target=communication.pipe_echo, args=(theirs,))
     p.start()
     mine.send(MESSAGE)
-    answer = mine.recv() if mine.poll(WAIT_S) else None
+    answer = mine.recv() if mine.poll(REPORT_WAIT_S) else None
     workloads.settle([p])
     ok = _answer_ok(answer)
     return ok, "Pipe: sent {!r} to child {}, got {!r} back".format(MESSAGE, p.pid, answer), {"answer": answer}
@@ -41,7 +41,7 @@ def round_trip_queue(ctx):
     p.start()
     inbox.put(MESSAGE)
     try:
-        answer = outbox.get(timeout=WAIT_S)
+        answer = outbox.get(timeout=REPORT_WAIT_S)
     except queue.Empty:
         answer = None
     workloads.settle([p])
@@ -87,7 +87,7 @@ def round_trip_semaphore(ctx):
              for _ in range(SEMAPHORE_WORKERS)]
     for p in procs:
         p.start()
-    workloads.settle(procs, timeout_s=WAIT_S)
+    workloads.settle(procs, timeout_s=REPORT_WAIT_S)
     codes = [p.exitcode for p in procs]
     if peak.value > SEMAPHORE_LIMIT:
         ok = False
@@ -173,7 +173,7 @@ def shared_memory_views(ctx, block=None, attach=None, pages: int = 4) -> dict:
         p = ctx.Process(target=communication.shared_memory_frames, args=(shm.name, size, PATTERN, report, attach))
         p.start()
         try:
-            child = report.get(timeout=WAIT_S)
+            child = report.get(timeout=REPORT_WAIT_S)
         except queue.Empty:
             child = None
         workloads.settle([p])

@@ -23,6 +23,7 @@ from claimbench.core.labels import bytes_label, fmt_bytes, fmt_seconds
 from claimbench.core.measure import Interleaved, Seconds, twin_name
 from claimbench.core.order import subset_order
 from claimbench.core.roles import control, related
+from claimbench.core.workloads import stop_worker
 from claimbench.families.f_communication import child as communication, data as crossover
 from claimbench.families.f_communication.child import transfer_sink
 from claimbench.families.f_communication.decide import (above_verdict, below_points, below_shown, below_verdict,
@@ -122,12 +123,7 @@ class Channels:
                 send()
             except OSError:
                 pass
-        self.proc.join(10)
-        if self.proc.is_alive():
-            self.proc.kill()
-            self.proc.join()
-        self.queue.close()
-        self.queue.join_thread()
+        stop_worker(self.proc, (self.queue,))
         for c in (self.pipe, self.pipe_again, self.queue_ack, self.shm_ctl, self.copy_ctl):
             if c is not None:
                 c.close()

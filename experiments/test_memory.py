@@ -10,11 +10,11 @@ import pytest
 
 from claimbench.core import labels, planted, subinterpreters, verdicts, workloads
 from claimbench.core.roles import control, related
+from claimbench.core.workloads import REPORT_WAIT_S
 from claimbench.families.a_concepts import child as concepts
 
 # What the parent sets before it starts a worker; the worker adds one, appends, inserts.
 PARENT_STATE = {"counter": 10, "items": ["parent"], "table": {"parent": 1}}
-WAIT_S = 20.0
 
 
 def _state(s: dict) -> str:
@@ -46,7 +46,7 @@ def child_changes_stay(ctx, judge):
     p = ctx.Process(target=concepts.mutate_shared_state, args=(report,))
     p.start()
     try:
-        seen = report.get(timeout=WAIT_S)
+        seen = report.get(timeout=REPORT_WAIT_S)
     except queue.Empty:
         seen = None
     killed = workloads.settle([p])
@@ -117,10 +117,10 @@ def test_thread_changes_are_seen_by_the_main_thread(kind, judge):
         if t is None:
             pytest.skip("fork is not offered here, and the plant needs it")
     t.start()
-    t.join(WAIT_S)
+    t.join(REPORT_WAIT_S)
     main = concepts.shared_state()
     try:
-        seen = report.get(timeout=WAIT_S if kind != "thread" else 1)
+        seen = report.get(timeout=REPORT_WAIT_S if kind != "thread" else 1)
     except queue.Empty:
         seen = None
     if seen is None:

@@ -9,10 +9,10 @@ import pytest
 
 from claimbench.core import subinterpreters, verdicts, workloads
 from claimbench.core.roles import control, related
+from claimbench.core.workloads import REPORT_WAIT_S
 from claimbench.families.f_communication import child as communication
 
 ITEMS = 2000  # per producer: enough for several producers' feeder threads to overlap
-WAIT_S = 20.0
 PRODUCERS = [pytest.param(1, id="one-producer"), pytest.param(3, id="three-producers")]
 
 
@@ -73,11 +73,11 @@ def interpreter_queue_order(q, producers: int) -> verdicts.Verdict:
         threads = [interp.call_in_thread(communication.produce, q, i, INTERPRETER_ITEMS) for i, interp in enumerate(interps)]
         try:
             for _ in range(producers * INTERPRETER_ITEMS):
-                received.append(tuple(q.get(timeout=int(WAIT_S))))
+                received.append(tuple(q.get(timeout=int(REPORT_WAIT_S))))
         except queue.Empty:
             pass
         for t in threads:
-            t.join(WAIT_S)
+            t.join(REPORT_WAIT_S)
         stuck = sum(t.is_alive() for t in threads)
         if stuck:  # an interpreter cannot be closed while it runs: leave it, and say so
             stack.pop_all()
@@ -93,7 +93,7 @@ def interpreter_queue_order(q, producers: int) -> verdicts.Verdict:
                 "free)").format(producers, INTERPRETER_ITEMS - 1, r["received"],
                                 "in its order" if r["per_producer_fifo"] else "NOT in its order", r["switches"])
     if stuck:
-        what += "; {} producer(s) still running after {} s, their interpreters left open".format(stuck, WAIT_S)
+        what += "; {} producer(s) still running after {} s, their interpreters left open".format(stuck, REPORT_WAIT_S)
     return verdicts.observed("queue-keeps-order", "", verdict, what, data=r)
 
 
@@ -114,7 +114,7 @@ def queue_order(ctx, q, producers: int) -> verdicts.Verdict:
     try:
         # Read while they write: a producer cannot exit before its items leave its feeder thread.
         for _ in range(producers * ITEMS):
-            received.append(tuple(q.get(timeout=WAIT_S)))
+            received.append(tuple(q.get(timeout=REPORT_WAIT_S)))
     except queue.Empty:
         pass
     killed = workloads.settle(procs)

@@ -18,6 +18,7 @@ from claimbench.core import stats
 from claimbench.core.labels import bytes_label, fmt_seconds
 from claimbench.core.measure import Built, Interleaved, Seconds
 from claimbench.core.roles import control
+from claimbench.core.workloads import stop_worker
 from claimbench.families.c_cost.child import length_worker, round_trips
 from claimbench.families.c_cost.data import PayloadRoundTrips
 from claimbench.families.c_cost.decide import MORE_EFFICIENT_TEXT, round_trip_decision
@@ -45,14 +46,7 @@ class Worker:
 
     def close(self) -> None:
         self.inbox.put(None)
-        self.unit.join(10)
-        if isinstance(self.unit, multiprocessing.Process):
-            if self.unit.is_alive():
-                self.unit.kill()
-                self.unit.join()
-            for q in (self.inbox, self.outbox):
-                q.close()
-                q.join_thread()
+        stop_worker(self.unit, (self.inbox, self.outbox))
 
 
 @contextmanager

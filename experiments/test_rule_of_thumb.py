@@ -150,7 +150,7 @@ def test_cpu_bound_favours_processes(k, pools, cpu_iterations, runtime, unit_s, 
 
 # The related finding: k sub-interpreters against k threads, with real processes for the capacity.
 # One k (2, the least that splits anything) keeps it short; it runs only where the runtime has them
-# (the case ids are those that rule_of_thumb.SUBINTERPRETER_CASES gives that expectation).
+# (their case ids say "interpreter": claims.expect.about_subinterpreters gives them that expectation).
 SUBINTERPRETER_PARAMS = [
     related("subinterpreters-k2", 2, "subinterpreters",
             why="sub-interpreters (InterpreterPoolExecutor, Python 3.14+) each have a GIL of their own"),

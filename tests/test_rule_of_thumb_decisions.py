@@ -15,8 +15,9 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from claimbench import claims
+from claimbench.claims.expect import about_subinterpreters
 from claimbench.core import planted, runtime, stats, verdicts, ways
-from claimbench.families.e_rule_of_thumb import claims as rot, decide as dec
+from claimbench.families.e_rule_of_thumb import decide as dec
 
 HERE = dataclasses.replace(runtime.fingerprint(), gil_enabled=True, usable_cpus=2)
 ROUNDS = 12
@@ -122,7 +123,7 @@ def test_subinterpreters_are_expected_to_beat_threads_under_the_gil_only():
     c = claims.get("cpu-bound-favours-processes")
     with_them = dataclasses.replace(HERE, has_subinterpreters=True)
     for case in SUBINTERPRETER_CASES:
-        assert rot.about_subinterpreters(case)
+        assert about_subinterpreters(case)
         # no sub-interpreters, or one CPU: the finding and its control are untestable, and say why
         e = c.expectation(dataclasses.replace(HERE, has_subinterpreters=False), case)
         assert not e.testable and "3.14" in e.reason
@@ -132,7 +133,7 @@ def test_subinterpreters_are_expected_to_beat_threads_under_the_gil_only():
     assert c.expectation(dataclasses.replace(with_them, gil_enabled=False), "subinterpreters-k2").verdict \
         == verdicts.REFUTED
     # the claim's own cases do not depend on sub-interpreters
-    assert not rot.about_subinterpreters("k2") and not rot.about_subinterpreters("control-thread-pool-as-processes-k2")
+    assert not about_subinterpreters("k2") and not about_subinterpreters("control-thread-pool-as-processes-k2")
     assert c.expectation(dataclasses.replace(HERE, has_subinterpreters=False), "k2").verdict == verdicts.HOLDS
 
 

@@ -45,8 +45,8 @@ NO_SUBINTERPRETERS = "this runtime has no sub-interpreters (concurrent.interpret
 
 
 def about_subinterpreters(case) -> bool:
-    """Is this case (a related finding, or its control) about sub-interpreters? Their case ids say
-    "interpreter"."""
+    """Is this case (a related finding, or its control) about sub-interpreters? Their case ids, and
+    only theirs, say "interpreter" (subinterpreters-k2, control-thread-as-interpreter …)."""
     return "interpreter" in (case or "")
 
 

@@ -8,12 +8,6 @@ import sys
 from contextlib import contextmanager
 from typing import Optional
 
-from .workloads import CHILD_WAIT_S
-
-
-# What a worker waits for its next payload (whole seconds: see the module's docstring).
-WAIT_S = max(1, int(CHILD_WAIT_S))
-
 
 def available() -> Optional[str]:
     """None where this runtime has ``concurrent.interpreters``, else why not."""

@@ -19,9 +19,7 @@ from typing import Callable, List, Optional, Sequence, Tuple
 
 from . import workloads
 from .runtime import START_METHODS
-from .workloads import Job
-
-JOIN_TIMEOUT_S = 120.0
+from .workloads import JOIN_TIMEOUT_S, Job
 
 
 class WorkerFailed(RuntimeError):

@@ -17,10 +17,15 @@ HTTP_GET = "http-get"      # GET http://<target> (target: "host:port/path"), HTT
 FILE_READ = "file-read"    # read the file at target to its end
 FILE_WRITE = "file-write"  # write ``amount`` bytes to a new file at target (the page cache keeps them)
 FILE_FSYNC = "file-fsync"  # the same, then fsync: until the disk has them
-# A request or file operation that takes longer than this has hung: it raises.
-IO_TIMEOUT_S = 30.0
-# Every wait a child process makes is bounded, so a lost parent never leaves it hanging.
-CHILD_WAIT_S = 60.0
+# ---------------------------------------------------------------- how long a wait may last
+# Every wait is bounded, so a lost peer never leaves a child or a test hanging; a run that goes well
+# reaches none of these. Each is named for what it waits for.
+IO_TIMEOUT_S = 30.0     # a request or a file operation: one that takes longer has hung, and raises
+CHILD_WAIT_S = 60.0     # a child (process, thread, sub-interpreter) waiting for its parent's word or next item
+REPORT_WAIT_S = 20.0    # a test waiting for what a child reports, answers or acknowledges, or for its end
+JOIN_TIMEOUT_S = 120.0  # a way's workers (ways.py) getting through a whole batch of jobs
+# CHILD_WAIT_S for a concurrent.interpreters Queue, whose get() truncates its timeout to whole seconds.
+INTERPRETER_QUEUE_WAIT_S = max(1, int(CHILD_WAIT_S))
 
 
 class Job(namedtuple("Job", "kind amount target", defaults=("",))):
@@ -199,6 +204,7 @@ def count_for(seconds: float) -> float:
             break
     return n / (time.perf_counter() - t0)
 
+
 def settle(processes, timeout_s: float = 10.0) -> List[str]:
     """Join every process within ``timeout_s`` overall; kill the ones that overstay.
 
@@ -214,4 +220,21 @@ def settle(processes, timeout_s: float = 10.0) -> List[str]:
             p.kill()
             p.join(5)
             killed.append("{} killed after {} s".format(p.pid, timeout_s))
+    return killed
+
+
+def stop_worker(worker, queues=(), timeout_s: float = 10.0) -> List[str]:
+    """End a queue-fed worker that has been told to stop (its stop item sent): join it within
+    ``timeout_s``, killing a process that overstays (``settle``; a thread cannot be killed, only
+    joined), then close those of ``queues`` that have a feeder thread (multiprocessing's) and wait
+    for it, so that none outlives the worker. Returns settle's line for a process killed."""
+    if hasattr(worker, "kill"):
+        killed = settle([worker], timeout_s)
+    else:
+        worker.join(timeout_s)
+        killed = []
+    for q in queues:
+        if hasattr(q, "join_thread"):
+            q.close()
+            q.join_thread()
     return killed

@@ -15,7 +15,6 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Dict, List, Optional, Sequence, Tuple
 
 from ...core import verdicts
-from ...core.subinterpreters import WAIT_S
 from ...core.workloads import CHILD_WAIT_S
 
 if TYPE_CHECKING:
@@ -208,7 +207,7 @@ class ThreadAsInterpreter:
         out = queue.Queue()
         t = threading.Thread(target=lambda: out.put(fn(*args)), daemon=True)
         t.start()
-        t.join(WAIT_S)
+        t.join(CHILD_WAIT_S)
         return out.get(timeout=1)
 
 

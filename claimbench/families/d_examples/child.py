@@ -19,8 +19,7 @@ import time
 from typing import Dict, Iterable, List, Optional, Set, Tuple
 
 from ...core import verdicts
-
-ANNOUNCE_WAIT_S = 20.0
+from ...core.workloads import REPORT_WAIT_S
 
 
 # ---------------------------------------------------------------- what workers report
@@ -29,7 +28,7 @@ def announce_worker(report) -> None:
     report.put((os.getpid(), os.getppid()))
 
 
-def collect_announced(report, must_include: Iterable[int], wait_s: float = ANNOUNCE_WAIT_S) -> Dict[int, int]:
+def collect_announced(report, must_include: Iterable[int], wait_s: float = REPORT_WAIT_S) -> Dict[int, int]:
     """{worker pid: its OS parent} from the announcements, waiting until ``must_include`` are all in.
 
     A worker announces before its first task, but the announcement travels through a feeder
@@ -52,7 +51,7 @@ def collect_announced(report, must_include: Iterable[int], wait_s: float = ANNOU
         seen[pid] = ppid
 
 
-def ready_pool(make, ctx, k: int, wait_s: float = ANNOUNCE_WAIT_S):
+def ready_pool(make, ctx, k: int, wait_s: float = REPORT_WAIT_S):
     """``make(ctx, k)`` once every worker it has (as the pool counts them) has started and
     announced itself: timing that starts after this leaves out start-up, which under spawn is
     tens of milliseconds per worker, unevenly spread, and would blur steps of a small T."""

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from ...claims import Claim
-from ...claims.expect import needs_cpus, with_gil
+from ...claims.expect import about_subinterpreters, needs_cpus, with_gil
 from ...core.runtime import Runtime
 from ...core.verdicts import Expectation, HOLDS, INCONCLUSIVE, MACHINE_DEPENDENT, PARTLY, REFUTED
 
@@ -11,15 +11,10 @@ from ...core.verdicts import Expectation, HOLDS, INCONCLUSIVE, MACHINE_DEPENDENT
 # Thresholds and decisions: decide.py beside this file.
 
 # The related finding on sub-interpreters (3.14+: InterpreterPoolExecutor against a thread pool)
-# and its control: their case ids begin with these. They are judged against the same threshold and
-# the same parallel capacity as the claim, with sub-interpreters in the processes' place.
-SUBINTERPRETER_CASES = ("subinterpreters-", "control-thread-pool-as-interpreters")
+# and its control (about_subinterpreters: their case ids say "interpreter") are judged against the
+# same threshold and the same parallel capacity as the claim, with sub-interpreters in the processes' place.
 NO_SUBINTERPRETERS = "no sub-interpreters on this runtime (concurrent.interpreters and InterpreterPoolExecutor " \
                      "need Python 3.14+)"
-
-
-def about_subinterpreters(case) -> bool:
-    return any((case or "").startswith(c) for c in SUBINTERPRETER_CASES)
 
 
 def _subinterpreters(runtime: Runtime) -> Expectation:

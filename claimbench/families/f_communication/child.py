@@ -17,9 +17,9 @@ import threading
 import time
 from typing import Dict, List, Optional, Sequence, Tuple
 
-from ...core.subinterpreters import WAIT_S, create_queue, interpreter
+from ...core.subinterpreters import create_queue, interpreter
 from ...core.pagemap import PAGE_SIZE, buffer_address, page_frames
-from ...core.workloads import CHILD_WAIT_S
+from ...core.workloads import CHILD_WAIT_S, INTERPRETER_QUEUE_WAIT_S, stop_worker
 
 
 # ---------------------------------------------------------------- IPC round trips
@@ -378,10 +378,10 @@ def transfer_sink(byte_pipes, queue, queue_ack, touch_ctl, copy_ctl, shm_name: O
 # ---------------------------------------------------------------- queues behind a sub-interpreter
 def ack_each(inbox, outbox) -> None:
     """Worker (in a sub-interpreter's thread, a process or a thread): answer each payload with
-    its length, until None, or until nothing comes for ``WAIT_S``."""
+    its length, until None, or until nothing comes for ``INTERPRETER_QUEUE_WAIT_S``."""
     while True:
         try:
-            payload = inbox.get(timeout=WAIT_S)
+            payload = inbox.get(timeout=INTERPRETER_QUEUE_WAIT_S)
         except queue.Empty:  # an interpreters QueueEmpty is a queue.Empty too
             return
         if payload is None:
@@ -420,7 +420,7 @@ class InterpreterWorker:
     def close(self) -> None:
         try:
             self.inbox.put(None)
-            self.thread.join(WAIT_S + 5)
+            stop_worker(self.thread, timeout_s=INTERPRETER_QUEUE_WAIT_S + 5)
         finally:
             self._cm.__exit__(None, None, None)
 
@@ -444,13 +444,7 @@ class ProcessWorkerAsInterpreter:
             self.inbox.put(None)
         except (OSError, ValueError):
             pass
-        self.proc.join(10)
-        if self.proc.is_alive():
-            self.proc.kill()
-            self.proc.join(10)
-        for q in (self.inbox, self.outbox):
-            q.close()
-            q.join_thread()
+        stop_worker(self.proc, (self.inbox, self.outbox))
 
 
 class ThreadWorkerAsInterpreter:
@@ -466,7 +460,7 @@ class ThreadWorkerAsInterpreter:
 
     def close(self) -> None:
         self.inbox.put(None)
-        self.thread.join(10)
+        stop_worker(self.thread)
 
 
 def acknowledged(worker, payload: bytes, n: int) -> float:
@@ -475,7 +469,7 @@ def acknowledged(worker, payload: bytes, n: int) -> float:
     t0 = time.perf_counter()
     for _ in range(n):
         worker.inbox.put(payload)
-        if worker.outbox.get(timeout=WAIT_S) != len(payload):
+        if worker.outbox.get(timeout=INTERPRETER_QUEUE_WAIT_S) != len(payload):
             raise RuntimeError("the {} worker answered a wrong length".format(worker.kind))
     return (time.perf_counter() - t0) / n
 
