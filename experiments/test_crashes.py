@@ -9,7 +9,7 @@ import pytest
 from claimbench.core import labels, planted, sandbox
 from claimbench.core.roles import control, related
 from claimbench.core.workloads import REPORT_WAIT_S
-from claimbench.families.b_stability import child as stability
+from claimbench.families.b_crashes import child as crashes
 
 SANDBOX_S = 30
 ROOT = Path(__file__).resolve().parent.parent
@@ -33,14 +33,14 @@ def _isolation_evidence(seen: dict, deaths, where: str) -> str:
     parts = []
     for death in deaths:
         step = seen["deaths"].get(death)
-        how = stability.DEATHS[death][1]
+        how = crashes.DEATHS[death][1]
         if step is None:
             parts.append(f"the child meant to die by {how} never reported back")
             break
         parts.append(f"child {step['pid']} died with exit code {code(step['exitcode'])} — {how}; the sibling was "
                      f"{'still' if step['sibling_alive'] else 'no longer'} working")
     what = f"{where}, a sibling working beside them: " + "; ".join(parts)
-    if seen.get("sibling_result") == stability.SIBLING_RESULT:
+    if seen.get("sibling_result") == crashes.SIBLING_RESULT:
         what += f". Then the sibling finished its task and exited with {code(seen.get('sibling_exitcode'))}"
     else:
         what += ". The sibling never finished its task"
@@ -58,12 +58,12 @@ def _isolation_evidence(seen: dict, deaths, where: str) -> str:
 def test_crashing_children_leave_their_sibling_and_parent_running(way, judge):
     """False if a child's death (any of five kinds) stops its sibling or its parent from finishing their work."""
     before = core_files()
-    seen = stability.crash_beside_sibling(multiprocessing.get_context(way.start_method), stability.CRASH_MODES,
+    seen = crashes.crash_beside_sibling(multiprocessing.get_context(way.start_method), crashes.CRASH_MODES,
                                           REPORT_WAIT_S)
     _no_new_cores(before)
-    verdict = stability.crash_isolation_verdict(seen, stability.CRASH_MODES)
+    verdict = crashes.crash_isolation_verdict(seen, crashes.CRASH_MODES)
     judge.observed(verdict,
-                            _isolation_evidence(seen, stability.CRASH_MODES, f"{way.start_method} children"),
+                            _isolation_evidence(seen, crashes.CRASH_MODES, f"{way.start_method} children"),
                             data=seen)
 
 
@@ -77,10 +77,10 @@ def test_crashing_children_leave_their_sibling_and_parent_running(way, judge):
 ])
 def test_control_crashing_children_leave_their_sibling_and_parent_running(deaths, judge, tmp_path):
     before = core_files(tmp_path)
-    done = sandbox.one_shot(stability.crash_isolation_sandbox, deaths, timeout_s=SANDBOX_S, cwd=str(tmp_path))
+    done = sandbox.one_shot(crashes.crash_isolation_sandbox, deaths, timeout_s=SANDBOX_S, cwd=str(tmp_path))
     _no_new_cores(before, tmp_path)
-    seen = stability.merge_steps(sandbox.json_lines(done.stdout))
-    verdict = stability.crash_isolation_verdict(seen, deaths, process_code=done.returncode)
+    seen = crashes.merge_steps(sandbox.json_lines(done.stdout))
+    verdict = crashes.crash_isolation_verdict(seen, deaths, process_code=done.returncode)
     what = _isolation_evidence(seen, deaths, "threads posing as processes, in a sandbox")
     if not seen.get("parent_went_on"):
         what += f"; the sandbox (the parent) ended with {labels.describe_exitcode(done.returncode)}"
@@ -104,12 +104,12 @@ def test_control_crashing_children_leave_their_sibling_and_parent_running(deaths
 ])
 def test_a_crashing_thread_and_its_process(mode, crasher, judge, tmp_path):
     """False if a real fault in one thread (a segmentation fault, an abort) leaves its process running."""
-    done = sandbox.one_shot(stability.thread_crash_sandbox, mode, crasher, timeout_s=SANDBOX_S, cwd=str(tmp_path))
+    done = sandbox.one_shot(crashes.thread_crash_sandbox, mode, crasher, timeout_s=SANDBOX_S, cwd=str(tmp_path))
     said = sandbox.json_lines(done.stdout)
     cores = [str(p) for p in tmp_path.glob("core*")]
     if cores:
         pytest.fail(f"a sandbox left core files: {', '.join(cores)}", pytrace=False)
-    verdict, what = stability.thread_crash_verdict(mode, said, done.returncode, crasher)
+    verdict, what = crashes.thread_crash_verdict(mode, said, done.returncode, crasher)
     judge.observed(verdict, what, data={
         "mode": mode, "crasher": crasher, "returncode": done.returncode, "said": said,
         "stderr": done.stderr.strip()[-300:]})

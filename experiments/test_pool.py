@@ -17,7 +17,7 @@ import pytest
 from claimbench.core import stats, verdicts, ways, workloads
 from claimbench.core.measure import Built, Interleaved, Seconds
 from claimbench.core.roles import control
-from claimbench.families.d_examples import child as examples
+from claimbench.families.d_examples import child as pool_child
 from claimbench.families.d_examples.data import StairPoint, Staircase
 from claimbench.families.d_examples.decide import (band_outcome, deciding, NOTES_HIGH_STEPS, NOTES_LOW_STEPS,
                                                    notes_parts, staircase_decision, staircase_parts,
@@ -34,7 +34,7 @@ def staircase_points(k: int):
 def close_pool(pool) -> None:
     """terminate() and a join that may not hang the test (a planted pool's might)."""
     pool.terminate()
-    examples.join_within(pool)
+    pool_child.join_within(pool)
 
 
 @pytest.fixture
@@ -42,7 +42,7 @@ def pool_of(request):
     """pool_of(k, ctx=None, make=real_pool): a started Pool (default start method), terminated and joined afterwards."""
     pools = []
 
-    def make_pool(k, ctx=None, make=examples.real_pool, **kwargs):
+    def make_pool(k, ctx=None, make=pool_child.real_pool, **kwargs):
         pool = make(ctx or multiprocessing.get_context(), k, **kwargs)
         pools.append(pool)
         return pool
@@ -105,12 +105,12 @@ def warm(pool, unit_s: float):
 @pytest.mark.claim("pool-capacity-limits-throughput")
 @pytest.mark.timeout(600)
 @pytest.mark.parametrize("k, make", [
-    pytest.param(1, examples.real_pool, id="k1"),
-    pytest.param(2, examples.real_pool, id="k2"),
-    pytest.param(4, examples.real_pool, id="k4"),
+    pytest.param(1, pool_child.real_pool, id="k1"),
+    pytest.param(2, pool_child.real_pool, id="k2"),
+    pytest.param(4, pool_child.real_pool, id="k4"),
     # k = 1, the fewest tasks per round: the dispatch cost that pushes a plant's point up toward
     # the band is smallest there, and a round is four T.
-    control("twice-the-workers", 1, examples.twice_the_workers,
+    control("twice-the-workers", 1, pool_child.twice_the_workers,
             why="a 'Pool(1)' that has 2 workers: at n = 2 and 3 it is a step below ceil(n/1)·T"),
 ])
 def test_pool_staircase(k, make, unit_s, scale, benchmark, judge):
@@ -121,7 +121,7 @@ def test_pool_staircase(k, make, unit_s, scale, benchmark, judge):
     ctx = multiprocessing.get_context()
     points = staircase_points(k)
     ideal = {n: math.ceil(n / k) * unit_s for n in points}
-    shared = OnePoolPerBatch(lambda: warm(examples.ready_pool(make, ctx, k), unit_s))
+    shared = OnePoolPerBatch(lambda: warm(pool_child.ready_pool(make, ctx, k), unit_s))
     m = Interleaved({f"n{n}": shared.variant(lambda pool, n=n: run_tasks(pool, n, unit_s)) for n in points})
 
     def parts(m):
@@ -150,8 +150,8 @@ def test_pool_staircase(k, make, unit_s, scale, benchmark, judge):
 @pytest.mark.claim("pool-capacity-limits-throughput")
 @pytest.mark.timeout(600)
 @pytest.mark.parametrize("make", [
-    pytest.param(examples.real_pool, id="notes-pool4-5tasks"),
-    control("one-worker-more", examples.one_worker_more,
+    pytest.param(pool_child.real_pool, id="notes-pool4-5tasks"),
+    control("one-worker-more", pool_child.one_worker_more,
             why="the notes' run on a 'Pool(4)' that has 5 worker processes: 5 tasks take no longer than one"),
 ])
 def test_pool_notes_example(make, unit_s, scale, benchmark, judge):
@@ -167,7 +167,7 @@ def test_pool_notes_example(make, unit_s, scale, benchmark, judge):
         """The notes' program on a fresh pool, timed from the first task handed over (every worker
         up) until all results are in: start-up, which the notes' own timer also spanned, is
         absolute noise (tens of ms a worker under spawn) that would swamp one step of a small T."""
-        pool = examples.ready_pool(make, ctx, 4)
+        pool = pool_child.ready_pool(make, ctx, 4)
         try:
             t0 = time.perf_counter()
             results = [pool.apply_async(workloads.notes_task, (unit_s,)) for _ in range(tasks)]
@@ -189,7 +189,7 @@ def test_pool_notes_example(make, unit_s, scale, benchmark, judge):
 
     m.until_settled(lambda m: band_outcome(notes_parts(effect(m))), scale, benchmark)
     parts = notes_parts(effect(m))
-    planted = make is not examples.real_pool
+    planted = make is not pool_child.real_pool
     judge.measured(
         effect(m), deciding(parts),
         "(wall with 5 tasks − wall with 1 task)/T", f"within [{NOTES_LOW_STEPS}, {NOTES_HIGH_STEPS}] steps (the claim: 1)",
@@ -208,7 +208,7 @@ def test_pool_notes_example(make, unit_s, scale, benchmark, judge):
 @pytest.mark.parametrize("maxtasksperchild", [None, 1], ids=["reuse", "maxtasksperchild1"])
 def test_pool_reuses_workers(maxtasksperchild, way, pool_of, unit_s, judge):
     """False if a Pool's tasks run outside its k workers, or maxtasksperchild does not replace them."""
-    pool_reuse(multiprocessing.get_context(way.start_method), examples.real_pool, maxtasksperchild,
+    pool_reuse(multiprocessing.get_context(way.start_method), pool_child.real_pool, maxtasksperchild,
                pool_of, unit_s, judge)
 
 
@@ -216,9 +216,9 @@ def test_pool_reuses_workers(maxtasksperchild, way, pool_of, unit_s, judge):
 @pytest.mark.claim("pool-reuses-workers")
 @pytest.mark.timeout(120)
 @pytest.mark.parametrize("maxtasksperchild, make", [
-    control("fresh-process-per-task", None, examples.fresh_process_per_task,
+    control("fresh-process-per-task", None, pool_child.fresh_process_per_task,
             why="a 'Pool(k)' that runs each task in a fresh process: its tasks run on more than k PIDs"),
-    control("maxtasksperchild-ignored", 1, examples.ignores_maxtasksperchild,
+    control("maxtasksperchild-ignored", 1, pool_child.ignores_maxtasksperchild,
             why="a Pool that drops maxtasksperchild=1: its workers are never replaced"),
 ])
 def test_control_pool_reuses_workers(maxtasksperchild, make, pool_of, unit_s, judge):
@@ -229,11 +229,11 @@ def pool_reuse(ctx, make, maxtasksperchild, pool_of, unit_s, judge):
     k, tasks = 2, 4  # more tasks than workers: reuse shows; under maxtasksperchild=1, 4 + 2 workers start
     announced = ctx.Queue()
     pool = pool_of(k, ctx=ctx, make=make, maxtasksperchild=maxtasksperchild,
-                   initializer=examples.announce_worker, initargs=(announced,))
+                   initializer=pool_child.announce_worker, initargs=(announced,))
     results = [pool.apply_async(workloads.pid_of_task, (i, unit_s / 4)) for i in range(tasks)]
     task_pids = [r.get(timeout=60)[0] for r in results]
-    workers = examples.collect_announced(announced, task_pids)
-    verdict, what = examples.reuse_verdict(task_pids, workers, k, tasks, os.getpid(), maxtasksperchild)
+    workers = pool_child.collect_announced(announced, task_pids)
+    verdict, what = pool_child.reuse_verdict(task_pids, workers, k, tasks, os.getpid(), maxtasksperchild)
     judge.observed(verdict, f"Pool({k}), {ctx.get_start_method()}: {what}",
                             data={"task_pids": task_pids, "workers": {str(p): pp for p, pp in workers.items()},
                                   "k": k, "maxtasksperchild": maxtasksperchild,
@@ -246,27 +246,27 @@ def pool_reuse(ctx, make, maxtasksperchild, pool_of, unit_s, judge):
 @pytest.mark.ways(*ways.START_METHOD_WAYS)
 def test_pool_join_needs_close(way, pool_of, judge):
     """False if join() on a running pool returns, or join() after close()/terminate() does not."""
-    join_needs_close(multiprocessing.get_context(way.start_method), examples.real_pool, pool_of, judge)
+    join_needs_close(multiprocessing.get_context(way.start_method), pool_child.real_pool, pool_of, judge)
 
 
 @pytest.mark.behaviour
 @pytest.mark.claim("pool-join-needs-close")
 @pytest.mark.timeout(60)
 @pytest.mark.parametrize("make", [
-    control("join-returns-while-running", examples.join_returns_while_running,
+    control("join-returns-while-running", pool_child.join_returns_while_running,
             why="a Pool whose join() returns at once on a running pool"),
 ])
 def test_control_pool_join_needs_close(make, pool_of, judge):
     join_needs_close(multiprocessing.get_context(), make, pool_of, judge)
 
 
-def join_needs_close(ctx, make, pool_of, judge, limit_s: float = examples.JOIN_LIMIT_S):
+def join_needs_close(ctx, make, pool_of, judge, limit_s: float = pool_child.JOIN_LIMIT_S):
     """Each join() runs in a thread of its own, waited for ``limit_s``: one that does not return in that
     time is seen as such (and refutes the half that needs it to return), not waited for until the
     test's time limit."""
     seen = []
     running = pool_of(1, ctx=ctx, make=make)
-    returned, raised = examples.join_within(running, limit_s)
+    returned, raised = pool_child.join_within(running, limit_s)
     if isinstance(raised, ValueError):
         seen.append(("running", True, f"join() on a running pool raised ValueError: {raised}"))
     elif not returned:
@@ -278,7 +278,7 @@ def join_needs_close(ctx, make, pool_of, judge, limit_s: float = examples.JOIN_L
         pool = pool_of(1, ctx=ctx, make=make)
         pool.apply_async(workloads.noop).get(timeout=30)
         getattr(pool, how)()
-        returned, raised = examples.join_within(pool, limit_s)
+        returned, raised = pool_child.join_within(pool, limit_s)
         if not returned:
             seen.append((how, False, f"join() after {how}() did not return within {limit_s} s"))
         elif raised is not None:

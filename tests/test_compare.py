@@ -6,7 +6,7 @@ import math
 import pytest
 
 from claimbench.commands import cli
-from claimbench.core import book, records
+from claimbench.core import claim_table, records
 from claimbench.report import compare
 
 
@@ -40,7 +40,7 @@ def two_runs(tmp_path):
 
 def test_noise():
     def row(e, lo, hi, name="r"):
-        return book.ClaimRow("c", "holds", "holds", "passed", e, lo, hi, name, "", 1)
+        return claim_table.ClaimRow("c", "holds", "holds", "passed", e, lo, hi, name, "", 1)
     assert compare.noise(row(1.5, 1.3, 1.7), row(1.0, 0.9, 1.1)) == compare.BEYOND
     assert compare.noise(row(1.5, 1.3, 1.7), row(1.6, 1.5, 1.8)) == compare.WITHIN
     assert compare.noise(row(1.5, 1.3, 1.7), row(1.6, 1.5, math.inf)) == compare.WITHIN  # unbounded: cannot tell

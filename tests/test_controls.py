@@ -6,7 +6,7 @@ import io
 import math
 
 from claimbench import claims
-from claimbench.core import book, records, roles, verdicts
+from claimbench.core import claim_table, records, roles, verdicts
 from claimbench.core.runtime import fingerprint
 from claimbench.report import builder as report
 from claimbench.report import control_table
@@ -70,7 +70,7 @@ def test_control_and_related_params_carry_marks_and_ids():
     assert r.id == "sentinel" and [m.name for m in r.marks] == ["related"]
 
 
-# ---------------------------------------------------------------- verdicts and the book
+# ---------------------------------------------------------------- verdicts and the claim table
 def test_a_machine_dependent_expectation_neither_passes_nor_fails_on_its_verdict():
     e = verdicts.Expectation(verdicts.MACHINE_DEPENDENT, "the disk decides")
     assert verdicts.outcome(verdicts.HOLDS, e) == verdicts.PASSED
@@ -86,18 +86,18 @@ def test_related_findings_and_controls_stay_out_of_the_claims_verdict():
     cases = [case("c", "holds", "holds"),
              case("c", "refuted", "refuted", role="related", case_id="sentinel"),
              case("c", "refuted", "refuted", role="control", control="x", case_id="control-x")]
-    (row,) = book.claim_rows(cases)
+    (row,) = claim_table.claim_rows(cases)
     assert (row.verdict, row.cases) == ("holds", 1)
 
 
 def test_a_run_of_controls_alone_has_no_claim_rows():
-    assert book.claim_rows([case("c", "refuted", "refuted", role="control", control="x")]) == []
+    assert claim_table.claim_rows([case("c", "refuted", "refuted", role="control", control="x")]) == []
 
 
 def test_cases_stored_before_roles_count_as_the_claims():
     old = case("c", "holds", "holds")
     del old["role"]
-    assert book.role_of(old) == verdicts.CLAIM and len(book.claim_rows([old])) == 1
+    assert claim_table.role_of(old) == verdicts.CLAIM and len(claim_table.claim_rows([old])) == 1
 
 
 # ---------------------------------------------------------------- the controls table

@@ -1,4 +1,4 @@
-"""Stray processes (claimbench/core/guard.py) and experiments that never reach a verdict (claimbench/plugin/unjudged.py).
+"""Stray processes (claimbench/core/guard.py) and experiments that never reach a verdict (claimbench/plugin/no_verdict.py).
 
 The end-to-end checks run the plugin (-p claimbench.plugin) beside a fake ``experiments/``
 in a temporary folder and run pytest there in a subprocess, as tests/test_wiring.py does.
@@ -18,8 +18,8 @@ import psutil
 import pytest
 
 from claimbench import claims
-from claimbench.core import book, guard, records, runtime as rt, verdicts
-from claimbench.plugin import unjudged
+from claimbench.core import claim_table, guard, records, runtime as rt, verdicts
+from claimbench.plugin import no_verdict
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -147,7 +147,7 @@ def crash(message):
 def test_a_timeout_gets_an_inconclusive_failed_case():
     cid = a_claim_id()
     here = rt.fingerprint()
-    case = unjudged.case_for(Item(cid, "k2"), report(longrepr=crash("Failed: Timeout (>300.0s) from pytest-timeout.")),
+    case = no_verdict.case_for(Item(cid, "k2"), report(longrepr=crash("Failed: Timeout (>300.0s) from pytest-timeout.")),
                              here)
     assert case["claim"] == cid and case["case"] == "k2"
     assert case["verdict"] == verdicts.INCONCLUSIVE and case["outcome"] == verdicts.FAILED
@@ -162,9 +162,9 @@ def test_a_timeout_gets_an_inconclusive_failed_case():
 def test_a_setup_error_and_a_crash_say_so():
     cid = a_claim_id()
     here = rt.fingerprint()
-    setup = unjudged.case_for(Item(cid), report("setup", longrepr=crash("OSError: no fork here")), here)
+    setup = no_verdict.case_for(Item(cid), report("setup", longrepr=crash("OSError: no fork here")), here)
     assert setup["evidence"] == "no verdict: the experiment could not be set up (OSError: no fork here)"
-    call = unjudged.case_for(Item(cid), report(longrepr="Traceback…\nE   ValueError: bad\n\nfile.py:3: ValueError"),
+    call = no_verdict.case_for(Item(cid), report(longrepr="Traceback…\nE   ValueError: bad\n\nfile.py:3: ValueError"),
                              here)
     assert call["evidence"] == "no verdict: the experiment failed before it reached a verdict (ValueError: bad)"
 
@@ -174,11 +174,11 @@ def test_a_setup_error_and_a_crash_say_so():
     (Item("no-such-claim"), report()),                                    # an unknown claim
     (Item(a_claim_id()), report(failed=False)),                           # passed
     (Item(a_claim_id()), report("teardown")),                             # teardown is after judging
-    (Item(a_claim_id(), props=[(book.PROPERTY, "{}")]), report()),        # judged, then failed
-    (Item(a_claim_id()), report(props=[(book.PROPERTY, "{}")])),
+    (Item(a_claim_id(), props=[(claim_table.PROPERTY, "{}")]), report()),        # judged, then failed
+    (Item(a_claim_id()), report(props=[(claim_table.PROPERTY, "{}")])),
 ])
 def test_no_extra_case_where_there_is_nothing_to_add(item, rep):
-    assert unjudged.case_for(item, rep, rt.fingerprint()) is None
+    assert no_verdict.case_for(item, rep, rt.fingerprint()) is None
 
 
 @pytest.mark.parametrize("longrepr, line", [
@@ -188,7 +188,7 @@ def test_no_extra_case_where_there_is_nothing_to_add(item, rep):
     (None, "no error text"),
 ])
 def test_error_line(longrepr, line):
-    assert unjudged.error_line(longrepr) == line
+    assert no_verdict.error_line(longrepr) == line
 
 
 # ---------------------------------------------------------------- end to end, in a throw-away project

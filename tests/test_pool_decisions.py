@@ -16,7 +16,7 @@ import pytest
 
 from claimbench.core import scales, stats, verdicts
 from claimbench.core.measure import Interleaved
-from claimbench.families.d_examples import child as examples
+from claimbench.families.d_examples import child as pool_child
 from claimbench.families.d_examples.decide import (band_outcome, deciding, NOTES_HIGH_STEPS, NOTES_LOW_STEPS,
                                                    staircase_decision, staircase_parts, staircase_verdict,
                                                    STEP_TOLERANCE)
@@ -28,7 +28,7 @@ T = QUICK.unit_s
 
 
 # ---------------------------------------------------------------- the staircase
-def staircase(monkeypatch, k, steps_off=lambda n, i: 0.0, make=examples.real_pool):
+def staircase(monkeypatch, k, steps_off=lambda n, i: 0.0, make=pool_child.real_pool):
     """Run test_pool_staircase on synthetic rounds: n tasks take ceil(n/k)·T plus ``steps_off(n, i)``
     steps of T (and a little jitter)."""
     pool = experiment("test_pool")
@@ -58,7 +58,7 @@ def test_a_point_a_step_slow_refutes_with_a_positive_effect(monkeypatch):
 
 def test_a_pool_with_twice_the_workers_is_a_step_below(monkeypatch):
     # the control's plant: Pool(1) with 2 workers runs n = 2 and 3 a step sooner than ceil(n/1)·T
-    v = staircase(monkeypatch, 1, lambda n, i: {2: -1.0, 3: -1.0}.get(n, 0.0), make=examples.twice_the_workers)
+    v = staircase(monkeypatch, 1, lambda n, i: {2: -1.0, 3: -1.0}.get(n, 0.0), make=pool_child.twice_the_workers)
     assert v.verdict == R
     assert v.effect == pytest.approx(-1.0, abs=0.1) and v.decision["threshold"] == -STEP_TOLERANCE
 
@@ -93,7 +93,7 @@ def test_the_notes_example(monkeypatch, extra_steps, expected):
         return 3 * T * (1 + 0.01 * ((7 * i) % 3 - 1))
     synthetic(monkeypatch, {"one-task": base, "notes": lambda i: base(i) + extra(i) * T})
     judge = Capture()
-    pool.test_pool_notes_example(make=examples.real_pool, unit_s=T, scale=QUICK, benchmark=None, judge=judge)
+    pool.test_pool_notes_example(make=pool_child.real_pool, unit_s=T, scale=QUICK, benchmark=None, judge=judge)
     v = judge.verdicts[0]
     assert v.verdict == expected
     assert v.decision["threshold"] in (NOTES_LOW_STEPS, NOTES_HIGH_STEPS) and v.decision["null"] is None
@@ -105,7 +105,7 @@ def test_one_worker_more_is_a_process_pool():
     """The control's plant answers the question asked of a process pool: a real Pool, with k + 1 worker
     processes (not a ThreadPool), every one up before timing."""
     ctx = multiprocessing.get_context()
-    pool = examples.ready_pool(examples.one_worker_more, ctx, 4)
+    pool = pool_child.ready_pool(pool_child.one_worker_more, ctx, 4)
     try:
         assert isinstance(pool, Pool) and not isinstance(pool, ThreadPool)
         assert pool._processes == 5 and len([p for p in pool._pool if p.is_alive()]) == 5
@@ -198,9 +198,9 @@ def test_join_needs_close(running, stopped, expected, said):
 
 
 def test_join_within_sees_a_hang_and_what_join_raised():
-    assert examples.join_within(PlantedPool("return"), 1.0) == (True, None)
-    returned, raised = examples.join_within(PlantedPool("raise"), 1.0)
+    assert pool_child.join_within(PlantedPool("return"), 1.0) == (True, None)
+    returned, raised = pool_child.join_within(PlantedPool("raise"), 1.0)
     assert returned and isinstance(raised, ValueError)
     hung = PlantedPool("hang")
-    assert examples.join_within(hung, 0.05) == (False, None)
+    assert pool_child.join_within(hung, 0.05) == (False, None)
     hung.release.set()

@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 from typing import List, Optional
 
-from ..core import book, records, scales, verdicts
+from ..core import claim_table as book, records, scales, verdicts
 from .. import claims
 from . import preflight, project
 from .options import add_pytest_args, add_results_dir, add_scale, add_strict

@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Dict, Iterable, List, Optional, Sequence
 
-from ..core import book, records, verdicts
+from ..core import claim_table as book, records, verdicts
 from .wilson import wilson
 
 QUIET = "quiet"

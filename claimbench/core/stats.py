@@ -18,8 +18,9 @@ CONFIDENCE = 0.95  # what every verdict promises; one look of the stopping rule 
 
 # The level intervals are computed at when no level is passed. ``Interleaved.until_settled`` sets
 # its per-look level here and leaves it for the rest of the test, so that the interval an
-# experiment reports after the loop is the one that decided; the root conftest resets it after
-# each test. A context variable, so that a thread or an asyncio task sees its own.
+# experiment reports after the loop is the one that decided; the plugin resets it after each test
+# (plugin/reaper.py's confidence_per_test). A context variable, so that a thread or an asyncio task
+# sees its own.
 _level: "contextvars.ContextVar[float]" = contextvars.ContextVar("claimbench_confidence", default=CONFIDENCE)
 
 

@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from ..core import book, runtime as rt, scales, verdicts
+from ..core import claim_table, runtime as rt, scales, verdicts
 from .. import claims
 from ..core import roles
 from . import judging
@@ -43,7 +43,7 @@ def _case_id(item) -> str:
 
 
 def _store_case(item, case: dict) -> None:
-    item.user_properties.append((book.PROPERTY, json.dumps(case, allow_nan=True)))
+    item.user_properties.append((claim_table.PROPERTY, json.dumps(case, allow_nan=True)))
 
 
 class Judge:

@@ -6,22 +6,22 @@ import time
 
 import pytest
 
-from ..core import book, records, verdicts
+from ..core import claim_table, records, verdicts
 from .. import claims
 from ..report import control_table
-from . import judging, unjudged
+from . import judging, no_verdict
 from .fixtures import _store_case
 from .session import _is_xdist_worker, _wants_progress, Session, stores
 
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):
-    """A claim's test that errors or times out before judging still gets its row (claimbench/plugin/unjudged.py)."""
+    """A claim's test that errors or times out before judging still gets its row (claimbench/plugin/no_verdict.py)."""
     report = (yield).get_result()
     cb = getattr(item.config, "_claimbench", None)
-    if cb is not None and unjudged.never_judged(item, report):
-        report.outcome, report.longrepr = "failed", "{}: {}".format(unjudged.claim_of(item), unjudged.NEVER_JUDGED)
-    case = unjudged.case_for(item, report, cb.runtime) if cb is not None else None
+    if cb is not None and no_verdict.never_judged(item, report):
+        report.outcome, report.longrepr = "failed", "{}: {}".format(no_verdict.claim_of(item), no_verdict.NEVER_JUDGED)
+    case = no_verdict.case_for(item, report, cb.runtime) if cb is not None else None
     if case is not None:
         _store_case(item, case)
         report.user_properties.append(item.user_properties[-1])
@@ -76,7 +76,7 @@ def pytest_report_teststatus(report, config):
         return None
     # A judged test's progress line stands for its letter (claimbench/plugin/progress.py).
     lined = report.when == "call" and _wants_progress(config) and any(
-        name == book.PROPERTY for name, _ in getattr(report, "user_properties", ()))
+        name == claim_table.PROPERTY for name, _ in getattr(report, "user_properties", ()))
     if _inconclusive(report):
         return "inconclusive", "" if lined else "I", "INCONCLUSIVE"
     if lined:
@@ -101,12 +101,12 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
         for report in undecided:
             terminalreporter.write_line("INCONCLUSIVE {} - {}".format(report.nodeid, _inconclusive(report)))
     cases = list(cb.cases.values())
-    rows = book.claim_rows(cases, claims.REGISTRY)
-    planted = book.cases_of_role(cases, verdicts.CONTROL)
+    rows = claim_table.claim_rows(cases, claims.REGISTRY)
+    planted = claim_table.cases_of_role(cases, verdicts.CONTROL)
     if rows:
         terminalreporter.section("claimbench verdicts — {} (T = {} s, {})".format(
             cb.runtime.tag, cb.scale.unit_s, cb.scale.name))
-        terminalreporter.write_line(book.text_table(rows))
+        terminalreporter.write_line(claim_table.text_table(rows))
     if planted:
         terminalreporter.section("claimbench controls — {} (T = {} s, {})".format(
             cb.runtime.tag, cb.scale.unit_s, cb.scale.name))

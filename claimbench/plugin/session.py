@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from ..core import book, provenance, records, runtime as rt, scales
+from ..core import claim_table, provenance, records, runtime as rt, scales
 from . import progress
 
 
@@ -46,7 +46,7 @@ class Session:
         """Collect judged cases; under xdist these reports come from the workers."""
         self.durations[report.nodeid] = self.durations.get(report.nodeid, 0.0) + report.duration
         for name, value in getattr(report, "user_properties", ()):
-            if name == book.PROPERTY:
+            if name == claim_table.PROPERTY:
                 first = report.nodeid not in self.cases
                 self.cases[report.nodeid] = json.loads(value)
                 if first and _wants_progress(self.config) and not _is_xdist_worker(self.config):

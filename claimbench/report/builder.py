@@ -18,7 +18,7 @@ from typing import List, Optional, Tuple
 
 import pandas as pd
 
-from ..core import book, records, verdicts
+from ..core import claim_table as book, records, verdicts
 from .. import claims
 from . import control_table
 from .document import Section, to_html, to_markdown

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import List, Optional, Sequence
 
-from ..core import book, records, stats
+from ..core import claim_table as book, records, stats
 from .. import claims
 from ..core.records import RunRecord
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, Iterable, List
 
-from ..core import book, records, stats
+from ..core import claim_table as book, records, stats
 from ..core.verdicts import CONTROL, INCONCLUSIVE
 
 COLUMNS = ("claim", "case", "control", "expected", "verdict", "effect", "ci_low", "ci_high", "evidence")

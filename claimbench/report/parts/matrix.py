@@ -15,7 +15,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 import pandas as pd
 
-from ...core import book, records, stats
+from ...core import claim_table as book, records, stats
 from ... import claims
 from ..document import Figure, Para, Section, Table
 from ...core.verdicts import INCONCLUSIVE, MACHINE_DEPENDENT

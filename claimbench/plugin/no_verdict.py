@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from typing import Optional
 
-from ..core import book, roles, verdicts
+from ..core import claim_table, roles, verdicts
 from .. import claims
 from ..core.runtime import Runtime
 
@@ -52,7 +52,7 @@ def reason(phase: str, line: str) -> str:
 
 
 def has_case(user_properties) -> bool:
-    return any(name == book.PROPERTY for name, _ in user_properties)
+    return any(name == claim_table.PROPERTY for name, _ in user_properties)
 
 
 def claim_of(item) -> Optional[str]:

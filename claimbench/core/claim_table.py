@@ -1,7 +1,8 @@
-"""The verdict book: the cases a session judged, and one row per claim.
+"""The claim table: the cases a session judged, folded into one row per claim, and its text form.
 
-Used by the pytest wiring (collect, print the table) and by the report; it
-knows nothing of pytest and nothing of pandas.
+Also the name a judged case travels under in a pytest report (PROPERTY) and a case's role. Used by
+the pytest wiring (collect, print the table) and by the report; it knows nothing of pytest and
+nothing of pandas.
 """
 from __future__ import annotations
 
