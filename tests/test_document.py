@@ -68,7 +68,7 @@ def test_html(sections):
     assert page.rstrip().endswith("</body></html>")
     assert "<title>Report &lt;1&gt;</title>" in page
     assert "<h1>Report &lt;1&gt;</h1>" in page
-    assert "<h2>Verdicts &amp; &lt;runtime&gt;</h2>" in page
+    assert "<h2 id='verdicts--runtime'>Verdicts &amp; &lt;runtime&gt;</h2>" in page
     assert "<p>Speed-up is 2 &lt; 3 &amp; more</p>" in page
     assert "<pre>raw &lt;output&gt;\n| not a table\n</pre>" in page
     assert "<th>claim</th><th>verdict</th><th>note</th>" in page

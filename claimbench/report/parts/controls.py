@@ -24,4 +24,4 @@ def build(ctx):
         rows.append((Anchor(r.claim, "control-" + r.claim) if first else r.claim, r.control, r.expected,
                      r.verdict, ("yes" if r.as_planted else "NO") if r.ran else "-", fig, r.evidence))
     return s.add(Table(("claim", "control", "planted to be", "verdict", "as planted", "effect [CI]", "evidence"),
-                       rows))
+                       rows, fold="Each control, claim by claim ({} rows)".format(len(rows))))

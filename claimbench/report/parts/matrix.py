@@ -424,7 +424,7 @@ def build(ctx):
     s.add(Table(("runtime", "Python", "GIL", "free-threaded build", "start method", "usable CPUs", "run", "notes"),
                 runtime_rows(cols)))
     headers, rows, found = table(claim_frame(cols), tags)
-    s.add(Table(headers, rows))
+    s.add(Table(headers, rows, nowrap=True))
     unexplained = [f for f in found if f[2] == UNEXPLAINED]
     if unexplained:
         s.add(Para("Verdicts that change across runtimes with no reason in the claims' expectations: " + "; ".join(
@@ -444,7 +444,8 @@ def build(ctx):
         s.add(Para("Related findings on each runtime (what the experiments find beside the notes' sentences, "
                    "among them sub-interpreters where the runtime has them): each cell is the finding's verdict "
                    "and effect [CI], or untestable where the runtime cannot test it."))
-        s.add(Table(rel_headers, rel_rows))
+        s.add(Table(rel_headers, rel_rows, nowrap=True,
+                    fold="{} related findings on {} runtimes".format(len(rel_rows), len(tags))))
     effects = effects_frame(claim_frame(cols), tags)
     if len(effects):
         path = plot_effects(effects, tags, ctx.figure_path(EFFECTS_FIGURE))

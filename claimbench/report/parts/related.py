@@ -18,4 +18,14 @@ def build(ctx):
     order = {cid: i for i, cid in enumerate(claims.REGISTRY)}
     found = sorted(related.itertuples(), key=lambda r: (order.get(r.claim, len(order)), str(r.case)))
     rows = [(r.claim, r.case or "-", r.verdict, r.expected, r.evidence) for r in found]
-    return s.add(Table(("claim", "finding", "verdict", "expected", "evidence"), rows))
+    return s.add(Table(("claim", "finding", "verdict", "expected", "evidence"), rows,
+                       fold="{} related findings: {}".format(len(rows), ", ".join(
+                           "{} {}".format(n, v) for v, n in counted(r[2] for r in rows)))))
+
+
+def counted(verdicts):
+    """[(verdict, how many)], most first."""
+    out = {}
+    for v in verdicts:
+        out[v] = out.get(v, 0) + 1
+    return sorted(out.items(), key=lambda kv: -kv[1])

@@ -133,7 +133,7 @@ def build(ctx):
     rates = rate_table(data)
     if rates:
         s.add(Para("Wrong and inconclusive verdicts per claim (k of n runs [95 % Wilson interval]):"))
-        s.add(Table(*rates))
+        s.add(Table(*rates, fold="Rates for {} claims".format(len(rates[1]))))
     cases = wrong_case_lines(data)
     if cases:
         s.add(Para("Cases with a wrong verdict: " + "; ".join(cases) + "."))

@@ -1,7 +1,7 @@
 """The verdict table and the runtime fingerprint: the top of the report."""
 from __future__ import annotations
 
-from ..document import Link, Para, Section, Table
+from ..document import Collapsed, Link, Para, Section, Table
 from ...core.stats import fmt_effect
 from .evidence import anchor as evidence_anchor
 
@@ -34,7 +34,7 @@ def build(ctx):
     for r in ctx.claims.itertuples():
         fig = fmt_effect(r.effect, r.ci_low, r.ci_high)
         rows.append((Link(r.claim, evidence_anchor(r.claim)), r.verdict, r.expected, r.outcome, control_cell(ctx, r.claim), fig, r.effect_name,
-                     r.evidence))
+                     Collapsed(r.evidence)))
     s.add(Table(("claim", "verdict", "expected", "outcome", "control", "effect [CI]", "effect is", "evidence"), rows))
     if ctx.errors:
         s.add(Para("Files skipped as unreadable: " + "; ".join(ctx.errors)))
