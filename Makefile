@@ -58,6 +58,7 @@ test: unit examples
 	rm -rf build/test-results
 	$(PY) -m claimbench verify --scale quick --strict=$(STRICT) --results-dir build/test-results
 	$(PY) -m claimbench controls --scale quick --strict=$(STRICT) --results-dir build/test-results
+	$(PY) -m claimbench report --results-dir build/test-results  # the verify run's report, its controls beside it
 	@for m in $$($(PY) -c "from claimbench.core import runtime; print(*runtime.other_start_methods())"); do \
 		echo "== timing claims with start method $$m"; \
 		$(PY) -m claimbench verify --scale quick --strict=$(STRICT) --results-dir build/test-results \
