@@ -1,11 +1,11 @@
 """What it costs to create a thread, a process (per start method), a coroutine and a sub-interpreter.
 
-Everything is timed in sandboxes whose ``__main__`` is the small
-``claimbench.families.c_cost.child`` (so spawn and forkserver children re-import that, as a
-small script's children would, and not pytest); each sample is the sandbox's own
+Everything is timed in sandboxes whose ``__main__`` is the small one of
+``claimbench.families.c_cost.child`` (so spawn and forkserver children import that family's child
+code, as a small script's children would, and not pytest); each sample is the sandbox's own
 time per unit, so the request round trip to it is left out.
 
-Each way runs in a sandbox of its own (an instance of the test's sandbox: a fork of it, child.Instances),
+Each way runs in a sandbox of its own (an instance of the test's sandbox: a fork of it, child.server.Instances),
 built off the clock, primed once (the forkserver's server starts on first use) and rebuilt every few
 rounds (measure.Built), so what one process happens to be (where it runs, what it has allocated) is
 sampled, not fixed for the test. The way each claim compares against, a thread, is timed twice, in
@@ -41,7 +41,7 @@ def sandbox():
 
 
 class Instance:
-    """A sandbox of its own, forked from the test's ``sandbox`` (child.Instances); requests go through it."""
+    """A sandbox of its own, forked from the test's ``sandbox`` (child.server.Instances); requests go through it."""
 
     def __init__(self, sandbox):
         self.sandbox = sandbox

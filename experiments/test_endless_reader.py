@@ -13,7 +13,7 @@ import pytest
 from claimbench.core import labels, sandbox, verdicts, workloads
 from claimbench.core.roles import control, related
 from claimbench.core.workloads import REPORT_WAIT_S
-from claimbench.families.f_communication import child as communication
+from claimbench.families.f_communication.child import readers
 
 JOIN_PROBE_S = 0.25      # join(timeout) waits this long: a reader that can end has ended by then (in ms)
 ENDS_WITHIN_S = 5.0      # a reader that ends by itself has ended by then
@@ -44,7 +44,7 @@ def _reader(ctx, target, *args):
     return p, q, ack, first
 
 
-def case_join_timeout(ctx, reader=communication.endless_reader):
+def case_join_timeout(ctx, reader=readers.endless_reader):
     p, q, ack, first = _reader(ctx, reader)
     try:
         t0 = time.perf_counter()
@@ -58,7 +58,7 @@ def case_join_timeout(ctx, reader=communication.endless_reader):
             {"waited_s": waited, "alive": alive, "exitcode": code})
 
 
-def case_terminate(ctx, reader=communication.endless_reader):
+def case_terminate(ctx, reader=readers.endless_reader):
     p, q, ack, first = _reader(ctx, reader)
     try:
         p.terminate()
@@ -88,7 +88,7 @@ def _ended_by_itself(code, alive, items_ok: bool, what: str):
 
 
 def case_sentinel(ctx):
-    p, q, ack, first = _reader(ctx, communication.sentinel_reader)
+    p, q, ack, first = _reader(ctx, readers.sentinel_reader)
     try:
         for item in ("B", "C", None):
             q.put(item)
@@ -96,7 +96,7 @@ def case_sentinel(ctx):
         alive, code = p.is_alive(), p.exitcode
     finally:
         workloads.settle([p], timeout_s=0)
-    got = [first] + communication.drain(ack, 0.05)  # the reader flushed its acknowledgements as it exited
+    got = [first] + readers.drain(ack, 0.05)  # the reader flushed its acknowledgements as it exited
     verdict, what = _ended_by_itself(code, alive, got == ["A", "B", "C"],
                                      "the parent put 'B', 'C' and a None sentinel; the reader got {}".format(got))
     return verdict, what, {"exitcode": code, "got": got, "alive": alive}
@@ -104,7 +104,7 @@ def case_sentinel(ctx):
 
 def case_event(ctx):
     stop = ctx.Event()
-    p, q, ack, first = _reader(ctx, communication.event_reader, stop)
+    p, q, ack, first = _reader(ctx, readers.event_reader, stop)
     try:
         q.put("B")
         try:
@@ -139,7 +139,7 @@ def _end_orphan(pid: int) -> None:
 
 
 def case_daemon(ctx, tmp_path):
-    done = sandbox.one_shot(communication.daemon_reader_sandbox, timeout_s=REPORT_WAIT_S, cwd=str(tmp_path))
+    done = sandbox.one_shot(readers.daemon_reader_sandbox, timeout_s=REPORT_WAIT_S, cwd=str(tmp_path))
     said = {k: v for d in sandbox.json_lines(done.stdout) for k, v in d.items()}
     pid, code = said.get("reader_pid"), said.get("reader_exitcode")
     if pid is None:
@@ -164,14 +164,14 @@ def case_daemon(ctx, tmp_path):
 
 def case_terminate_writer(ctx):
     q, all_put = ctx.Queue(), ctx.Event()
-    p = ctx.Process(target=communication.flooding_writer, args=(q, FLOOD_ITEMS, FLOOD_ITEM_BYTES, all_put))
+    p = ctx.Process(target=readers.flooding_writer, args=(q, FLOOD_ITEMS, FLOOD_ITEM_BYTES, all_put))
     p.start()
     try:
         put_all = all_put.wait(REPORT_WAIT_S)
         p.terminate()
     finally:
         workloads.settle([p], timeout_s=REPORT_WAIT_S)
-    got = communication.drain(q, 0.3)
+    got = readers.drain(q, 0.3)
     lost = FLOOD_ITEMS - len(got)
     if not put_all:
         verdict = verdicts.INCONCLUSIVE
@@ -197,7 +197,7 @@ def _read_lock_held(q, within_s: float) -> bool:
 
 
 def case_terminate_reader(ctx):
-    p, q, ack, first = _reader(ctx, communication.endless_reader)
+    p, q, ack, first = _reader(ctx, readers.endless_reader)
     try:
         inside_get = _read_lock_held(q, LOCK_SEEN_WITHIN_S)
         p.terminate()
@@ -251,9 +251,9 @@ def test_notes_endless_reader(case, way, judge):
 @pytest.mark.timeout(60)
 @pytest.mark.claim(CLAIM)
 @pytest.mark.parametrize("case, reader", [
-    control("reader-that-exits", "join-timeout", communication.self_ending_reader,
+    control("reader-that-exits", "join-timeout", readers.self_ending_reader,
             why="the reader returns after its first item, so join() finds it ended"),
-    control("sigterm-deaf-reader", "terminate", communication.sigterm_deaf_reader,
+    control("sigterm-deaf-reader", "terminate", readers.sigterm_deaf_reader,
             why="the reader ignores SIGTERM, so terminate() cannot end it"),
 ])
 def test_control_notes_endless_reader(case, reader, judge):

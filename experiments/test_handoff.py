@@ -16,7 +16,8 @@ from claimbench.core import stats
 from claimbench.core.labels import fmt_seconds
 from claimbench.core.measure import Built, Interleaved, Seconds
 from claimbench.core.roles import control
-from claimbench.families.c_cost.child import coroutine_ping_pong, pipe_echo_loop, pipe_ping_pong, thread_ping_pong
+from claimbench.families.c_cost.child.handoffs import (coroutine_ping_pong, pipe_echo_loop, pipe_ping_pong,
+                                                       thread_ping_pong)
 from claimbench.families.c_cost.data import RoundTrips
 from claimbench.families.c_cost.decide import switch_decision, SWITCH_FASTER_TEXT
 

@@ -11,7 +11,7 @@ import pytest
 from claimbench.core import pagemap, planted, verdicts, workloads
 from claimbench.core.roles import control
 from claimbench.core.workloads import REPORT_WAIT_S
-from claimbench.families.f_communication import child as communication
+from claimbench.families.f_communication.child import echoes, mappings
 
 MESSAGE = {"n": 41, "text": "管道 pipe"}
 SEMAPHORE_LIMIT = 2
@@ -26,7 +26,7 @@ def _answer_ok(answer) -> bool:
 
 def round_trip_pipe(ctx):
     mine, theirs = ctx.Pipe()
-    p = ctx.Process(target=communication.pipe_echo, args=(theirs,))
+    p = ctx.Process(target=echoes.pipe_echo, args=(theirs,))
     p.start()
     mine.send(MESSAGE)
     answer = mine.recv() if mine.poll(REPORT_WAIT_S) else None
@@ -37,7 +37,7 @@ def round_trip_pipe(ctx):
 
 def round_trip_queue(ctx):
     inbox, outbox = ctx.Queue(), ctx.Queue()
-    p = ctx.Process(target=communication.queue_echo, args=(inbox, outbox))
+    p = ctx.Process(target=echoes.queue_echo, args=(inbox, outbox))
     p.start()
     inbox.put(MESSAGE)
     try:
@@ -55,7 +55,7 @@ def round_trip_shared_memory(ctx):
     shm = shared_memory.SharedMemory(create=True, size=2 * len(data))
     try:
         shm.buf[:len(data)] = data
-        p = ctx.Process(target=communication.shared_memory_echo, args=(shm.name, len(data)))
+        p = ctx.Process(target=echoes.shared_memory_echo, args=(shm.name, len(data)))
         p.start()
         workloads.settle([p])
         back = bytes(shm.buf[len(data):2 * len(data)])
@@ -70,7 +70,7 @@ def round_trip_shared_memory(ctx):
 
 def round_trip_value_array(ctx):
     value, array = ctx.Value("i", 41), ctx.Array("d", [1.0, 2.0, 3.0])
-    p = ctx.Process(target=communication.value_array_update, args=(value, array))
+    p = ctx.Process(target=echoes.value_array_update, args=(value, array))
     p.start()
     workloads.settle([p])
     got_value, got_array = value.value, list(array)
@@ -82,7 +82,7 @@ def round_trip_value_array(ctx):
 def round_trip_semaphore(ctx):
     semaphore, barrier, lock = ctx.Semaphore(SEMAPHORE_LIMIT), ctx.Barrier(SEMAPHORE_WORKERS), ctx.Lock()
     holders, peak = ctx.Value("i", 0), ctx.Value("i", 0)
-    procs = [ctx.Process(target=communication.hold_semaphore,
+    procs = [ctx.Process(target=echoes.hold_semaphore,
                          args=(semaphore, barrier, lock, holders, peak, SEMAPHORE_HOLD_S))
              for _ in range(SEMAPHORE_WORKERS)]
     for p in procs:
@@ -131,13 +131,13 @@ def _copied_by_fork():
 
 
 def _private_value_array():
-    return communication.PlantedContext(_copied_by_fork(), Value=communication.PrivateValue, Array=communication.PrivateArray)
+    return echoes.PlantedContext(_copied_by_fork(), Value=echoes.PrivateValue, Array=echoes.PrivateArray)
 
 
 def _per_process_semaphore():
     if not planted.can_fork():
         pytest.skip("fork is not offered here, and a threading.Semaphore reaches a child only by fork")
-    return communication.PlantedContext(multiprocessing.get_context("fork"), Semaphore=threading.Semaphore)
+    return echoes.PlantedContext(multiprocessing.get_context("fork"), Semaphore=threading.Semaphore)
 
 
 @pytest.mark.behaviour
@@ -170,7 +170,7 @@ def shared_memory_views(ctx, block=None, attach=None, pages: int = 4) -> dict:
         shm.buf[:len(PATTERN)] = PATTERN
         for i in range(pages):
             shm.buf[i * pagemap.PAGE_SIZE + pagemap.PAGE_SIZE // 2] = 1  # fault every page in here
-        p = ctx.Process(target=communication.shared_memory_frames, args=(shm.name, size, PATTERN, report, attach))
+        p = ctx.Process(target=mappings.shared_memory_frames, args=(shm.name, size, PATTERN, report, attach))
         p.start()
         try:
             child = report.get(timeout=REPORT_WAIT_S)
@@ -220,7 +220,7 @@ def test_control_private_copy(aspect, judge):
     if not planted.can_fork():
         pytest.skip("fork is not offered here, and a private mapping reaches a child only by fork")
     judge(one_physical_copy(aspect, shared_memory_views(
-        multiprocessing.get_context("fork"), block=communication.PrivateBlock, attach=communication.attach_private_block)))
+        multiprocessing.get_context("fork"), block=mappings.PrivateBlock, attach=mappings.attach_private_block)))
 
 
 def one_physical_copy(aspect: str, v: dict) -> verdicts.Verdict:

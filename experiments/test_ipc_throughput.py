@@ -24,8 +24,8 @@ from claimbench.core.measure import Interleaved, Seconds, twin_name
 from claimbench.core.order import subset_order
 from claimbench.core.roles import control, related
 from claimbench.core.workloads import stop_worker
-from claimbench.families.f_communication import child as communication, data as crossover
-from claimbench.families.f_communication.child import transfer_sink
+from claimbench.families.f_communication import data as crossover
+from claimbench.families.f_communication.child import interpreter_queues, throughput
 from claimbench.families.f_communication.decide import (above_verdict, below_points, below_shown, below_verdict,
                                                         BELOW_UNDER, copy_out_decision, crossover_of,
                                                         faster_decision, FASTER, WINS)
@@ -89,7 +89,7 @@ class Channels:
         self.shm_ctl, shm_far = ctx.Pipe()
         self.copy_ctl, copy_far = (None, None) if self.planted else ctx.Pipe()
         byte_pipes = [pipe_far, again_far] + ([shm_far] if self.planted else [])
-        self.proc = ctx.Process(target=transfer_sink, daemon=True, args=(
+        self.proc = ctx.Process(target=throughput.transfer_sink, daemon=True, args=(
             byte_pipes, self.queue, queue_far, None if self.planted else shm_far, copy_far,
             None if self.planted else self.block.name))
         self.proc.start()
@@ -421,9 +421,9 @@ def _round_trips(size: int) -> int:
 
 
 # The plants: what poses as the sub-interpreter and its two queues.
-PLANTS = {None: communication.InterpreterWorker,
-          "process": communication.ProcessWorkerAsInterpreter,
-          "thread": communication.ThreadWorkerAsInterpreter}
+PLANTS = {None: interpreter_queues.InterpreterWorker,
+          "process": interpreter_queues.ProcessWorkerAsInterpreter,
+          "thread": interpreter_queues.ThreadWorkerAsInterpreter}
 
 
 def over_interpreter_queue(m: Interleaved) -> stats.Interval:
@@ -437,7 +437,7 @@ def interpreter_queue_round_trips(size: int, channels, worker, scale, benchmark,
     payload = b"x" * size
     n = _round_trips(size)
     m = Interleaved({"pipe": _variant(channels, "pipe", size, n), "queue": _variant(channels, "queue", size, n),
-                     INTERPRETER_QUEUE: lambda: Seconds(communication.acknowledged(worker, payload, n))},
+                     INTERPRETER_QUEUE: lambda: Seconds(interpreter_queues.acknowledged(worker, payload, n))},
                     null="pipe", twin=_variant(channels, PIPE_AGAIN, size, n))
 
     def decision(m):
@@ -469,7 +469,7 @@ def round_trip_ends(plant, judge):
         worker = PLANTS[plant]()
         for mech in ("pipe", PIPE_AGAIN, "queue"):  # every receiver has started and answers
             channels.send(mech, b"x")
-        communication.acknowledged(worker, b"x", 1)
+        interpreter_queues.acknowledged(worker, b"x", 1)
         yield channels, worker
     finally:
         if worker is not None:

@@ -20,8 +20,9 @@ from claimbench.core.labels import COROUTINES, fmt_bytes, fmt_seconds, PROCESSES
 from claimbench.core.measure import Interleaved, Seconds, twin_name
 from claimbench.core.roles import control
 from claimbench.core.sandbox import Sandbox
-from claimbench.families.c_cost.child import ladder, per_unit_overhead_s
 from claimbench.families.c_cost import child as cost_child
+from claimbench.families.c_cost.child.limits import ladder
+from claimbench.families.c_cost.child.waits import per_unit_overhead_s
 from claimbench.families.c_cost.data import WaitLadder, WaitPoint
 from claimbench.families.c_cost.decide import many_waits_decision, many_waits_parts, MORE_TEXT, shown_part
 

@@ -10,7 +10,7 @@ import pytest
 from claimbench.core import subinterpreters, verdicts, workloads
 from claimbench.core.roles import control, related
 from claimbench.core.workloads import REPORT_WAIT_S
-from claimbench.families.f_communication import child as communication
+from claimbench.families.f_communication.child import interpreter_queues, order
 
 ITEMS = 2000  # per producer: enough for several producers' feeder threads to overlap
 PRODUCERS = [pytest.param(1, id="one-producer"), pytest.param(3, id="three-producers")]
@@ -36,7 +36,7 @@ def test_queue_order(producers, way, judge):
 @pytest.mark.parametrize("producers", PRODUCERS)
 def test_control_queue_order(producers, judge):
     ctx = multiprocessing.get_context()
-    judge(queue_order(ctx, communication.TwoQueuesPosingAsOne(ctx), producers))
+    judge(queue_order(ctx, order.TwoQueuesPosingAsOne(ctx), producers))
 
 
 # Per sub-interpreter: each one starts a little after the one before (a thread, a call into its
@@ -47,7 +47,7 @@ INTERPRETER_PRODUCERS = [
             why="a concurrent.interpreters Queue (3.14+), put to from a sub-interpreter"),
     related("interpreter-queue-three-producers", subinterpreters.create_queue, 3,
             why="a concurrent.interpreters Queue (3.14+), put to from three sub-interpreters at once"),
-] + [control("two-interpreter-queues-as-one", communication.two_queues_posing_as_one, n,
+] + [control("two-interpreter-queues-as-one", interpreter_queues.two_queues_posing_as_one, n,
              id="control-two-interpreter-queues-as-one-{}".format(p.id),
              why="the 'queue' spreads each producer's items over two interpreters queues and reads them "
                  "back alternately, the second queue first") for p, n in zip(PRODUCERS, (1, 3))]
@@ -70,7 +70,7 @@ def interpreter_queue_order(q, producers: int) -> verdicts.Verdict:
         interps = [stack.enter_context(subinterpreters.interpreter()) for _ in range(producers)]
         for interp in interps:  # imported before any starts, so that they put at about the same time
             interp.exec("import claimbench.families.f_communication.child")
-        threads = [interp.call_in_thread(communication.produce, q, i, INTERPRETER_ITEMS) for i, interp in enumerate(interps)]
+        threads = [interp.call_in_thread(order.produce, q, i, INTERPRETER_ITEMS) for i, interp in enumerate(interps)]
         try:
             for _ in range(producers * INTERPRETER_ITEMS):
                 received.append(tuple(q.get(timeout=int(REPORT_WAIT_S))))
@@ -81,7 +81,7 @@ def interpreter_queue_order(q, producers: int) -> verdicts.Verdict:
         stuck = sum(t.is_alive() for t in threads)
         if stuck:  # an interpreter cannot be closed while it runs: leave it, and say so
             stack.pop_all()
-    r = communication.order_report(received, producers, INTERPRETER_ITEMS)
+    r = order.order_report(received, producers, INTERPRETER_ITEMS)
     verdict = order_verdict(r, producers)
     if producers == 1:
         what = "one sub-interpreter put 0…{} on a concurrent.interpreters Queue and the main interpreter got {} " \
@@ -107,7 +107,7 @@ def order_verdict(r: dict, producers: int) -> str:
 
 def queue_order(ctx, q, producers: int) -> verdicts.Verdict:
     together = ctx.Barrier(producers)  # however long each takes to start, they put at the same time
-    procs = [ctx.Process(target=communication.produce, args=(q, i, ITEMS, together)) for i in range(producers)]
+    procs = [ctx.Process(target=order.produce, args=(q, i, ITEMS, together)) for i in range(producers)]
     for p in procs:
         p.start()
     received = []
@@ -118,7 +118,7 @@ def queue_order(ctx, q, producers: int) -> verdicts.Verdict:
     except queue.Empty:
         pass
     killed = workloads.settle(procs)
-    r = communication.order_report(received, producers, ITEMS)
+    r = order.order_report(received, producers, ITEMS)
     r["start_method"] = ctx.get_start_method()
     verdict = order_verdict(r, producers)
     if producers == 1:

@@ -19,7 +19,7 @@ from claimbench.core.labels import bytes_label, fmt_seconds
 from claimbench.core.measure import Built, Interleaved, Seconds
 from claimbench.core.roles import control
 from claimbench.core.workloads import stop_worker
-from claimbench.families.c_cost.child import length_worker, round_trips
+from claimbench.families.c_cost.child.handoffs import length_worker, round_trips
 from claimbench.families.c_cost.data import PayloadRoundTrips
 from claimbench.families.c_cost.decide import MORE_EFFICIENT_TEXT, round_trip_decision
 

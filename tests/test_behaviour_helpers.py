@@ -9,7 +9,7 @@ import pytest
 
 from claimbench.core import labels, pagemap, sandbox, workloads
 from claimbench.families.a_concepts import child as concepts
-from claimbench.families.f_communication import child as communication
+from claimbench.families.f_communication.child import order, readers
 
 
 @pytest.mark.parametrize("code, text", [
@@ -58,22 +58,22 @@ def test_page_frames_reads_the_entry_of_each_page(tmp_path):
 
 
 def test_order_report_one_producer():
-    r = communication.order_report([(0, i) for i in range(5)], 1, 5)
+    r = order.order_report([(0, i) for i in range(5)], 1, 5)
     assert r == {"per_producer_fifo": True, "switches": 0, "received": 5, "expected": 5}
-    assert not communication.order_report([(0, 1), (0, 0)], 1, 2)["per_producer_fifo"]
+    assert not order.order_report([(0, 1), (0, 0)], 1, 2)["per_producer_fifo"]
 
 
 def test_order_report_several_producers_keep_their_own_order():
     merged = [(0, 0), (1, 0), (1, 1), (0, 1), (2, 0), (2, 1)]
-    r = communication.order_report(merged, 3, 2)
+    r = order.order_report(merged, 3, 2)
     assert r["per_producer_fifo"] and r["switches"] == 3
     swapped = [(0, 0), (1, 1), (1, 0), (0, 1), (2, 0), (2, 1)]
-    assert not communication.order_report(swapped, 3, 2)["per_producer_fifo"]
+    assert not order.order_report(swapped, 3, 2)["per_producer_fifo"]
 
 
 def test_order_report_notices_missing_items_and_producers():
-    assert not communication.order_report([(0, 0), (0, 1)], 2, 2)["per_producer_fifo"]
-    assert not communication.order_report([(0, 0)], 1, 2)["per_producer_fifo"]
+    assert not order.order_report([(0, 0), (0, 1)], 2, 2)["per_producer_fifo"]
+    assert not order.order_report([(0, 0)], 1, 2)["per_producer_fifo"]
 
 
 def test_json_lines_keeps_only_json_objects():
@@ -100,7 +100,7 @@ def test_settle_and_drain_on_nothing():
     assert workloads.settle([]) == []
     q = queue.Queue()
     q.put(1)
-    assert communication.drain(q, 0.01) == [1]
+    assert readers.drain(q, 0.01) == [1]
 
 
 def test_pagemap_readability_is_an_answer_with_a_reason():

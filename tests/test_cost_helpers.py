@@ -14,9 +14,10 @@ from claimbench import claims
 from claimbench.core import runtime, sandbox, stats, verdicts, workloads
 from claimbench.core.labels import bytes_label, fmt_bytes, fmt_seconds, parse_bytes_label
 from claimbench.core.stats import all_of
-from claimbench.families.c_cost import child as cost
 from claimbench.families.c_cost import report
-from claimbench.families.c_cost.child import ladder, per_unit_overhead_s, process_limit
+from claimbench.families.c_cost.child import creation, server as cost_server
+from claimbench.families.c_cost.child.limits import ladder, process_limit
+from claimbench.families.c_cost.child.waits import per_unit_overhead_s
 from claimbench.families.e_rule_of_thumb import child as rule_of_thumb
 
 # A GIL build with two usable CPUs and every start method, whatever this machine is.
@@ -127,7 +128,7 @@ def test_the_planted_interpreter_is_a_thread():
     def start(t):
         started.append(t)
         real_start(t)
-    interp = cost.ThreadsAsInterpreters.create()
+    interp = creation.ThreadsAsInterpreters.create()
     threading.Thread.start = start
     try:
         interp.exec("pass")
@@ -135,21 +136,21 @@ def test_the_planted_interpreter_is_a_thread():
         threading.Thread.start = real_start
     interp.close()
     assert len(started) == 1 and not started[0].is_alive()
-    assert cost.creation_cost("thread-as-interpreter", 5) > 0
+    assert creation.creation_cost("thread-as-interpreter", 5) > 0
 
 
 @pytest.mark.skipif(not runtime.has_subinterpreters(), reason="concurrent.interpreters needs Python 3.14+")
 def test_a_sub_interpreter_is_created_run_and_closed():
     from concurrent import interpreters
     before = len(interpreters.list_all())
-    assert cost.creation_cost("interpreter", 2) > 0
+    assert creation.creation_cost("interpreter", 2) > 0
     assert len(interpreters.list_all()) == before
 
 
 # ---------------------------------------------------------------- the sandbox protocol
 def serve_lines(*requests) -> list:
     out = io.StringIO()
-    cost.serve(io.StringIO("".join(json.dumps(r) + "\n" for r in requests)), out)
+    cost_server.serve(io.StringIO("".join(json.dumps(r) + "\n" for r in requests)), out)
     return [json.loads(line) for line in out.getvalue().splitlines()]
 
 

@@ -9,8 +9,8 @@ from types import SimpleNamespace
 import pandas as pd
 
 from claimbench.core import pagemap
-from claimbench.families.f_communication import child as communication
 from claimbench.families.f_communication import report
+from claimbench.families.f_communication.child import echoes, mappings, order
 
 
 class ThreadQueues:
@@ -20,39 +20,39 @@ class ThreadQueues:
 
 
 def test_two_queues_posing_as_one_break_the_order():
-    q = communication.TwoQueuesPosingAsOne(ThreadQueues())
+    q = order.TwoQueuesPosingAsOne(ThreadQueues())
     for i in range(6):
         q.put((0, i))
     received = [q.get(timeout=1) for _ in range(6)]
     assert [i for _, i in received] == [1, 0, 3, 2, 5, 4]
-    assert not communication.order_report(received, 1, 6)["per_producer_fifo"]
+    assert not order.order_report(received, 1, 6)["per_producer_fifo"]
 
 
 def test_planted_context_swaps_only_what_it_is_given():
     ctx = multiprocessing.get_context("spawn")
-    planted = communication.PlantedContext(ctx, Value=communication.PrivateValue, Semaphore=threading.Semaphore)
+    planted = echoes.PlantedContext(ctx, Value=echoes.PrivateValue, Semaphore=threading.Semaphore)
     assert planted.get_start_method() == "spawn"
     assert planted.Queue == ctx.Queue
     v = planted.Value("i", 41)
     with v.get_lock():
         v.value += 1
     assert v.value == 42 and isinstance(planted.Semaphore(2), type(threading.Semaphore(2)))
-    a = communication.PrivateArray("d", [1.0, 2.0])
+    a = echoes.PrivateArray("d", [1.0, 2.0])
     with a.get_lock():
         a[0] *= 2
     assert list(a) == [2.0, 2.0]
 
 
 def test_a_private_block_is_found_by_name_until_unlinked():
-    block = communication.PrivateBlock(create=True, size=pagemap.PAGE_SIZE)
+    block = mappings.PrivateBlock(create=True, size=pagemap.PAGE_SIZE)
     try:
         block.buf[:3] = b"abc"
-        assert communication.attach_private_block(block.name) is block
-        assert bytes(communication.attach_private_block(block.name).buf[:3]) == b"abc"
+        assert mappings.attach_private_block(block.name) is block
+        assert bytes(mappings.attach_private_block(block.name).buf[:3]) == b"abc"
     finally:
         block.close()
         block.unlink()
-    assert block.name not in communication.PRIVATE_BLOCKS
+    assert block.name not in mappings.PRIVATE_BLOCKS
 
 
 SIZES = [1 << 10, 1 << 20, 64 << 20]

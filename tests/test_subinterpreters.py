@@ -12,7 +12,7 @@ from claimbench import claims
 from claimbench.core import scales, subinterpreters, verdicts
 from claimbench.core.runtime import fingerprint
 from claimbench.families.a_concepts import child as concepts
-from claimbench.families.f_communication import child as communication
+from claimbench.families.f_communication.child import interpreter_queues, order
 from synthetic_rounds import Capture, experiment, steady, straddling, synthetic
 
 H, R, I = verdicts.HOLDS, verdicts.REFUTED, verdicts.INCONCLUSIVE
@@ -107,10 +107,10 @@ def test_available_says_why_not():
 
 # ---------------------------------------------------------------- queues
 def test_worker_plants_answer_with_the_length():
-    for plant in (communication.ThreadWorkerAsInterpreter, communication.ProcessWorkerAsInterpreter):
+    for plant in (interpreter_queues.ThreadWorkerAsInterpreter, interpreter_queues.ProcessWorkerAsInterpreter):
         w = plant()
         try:
-            assert communication.acknowledged(w, b"x" * 100, 3) >= 0
+            assert interpreter_queues.acknowledged(w, b"x" * 100, 3) >= 0
         finally:
             w.close()
 
@@ -119,7 +119,7 @@ def test_ack_each_returns_on_none():
     inbox, outbox = queue.Queue(), queue.Queue()
     for item in (b"abc", b"", None):
         inbox.put(item)
-    communication.ack_each(inbox, outbox)
+    interpreter_queues.ack_each(inbox, outbox)
     assert [outbox.get_nowait(), outbox.get_nowait()] == [3, 0] and outbox.empty()
 
 
@@ -138,10 +138,10 @@ def test_interpreter_queue_decision(monkeypatch, best_over_interpreter, expected
 
 def test_order_verdict():
     qo = experiment("test_queue_order")
-    in_order = communication.order_report([(0, i) for i in range(4)], 1, 4)
-    swapped = communication.order_report([(0, 1), (0, 0), (0, 3), (0, 2)], 1, 4)
-    short = communication.order_report([(0, 0)], 1, 4)
-    one_after_another = communication.order_report([(p, i) for p in range(3) for i in range(4)], 3, 4)
+    in_order = order.order_report([(0, i) for i in range(4)], 1, 4)
+    swapped = order.order_report([(0, 1), (0, 0), (0, 3), (0, 2)], 1, 4)
+    short = order.order_report([(0, 0)], 1, 4)
+    one_after_another = order.order_report([(p, i) for p in range(3) for i in range(4)], 3, 4)
     assert qo.order_verdict(in_order, 1) == H
     assert qo.order_verdict(swapped, 1) == R
     assert qo.order_verdict(short, 1) == I
@@ -151,7 +151,7 @@ def test_order_verdict():
 def test_two_interpreter_queues_posing_as_one_break_the_order():
     if subinterpreters.available() is not None:
         pytest.skip("needs concurrent.interpreters (3.14+)")
-    q = communication.two_queues_posing_as_one()
+    q = interpreter_queues.two_queues_posing_as_one()
     for i in range(4):
         q.put((0, i))
     assert [q.get(timeout=1)[1] for _ in range(4)] == [1, 0, 3, 2]

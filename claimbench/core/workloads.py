@@ -1,5 +1,7 @@
-"""What the workers run. Importable by name, so spawn and forkserver children
-(and sub-interpreters) can load it; nothing here imports pytest or the report."""
+"""What the workers run, and how long anyone waits on them (the wait bounds, settle, stop_worker).
+
+Importable by name, so spawn and forkserver children (and sub-interpreters) can load it; nothing
+here imports pytest or the report."""
 from __future__ import annotations
 
 import os

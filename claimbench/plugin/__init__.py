@@ -1,4 +1,4 @@
-"""The claimbench pytest plugin: options, ini keys, markers, fixtures, the verdict table, storing.
+"""The claimbench pytest plugin's entry: the hooks and fixtures pytest looks for here by name.
 
 Loaded by the ``pytest11`` entry point once claimbench is installed (and by this repository's
 root conftest.py where it is not). It stays inert unless the project's ini file names its claims:

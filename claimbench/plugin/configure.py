@@ -34,7 +34,7 @@ def pytest_configure(config):
         raise pytest.UsageError(str(exc)) from None
     # A fork server (one per pytest process) imports the children's code once, not every child:
     # tens of ms each, as an application preloads its own modules. The sandboxes that time a
-    # process's start (claimbench/families/c_cost/child.py) are interpreters of their own, not this.
+    # process's start (claimbench/families/c_cost/child/) are interpreters of their own, not this.
     if "forkserver" in multiprocessing.get_all_start_methods():
         multiprocessing.set_forkserver_preload(["claimbench.core.workloads"] + claims.family_module_names("child"))
     try:
