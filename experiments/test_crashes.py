@@ -1,13 +1,13 @@
 """Section B: a crashing process takes nothing else down; a crashing thread may take its process."""
 from __future__ import annotations
 
-import multiprocessing
 from pathlib import Path
 
 import pytest
 
 from claimbench.core import labels, planted, sandbox
 from claimbench.core.roles import control, related
+from claimbench.core.ways import PlantedWay
 from claimbench.core.workloads import REPORT_WAIT_S
 from claimbench.families.b_crashes import child as crashes
 
@@ -54,38 +54,30 @@ def _isolation_evidence(seen: dict, deaths, where: str) -> str:
 @pytest.mark.behaviour
 @pytest.mark.timeout(60)
 @pytest.mark.claim("process-crash-isolated")
-@pytest.mark.ways("processes-fork", "processes-forkserver", "processes-spawn")
-def test_crashing_children_leave_their_sibling_and_parent_running(way, judge):
-    """False if a child's death (any of five kinds) stops its sibling or its parent from finishing their work."""
-    before = core_files()
-    seen = crashes.crash_beside_sibling(multiprocessing.get_context(way.start_method), crashes.CRASH_MODES,
-                                          REPORT_WAIT_S)
-    _no_new_cores(before)
-    verdict = crashes.crash_isolation_verdict(seen, crashes.CRASH_MODES)
-    judge.observed(verdict,
-                            _isolation_evidence(seen, crashes.CRASH_MODES, f"{way.start_method} children"),
-                            data=seen)
-
-
-@pytest.mark.behaviour
-@pytest.mark.timeout(60)
-@pytest.mark.claim("process-crash-isolated")
-@pytest.mark.parametrize("deaths", [
-    control("threads-as-processes", ("segfault",),
-            why="the crasher and its sibling are threads of one process (in a sandbox): a segmentation "
-                "fault ends the sibling and the parent with it"),
-])
-def test_control_crashing_children_leave_their_sibling_and_parent_running(deaths, judge, tmp_path):
+@pytest.mark.ways("processes-fork", "processes-forkserver", "processes-spawn",
+                  control("threads-as-processes", PlantedWay(plant=("segfault",)),
+                          why="the crasher and its sibling are threads of one process (in a sandbox): a "
+                              "segmentation fault ends the sibling and the parent with it"))
+def test_crashing_children_leave_their_sibling_and_parent_running(way, judge, tmp_path):
+    """False if a child's death (any of five kinds) stops its sibling or its parent from finishing their work.
+    The control's crasher and sibling are threads posing as processes, its parent a sandbox; its plant is
+    the deaths it dies."""
     before = core_files(tmp_path)
-    done = sandbox.one_shot(crashes.crash_isolation_sandbox, deaths, timeout_s=SANDBOX_S, cwd=str(tmp_path))
+    if way.planted:
+        deaths = way.plant
+        done = sandbox.one_shot(crashes.crash_isolation_sandbox, deaths, timeout_s=SANDBOX_S, cwd=str(tmp_path))
+        seen = crashes.merge_steps(sandbox.json_lines(done.stdout))
+        where, parent_code = "threads posing as processes, in a sandbox", done.returncode
+    else:
+        deaths = crashes.CRASH_MODES
+        seen = crashes.crash_beside_sibling(way.context(), deaths, REPORT_WAIT_S)
+        where, parent_code = f"{way.start_method} children", None
     _no_new_cores(before, tmp_path)
-    seen = crashes.merge_steps(sandbox.json_lines(done.stdout))
-    verdict = crashes.crash_isolation_verdict(seen, deaths, process_code=done.returncode)
-    what = _isolation_evidence(seen, deaths, "threads posing as processes, in a sandbox")
-    if not seen.get("parent_went_on"):
-        what += f"; the sandbox (the parent) ended with {labels.describe_exitcode(done.returncode)}"
-    judge.observed(verdict, what,
-                            data=dict(seen, sandbox_returncode=done.returncode))
+    verdict = crashes.crash_isolation_verdict(seen, deaths, process_code=parent_code)
+    what = _isolation_evidence(seen, deaths, where)
+    if way.planted and not seen.get("parent_went_on"):
+        what += f"; the sandbox (the parent) ended with {labels.describe_exitcode(parent_code)}"
+    judge.observed(verdict, what, data=dict(seen, sandbox_returncode=parent_code) if way.planted else seen)
 
 
 @pytest.mark.behaviour

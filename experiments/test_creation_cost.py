@@ -20,6 +20,7 @@ from claimbench.core.labels import fmt_seconds
 from claimbench.core.measure import Built, Interleaved, Seconds
 from claimbench.core.roles import control, related
 from claimbench.core.sandbox import Sandbox
+from claimbench.core.ways import PlantedWay
 from claimbench.families.c_cost import child as cost_child
 from claimbench.families.c_cost.data import UnitCosts
 from claimbench.families.c_cost.decide import (creation_decision, EXPENSIVE_TEXT, negligible_decision,
@@ -75,22 +76,18 @@ def spread(m, name: str) -> list:
 
 @pytest.mark.claim("process-creation-expensive")
 @pytest.mark.timeout(180)
-@pytest.mark.ways("processes-fork", "processes-forkserver", "processes-spawn")
+@pytest.mark.ways("processes-fork", "processes-forkserver", "processes-spawn",
+                  control("thread-as-process", PlantedWay(plant="thread"),
+                          why="the 'process' started and joined is a thread"))
 def test_process_creation_expensive(way, sandbox, scale, benchmark, judge):
-    """False if starting and joining a no-op process costs less than 1.5 times a thread's (EXPENSIVE)."""
-    process_creation(way.start_method, "process-" + way.start_method, sandbox, scale, benchmark, judge)
+    """False if starting and joining a no-op process costs less than 1.5 times a thread's (EXPENSIVE).
 
-
-@pytest.mark.claim("process-creation-expensive")
-@pytest.mark.timeout(180)
-@pytest.mark.control(name="thread-as-process", why="the 'process' started and joined is a thread")
-def test_process_creation_expensive_control(sandbox, scale, benchmark, judge):
-    process_creation("threads posing as processes", "thread", sandbox, scale, benchmark, judge)
-
-
-def process_creation(start_method: str, process: str, sandbox, scale, benchmark, judge):
-    """A process of ``start_method`` (``process``: what the sandbox creates) against a thread; an asyncio
-    task beside them for the evidence."""
+    A process of the way's start method (what the sandbox creates: ``process-<method>``, or the
+    control's plant) against a thread; an asyncio task beside them for the evidence."""
+    if way.planted:
+        start_method, process = "threads posing as processes", way.plant
+    else:
+        start_method, process = way.start_method, "process-" + way.start_method
     m = Interleaved({"thread": sandboxed(sandbox, "thread"), "process": sandboxed(sandbox, process),
                      "task": sandboxed(sandbox, "task")}, null="thread")
 

@@ -12,6 +12,7 @@ import pytest
 
 from claimbench.core import labels, sandbox, verdicts, workloads
 from claimbench.core.roles import control, related
+from claimbench.core.ways import PlantedWay
 from claimbench.core.workloads import REPORT_WAIT_S
 from claimbench.families.f_communication.child import readers
 
@@ -240,24 +241,16 @@ NOTES_CASES = {"join-timeout": case_join_timeout, "terminate": case_terminate}
 @pytest.mark.behaviour
 @pytest.mark.timeout(60)
 @pytest.mark.claim(CLAIM)
-@pytest.mark.ways("processes-fork", "processes-forkserver", "processes-spawn")
-@pytest.mark.parametrize("case", NOTES_READER)
-def test_notes_endless_reader(case, way, judge):
-    """False if join(timeout) finds the notes' `while True: q.get(True)` reader ended, or terminate() does not end it."""
-    _judge(judge, NOTES_CASES[case], multiprocessing.get_context(way.start_method))
-
-
-@pytest.mark.behaviour
-@pytest.mark.timeout(60)
-@pytest.mark.claim(CLAIM)
-@pytest.mark.parametrize("case, reader", [
-    control("reader-that-exits", "join-timeout", readers.self_ending_reader,
-            why="the reader returns after its first item, so join() finds it ended"),
-    control("sigterm-deaf-reader", "terminate", readers.sigterm_deaf_reader,
-            why="the reader ignores SIGTERM, so terminate() cannot end it"),
-])
-def test_control_notes_endless_reader(case, reader, judge):
-    _judge(judge, NOTES_CASES[case], multiprocessing.get_context(), reader)
+@pytest.mark.ways("processes-fork", "processes-forkserver", "processes-spawn",
+                  control("reader-that-exits", PlantedWay(plant=readers.self_ending_reader), "join-timeout",
+                          why="the reader returns after its first item, so join() finds it ended"),
+                  control("sigterm-deaf-reader", PlantedWay(plant=readers.sigterm_deaf_reader), "terminate",
+                          why="the reader ignores SIGTERM, so terminate() cannot end it"),
+                  per={"case": NOTES_READER})
+def test_notes_endless_reader(way, case, judge):
+    """False if join(timeout) finds the notes' `while True: q.get(True)` reader ended, or terminate() does not end it.
+    Each control plants a reader for the one case it names."""
+    _judge(judge, NOTES_CASES[case], way.context(), way.plant or readers.endless_reader)
 
 
 RELATED = {

@@ -10,6 +10,7 @@ import pytest
 
 from claimbench.core import labels, planted, runtime as rt, sandbox, verdicts, workloads
 from claimbench.core.roles import control, related
+from claimbench.core.ways import PlantedWay
 from claimbench.core.workloads import REPORT_WAIT_S
 from claimbench.families.a_concepts import child as concepts
 
@@ -30,23 +31,12 @@ def _collect(report, n: int) -> list:
 @pytest.mark.behaviour
 @pytest.mark.timeout(60)
 @pytest.mark.claim("process-own-pid")
-@pytest.mark.ways("processes-fork", "processes-forkserver", "processes-spawn")
+@pytest.mark.ways("processes-fork", "processes-forkserver", "processes-spawn",
+                  control("threads-as-processes", PlantedWay(make_context=lambda: planted.THREADS_AS_PROCESSES),
+                          why="the 'processes' are threads of the test process, so they all report its PID"))
 def test_processes_have_their_own_pids(way, judge):
     """False if processes alive at the same time share a PID, or share the parent's."""
-    processes_have_own_pids(multiprocessing.get_context(way.start_method), judge)
-
-
-@pytest.mark.behaviour
-@pytest.mark.timeout(60)
-@pytest.mark.claim("process-own-pid")
-@pytest.mark.parametrize("ctx", [control("threads-as-processes", planted.THREADS_AS_PROCESSES,
-                                         why="the 'processes' are threads of the test process, so they all "
-                                             "report its PID")])
-def test_control_processes_have_their_own_pids(ctx, judge):
-    processes_have_own_pids(ctx, judge)
-
-
-def processes_have_own_pids(ctx, judge):
+    ctx = way.context()
     method = ctx.get_start_method()
     barrier, report = ctx.Barrier(WORKERS), ctx.Queue()
     procs = [ctx.Process(target=concepts.report_identity, args=(barrier, report)) for _ in range(WORKERS)]

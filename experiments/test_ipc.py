@@ -10,6 +10,7 @@ import pytest
 
 from claimbench.core import pagemap, planted, verdicts, workloads
 from claimbench.core.roles import control
+from claimbench.core.ways import PlantedWay
 from claimbench.core.workloads import REPORT_WAIT_S
 from claimbench.families.f_communication.child import echoes, mappings
 
@@ -109,23 +110,6 @@ ROUND_TRIPS = {
 }
 
 
-def _round_trip_verdict(ctx, mechanism: str):
-    ok, what, data = ROUND_TRIPS[mechanism](ctx)
-    data["start_method"] = ctx.get_start_method()
-    return verdicts.observed("ipc-mechanisms-work", "", {True: verdicts.HOLDS, False: verdicts.REFUTED,
-                                                         None: verdicts.INCONCLUSIVE}[ok], what, data=data)
-
-
-@pytest.mark.behaviour
-@pytest.mark.timeout(60)
-@pytest.mark.claim("ipc-mechanisms-work")
-@pytest.mark.ways("processes-fork", "processes-forkserver", "processes-spawn")
-@pytest.mark.parametrize("mechanism", list(ROUND_TRIPS))
-def test_ipc_round_trip(mechanism, way, judge):
-    """False if data does not come back through the mechanism, or more processes hold a semaphore than it allows."""
-    judge(_round_trip_verdict(multiprocessing.get_context(way.start_method), mechanism))
-
-
 def _copied_by_fork():
     return multiprocessing.get_context("fork" if planted.can_fork() else "spawn")
 
@@ -143,15 +127,21 @@ def _per_process_semaphore():
 @pytest.mark.behaviour
 @pytest.mark.timeout(60)
 @pytest.mark.claim("ipc-mechanisms-work")
-@pytest.mark.parametrize("mechanism, plant", [
-    control("private-value-array", "value-array", _private_value_array,
+@pytest.mark.ways(
+    "processes-fork", "processes-forkserver", "processes-spawn",
+    control("private-value-array", PlantedWay(make_context=_private_value_array), "value-array",
             why="the 'shared' Value and Array are plain objects, copied into the child: its changes stay there"),
-    control("per-process-semaphore", "semaphore", _per_process_semaphore,
+    control("per-process-semaphore", PlantedWay(make_context=_per_process_semaphore), "semaphore",
             why="the 'shared' Semaphore is a threading.Semaphore copied by fork: each process has its own, "
                 "so every one of them holds it at once"),
-])
-def test_control_ipc_round_trip(mechanism, plant, judge):
-    judge(_round_trip_verdict(plant(), mechanism))
+    per={"mechanism": list(ROUND_TRIPS)})
+def test_ipc_round_trip(way, mechanism, judge):
+    """False if data does not come back through the mechanism, or more processes hold a semaphore than it allows.
+    Each control plants the one mechanism it names."""
+    ctx = way.context()
+    ok, what, data = ROUND_TRIPS[mechanism](ctx)
+    data["start_method"] = ctx.get_start_method()
+    judge.observed({True: verdicts.HOLDS, False: verdicts.REFUTED, None: verdicts.INCONCLUSIVE}[ok], what, data=data)
 
 
 PATTERN = b"one physical copy"
@@ -198,29 +188,27 @@ def _hex(x) -> str:
 ASPECTS = ["writes-visible", "same-frame"]
 
 
+def _forked_for_a_private_mapping():
+    if not planted.can_fork():
+        pytest.skip("fork is not offered here, and a private mapping reaches a child only by fork")
+    return multiprocessing.get_context("fork")
+
+
 @pytest.mark.behaviour
 @pytest.mark.timeout(60)
 @pytest.mark.claim("shared-memory-one-physical-copy")
-@pytest.mark.ways("processes-fork", "processes-forkserver", "processes-spawn")
+@pytest.mark.ways("processes-fork", "processes-forkserver", "processes-spawn",
+                  control("private-copy", PlantedWay(plant=(mappings.PrivateBlock, mappings.attach_private_block),
+                                                     make_context=_forked_for_a_private_mapping),
+                          why="the 'shared' block is an anonymous MAP_PRIVATE mapping that a forked child "
+                              "inherits copy-on-write: once the child writes, its pages are copies of its own"))
 @pytest.mark.parametrize("aspect", ASPECTS)
 def test_shared_memory_is_one_physical_copy(aspect, way, judge):
     """False if a write is not seen across processes, or the two mappings sit on different physical
-    frames once both processes have written to them."""
-    judge(one_physical_copy(aspect, shared_memory_views(multiprocessing.get_context(way.start_method))))
-
-
-@pytest.mark.behaviour
-@pytest.mark.timeout(60)
-@pytest.mark.claim("shared-memory-one-physical-copy")
-@pytest.mark.control(name="private-copy",
-                     why="the 'shared' block is an anonymous MAP_PRIVATE mapping that a forked child inherits "
-                         "copy-on-write: once the child writes, its pages are copies of its own")
-@pytest.mark.parametrize("aspect", ASPECTS)
-def test_control_private_copy(aspect, judge):
-    if not planted.can_fork():
-        pytest.skip("fork is not offered here, and a private mapping reaches a child only by fork")
-    judge(one_physical_copy(aspect, shared_memory_views(
-        multiprocessing.get_context("fork"), block=mappings.PrivateBlock, attach=mappings.attach_private_block)))
+    frames once both processes have written to them. The control's plant: how its block is made here
+    and attached by name in the child."""
+    block, attach = way.plant or (None, None)
+    judge(one_physical_copy(aspect, shared_memory_views(way.context(), block=block, attach=attach)))
 
 
 def one_physical_copy(aspect: str, v: dict) -> verdicts.Verdict:

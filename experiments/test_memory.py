@@ -10,6 +10,7 @@ import pytest
 
 from claimbench.core import labels, planted, subinterpreters, verdicts, workloads
 from claimbench.core.roles import control, related
+from claimbench.core.ways import PlantedWay
 from claimbench.core.workloads import REPORT_WAIT_S
 from claimbench.families.a_concepts import child as concepts
 
@@ -24,23 +25,13 @@ def _state(s: dict) -> str:
 @pytest.mark.behaviour
 @pytest.mark.timeout(60)
 @pytest.mark.claim("process-memory-isolated")
-@pytest.mark.ways("processes-fork", "processes-forkserver", "processes-spawn")
+@pytest.mark.ways("processes-fork", "processes-forkserver", "processes-spawn",
+                  control("threads-as-processes", PlantedWay(make_context=lambda: planted.THREADS_AS_PROCESSES),
+                          why="the 'child process' is a thread of the parent, so it changes the parent's own "
+                              "objects"))
 def test_child_process_changes_stay_in_the_child(way, judge):
     """False if the parent sees a change a child process made to a global int, list or dict."""
-    child_changes_stay(multiprocessing.get_context(way.start_method), judge)
-
-
-@pytest.mark.behaviour
-@pytest.mark.timeout(60)
-@pytest.mark.claim("process-memory-isolated")
-@pytest.mark.parametrize("ctx", [control("threads-as-processes", planted.THREADS_AS_PROCESSES,
-                                         why="the 'child process' is a thread of the parent, so it changes "
-                                             "the parent's own objects")])
-def test_control_child_changes_stay_in_the_child(ctx, judge):
-    child_changes_stay(ctx, judge)
-
-
-def child_changes_stay(ctx, judge):
+    ctx = way.context()
     concepts.set_shared_state(**PARENT_STATE)
     report = ctx.Queue()
     p = ctx.Process(target=concepts.mutate_shared_state, args=(report,))

@@ -204,28 +204,16 @@ def test_pool_notes_example(make, unit_s, scale, benchmark, judge):
 @pytest.mark.behaviour
 @pytest.mark.claim("pool-reuses-workers")
 @pytest.mark.timeout(120)
-@pytest.mark.ways(*ways.START_METHOD_WAYS)
-@pytest.mark.parametrize("maxtasksperchild", [None, 1], ids=["reuse", "maxtasksperchild1"])
-def test_pool_reuses_workers(maxtasksperchild, way, pool_of, unit_s, judge):
-    """False if a Pool's tasks run outside its k workers, or maxtasksperchild does not replace them."""
-    pool_reuse(multiprocessing.get_context(way.start_method), pool_child.real_pool, maxtasksperchild,
-               pool_of, unit_s, judge)
-
-
-@pytest.mark.behaviour
-@pytest.mark.claim("pool-reuses-workers")
-@pytest.mark.timeout(120)
-@pytest.mark.parametrize("maxtasksperchild, make", [
-    control("fresh-process-per-task", None, pool_child.fresh_process_per_task,
-            why="a 'Pool(k)' that runs each task in a fresh process: its tasks run on more than k PIDs"),
-    control("maxtasksperchild-ignored", 1, pool_child.ignores_maxtasksperchild,
-            why="a Pool that drops maxtasksperchild=1: its workers are never replaced"),
-])
-def test_control_pool_reuses_workers(maxtasksperchild, make, pool_of, unit_s, judge):
-    pool_reuse(multiprocessing.get_context(), make, maxtasksperchild, pool_of, unit_s, judge)
-
-
-def pool_reuse(ctx, make, maxtasksperchild, pool_of, unit_s, judge):
+@pytest.mark.ways(*ways.START_METHOD_WAYS,
+                  control("fresh-process-per-task", ways.PlantedWay(plant=pool_child.fresh_process_per_task), None,
+                          why="a 'Pool(k)' that runs each task in a fresh process: its tasks run on more than k PIDs"),
+                  control("maxtasksperchild-ignored", ways.PlantedWay(plant=pool_child.ignores_maxtasksperchild), 1,
+                          why="a Pool that drops maxtasksperchild=1: its workers are never replaced"),
+                  per={"maxtasksperchild": [pytest.param(None, id="reuse"), pytest.param(1, id="maxtasksperchild1")]})
+def test_pool_reuses_workers(way, maxtasksperchild, pool_of, unit_s, judge):
+    """False if a Pool's tasks run outside its k workers, or maxtasksperchild does not replace them. Each
+    control plants a pool (its maker) for the one maxtasksperchild it names."""
+    ctx, make = way.context(), way.plant or pool_child.real_pool
     k, tasks = 2, 4  # more tasks than workers: reuse shows; under maxtasksperchild=1, 4 + 2 workers start
     announced = ctx.Queue()
     pool = pool_of(k, ctx=ctx, make=make, maxtasksperchild=maxtasksperchild,
@@ -243,27 +231,17 @@ def pool_reuse(ctx, make, maxtasksperchild, pool_of, unit_s, judge):
 @pytest.mark.behaviour
 @pytest.mark.claim("pool-join-needs-close")
 @pytest.mark.timeout(60)
-@pytest.mark.ways(*ways.START_METHOD_WAYS)
+@pytest.mark.ways(*ways.START_METHOD_WAYS,
+                  control("join-returns-while-running", ways.PlantedWay(plant=pool_child.join_returns_while_running),
+                          why="a Pool whose join() returns at once on a running pool"))
 def test_pool_join_needs_close(way, pool_of, judge):
-    """False if join() on a running pool returns, or join() after close()/terminate() does not."""
-    join_needs_close(multiprocessing.get_context(way.start_method), pool_child.real_pool, pool_of, judge)
+    """False if join() on a running pool returns, or join() after close()/terminate() does not. The
+    control's plant is the pool's maker.
 
-
-@pytest.mark.behaviour
-@pytest.mark.claim("pool-join-needs-close")
-@pytest.mark.timeout(60)
-@pytest.mark.parametrize("make", [
-    control("join-returns-while-running", pool_child.join_returns_while_running,
-            why="a Pool whose join() returns at once on a running pool"),
-])
-def test_control_pool_join_needs_close(make, pool_of, judge):
-    join_needs_close(multiprocessing.get_context(), make, pool_of, judge)
-
-
-def join_needs_close(ctx, make, pool_of, judge, limit_s: float = pool_child.JOIN_LIMIT_S):
-    """Each join() runs in a thread of its own, waited for ``limit_s``: one that does not return in that
+    Each join() runs in a thread of its own, waited for JOIN_LIMIT_S: one that does not return in that
     time is seen as such (and refutes the half that needs it to return), not waited for until the
     test's time limit."""
+    ctx, make, limit_s = way.context(), way.plant or pool_child.real_pool, pool_child.JOIN_LIMIT_S
     seen = []
     running = pool_of(1, ctx=ctx, make=make)
     returned, raised = pool_child.join_within(running, limit_s)

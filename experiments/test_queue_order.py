@@ -1,7 +1,6 @@
 """Section F: what order a multiprocessing Queue delivers items in."""
 from __future__ import annotations
 
-import multiprocessing
 import queue
 from contextlib import ExitStack
 
@@ -9,6 +8,7 @@ import pytest
 
 from claimbench.core import subinterpreters, verdicts, workloads
 from claimbench.core.roles import control, related
+from claimbench.core.ways import PlantedWay
 from claimbench.core.workloads import REPORT_WAIT_S
 from claimbench.families.f_communication.child import interpreter_queues, order
 
@@ -19,24 +19,16 @@ PRODUCERS = [pytest.param(1, id="one-producer"), pytest.param(3, id="three-produ
 @pytest.mark.behaviour
 @pytest.mark.timeout(60)
 @pytest.mark.claim("queue-keeps-order")
-@pytest.mark.ways("processes-fork", "processes-forkserver", "processes-spawn")
+@pytest.mark.ways("processes-fork", "processes-forkserver", "processes-spawn",
+                  control("two-queues-as-one", PlantedWay(plant=order.TwoQueuesPosingAsOne),
+                          why="the 'queue' spreads each producer's items over two Queues and reads them back "
+                              "alternately, the second queue first"))
 @pytest.mark.parametrize("producers", PRODUCERS)
 def test_queue_order(producers, way, judge):
-    """False if a producer's items come out of the queue in another order than it put them."""
-    ctx = multiprocessing.get_context(way.start_method)
-    judge(queue_order(ctx, ctx.Queue(), producers))
-
-
-@pytest.mark.behaviour
-@pytest.mark.timeout(60)
-@pytest.mark.claim("queue-keeps-order")
-@pytest.mark.control(name="two-queues-as-one",
-                     why="the 'queue' spreads each producer's items over two Queues and reads them back "
-                         "alternately, the second queue first")
-@pytest.mark.parametrize("producers", PRODUCERS)
-def test_control_queue_order(producers, judge):
-    ctx = multiprocessing.get_context()
-    judge(queue_order(ctx, order.TwoQueuesPosingAsOne(ctx), producers))
+    """False if a producer's items come out of the queue in another order than it put them. The control's
+    plant makes its 'queue' of the context's."""
+    ctx = way.context()
+    judge(queue_order(ctx, way.plant(ctx) if way.planted else ctx.Queue(), producers))
 
 
 # Per sub-interpreter: each one starts a little after the one before (a thread, a call into its

@@ -54,24 +54,18 @@ def test_sequential_adds_up(n, run, unit_s, scale, benchmark, judge):
 
 
 @pytest.mark.claim("processes-run-in-parallel")
-@pytest.mark.ways("processes-fork", "processes-forkserver", "processes-spawn")
+@pytest.mark.ways("processes-fork", "processes-forkserver", "processes-spawn",
+                  control("one-after-another", ways.PlantedWay(start_method="fork"),
+                          why="each process starts only when the one before has ended"))
 def test_processes_run_in_parallel(way, unit_s, scale, benchmark, judge):
-    """False if n processes sleeping T take closer to n·T than to T once they have started."""
-    processes_in_parallel(way.start_method, way.start_method, unit_s, scale, benchmark, judge)
+    """False if n processes sleeping T take closer to n·T than to T once they have started.
 
-
-@pytest.mark.claim("processes-run-in-parallel")
-@pytest.mark.ways("processes-fork")
-@pytest.mark.control(name="one-after-another", why="each process starts only when the one before has ended")
-def test_processes_run_in_parallel_control(way, unit_s, scale, benchmark, judge):
-    processes_in_parallel(way.start_method, way.start_method + ", one after another (planted)",
-                          unit_s, scale, benchmark, judge, one_after_another=True)
-
-
-def processes_in_parallel(start_method, label, unit_s, scale, benchmark, judge, one_after_another=False):
-    """n processes are started, and once all are ready told at once to sleep T: the span from that
+    n processes are started, and once all are ready told at once to sleep T: the span from that
     word until all have slept is what runs in parallel or not; start-up (absolute noise, tens of ms
-    for spawn) stays outside it and is reported beside."""
+    for spawn) stays outside it and is reported beside. The control's processes (fork) start one
+    after another."""
+    start_method, one_after_another = way.start_method, way.planted
+    label = start_method + (", one after another (planted)" if one_after_another else "")
     n = 2
     startups = []
 

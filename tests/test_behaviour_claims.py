@@ -106,6 +106,9 @@ def test_same_frame_is_untestable_where_pagemap_hides_frames():
     e = expect("shared-memory-one-physical-copy", rt(platform="Linux-x", physical_frames="frame number 0"), "same-frame")
     assert not e.testable and "frame number 0" in e.reason
     assert expect("shared-memory-one-physical-copy", rt(platform="Linux-x"), "writes-visible").testable
+    # visibility is testable wherever the frames are hidden, by the ways' case ids and the control's
+    for case in ("processes-spawn-writes-visible", "control-private-copy-writes-visible"):
+        assert expect("shared-memory-one-physical-copy", rt(platform="Darwin-x"), case).testable
     assert not expect("shared-memory-one-physical-copy", rt(platform="Darwin-x"), "same-frame").testable
     assert expect("shared-memory-one-physical-copy", rt(platform="Linux-x", physical_frames=""),
                   "same-frame").verdict == verdicts.HOLDS

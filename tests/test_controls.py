@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import csv
+import functools
 import io
+import json
 import math
 
 from claimbench import claims
@@ -194,31 +196,52 @@ COLLECT = """
 import json, pytest
 class Claims:
     def pytest_collection_finish(self, session):
-        found = {}
+        found, cases = {}, []
         for item in session.items:
             claim = item.get_closest_marker("claim")
             role = "control" if item.get_closest_marker("control") else "other"
             found.setdefault(role, set()).add(claim.args[0] if claim else None)
+            callspec = getattr(item, "callspec", None)
+            cases.append([item.nodeid.split("[")[0], callspec.id if callspec else "", role])
         print("CLAIMS=" + json.dumps({k: sorted(v, key=str) for k, v in found.items()}))
+        print("CASES=" + json.dumps(cases))
 pytest.main(["experiments", "--collect-only", "-q", "-p", "no:cacheprovider"], plugins=[Claims()])
 """
 
 
-def test_every_claim_has_a_control_or_says_why_it_cannot():
-    """A check that cannot fail is a defect: every claim's experiment also runs on a planted counterpart."""
-    import json
+@functools.lru_cache(maxsize=None)
+def collected() -> dict:
+    """What COLLECT prints of the experiments, by its line's name (CLAIMS, CASES)."""
     import subprocess
     import sys
     from pathlib import Path
     root = Path(__file__).resolve().parent.parent
     done = subprocess.run([sys.executable, "-c", COLLECT], cwd=str(root), stdout=subprocess.PIPE,
                           stderr=subprocess.STDOUT, universal_newlines=True, timeout=120)
-    line = next(l for l in done.stdout.splitlines() if l.startswith("CLAIMS="))
-    found = json.loads(line[len("CLAIMS="):])
+    lines = [line.split("=", 1) for line in done.stdout.splitlines() if line.startswith(("CLAIMS=", "CASES="))]
+    assert len(lines) == 2, done.stdout[-2000:]
+    return {name: json.loads(value) for name, value in lines}
+
+
+def test_every_claim_has_a_control_or_says_why_it_cannot():
+    """A check that cannot fail is a defect: every claim's experiment also runs on a planted counterpart."""
+    found = collected()["CLAIMS"]
     with_control = set(found.get("control", []))
     missing = [c for c, claim in claims.REGISTRY.items() if c not in with_control and not claim.no_control]
     assert missing == [], "claims without a control (or a no_control reason): {}".format(missing)
     assert set(found.get("other", [])) == set(claims.REGISTRY), "every claim has its own cases too"
+
+
+def test_controls_are_cases_of_the_experiment_they_control():
+    """A control is a parameter of its claim's own experiment, beside the real cases
+    (``@pytest.mark.ways(..., control(...))`` or a parametrize list), with the id ``control-<name>…``;
+    never a twin test that runs on a planted counterpart alone."""
+    cases = collected()["CASES"]
+    with_real_cases = {test for test, _, role in cases if role != "control"}
+    controls = [(test, case) for test, case, role in cases if role == "control"]
+    assert controls
+    assert [c for c in controls if c[0] not in with_real_cases] == [], "a test of controls alone"
+    assert [c for c in controls if not c[1].startswith(roles.CONTROL_PREFIX)] == [], "a control's id"
 
 
 def test_a_control_this_runtime_cannot_test_did_not_run_here():

@@ -11,7 +11,7 @@ import dataclasses
 import pytest
 
 from claimbench import claims
-from claimbench.core import runtime, scales, stats, verdicts
+from claimbench.core import runtime, scales, stats, verdicts, ways
 from claimbench.families.c_cost import decide as dec
 from synthetic_rounds import Capture, experiment, steady, straddling, synthetic
 
@@ -67,8 +67,8 @@ def test_process_creation_expensive(monkeypatch, process_over_thread, expected):
     ratio = straddling(dec.EXPENSIVE, 0.6) if process_over_thread is None else steady(process_over_thread)
     synthetic(monkeypatch, {"thread": steady(1e-5), "task": steady(1e-6), "process": lambda i: 1e-5 * ratio(i)})
     judge = Capture()
-    cost.process_creation(start_method="fork", process="process-fork", sandbox=None, scale=QUICK, benchmark=None,
-                         judge=judge)
+    cost.test_process_creation_expensive(way=ways.WAYS["processes-fork"], sandbox=None, scale=QUICK, benchmark=None,
+                                         judge=judge)
     verdict, v = judged(judge)
     assert verdict == expected
     assert v.decision["threshold"] == dec.EXPENSIVE and v.decision["direction"] == "above"
@@ -82,8 +82,8 @@ def test_process_creation_inside_its_own_null_is_inconclusive(monkeypatch):
     synthetic(monkeypatch, {"thread": steady(1e-5), "task": steady(1e-6), "process": steady(2e-5),
                             "thread-again": alternating(1e-5, 0.7, 1.6)})
     judge = Capture()
-    cost.process_creation(start_method="fork", process="process-fork", sandbox=None, scale=QUICK, benchmark=None,
-                         judge=judge)
+    cost.test_process_creation_expensive(way=ways.WAYS["processes-fork"], sandbox=None, scale=QUICK, benchmark=None,
+                                         judge=judge)
     verdict, v = judged(judge)
     assert verdict == I and v.decision["inside_null"]
     assert "own null" in v.evidence and "A/A" in v.evidence

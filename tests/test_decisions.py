@@ -7,7 +7,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from claimbench.core import order, scales, verdicts
+from claimbench.core import order, scales, verdicts, ways
 from claimbench.core.measure import Seconds
 from claimbench.families.d_examples.decide import (parallel_threshold, SEQUENTIAL_TOLERANCE, SLEEPERS_PACE,
                                                    sleepers_threshold)
@@ -123,7 +123,8 @@ def test_processes_run_in_parallel(monkeypatch, span_over_t, expected):
     span = straddling(parallel_threshold(2), 0.6) if span_over_t is None else steady(span_over_t, 0.01)
     synthetic(monkeypatch, {"processes": lambda i: T * span(i)})
     judge = Capture()
-    seq.processes_in_parallel("fork", "fork", T, QUICK, None, judge)
+    seq.test_processes_run_in_parallel(way=ways.WAYS["processes-fork"], unit_s=T, scale=QUICK, benchmark=None,
+                                       judge=judge)
     assert judge.verdict == expected
     assert judge.verdicts[0].decision["threshold"] == 1.5 and judge.verdicts[0].decision["null"] is None
 

@@ -14,7 +14,7 @@ from multiprocessing.pool import Pool, ThreadPool
 
 import pytest
 
-from claimbench.core import scales, stats, verdicts
+from claimbench.core import scales, stats, verdicts, ways
 from claimbench.core.measure import Interleaved
 from claimbench.families.d_examples import child as pool_child
 from claimbench.families.d_examples.decide import (band_outcome, deciding, NOTES_HIGH_STEPS, NOTES_LOW_STEPS,
@@ -169,7 +169,7 @@ class PlantedPool:
             self.release.wait()
 
 
-def join_verdict(running, stopped):
+def join_verdict(monkeypatch, running, stopped):
     pool = experiment("test_pool")
     made = []
 
@@ -177,8 +177,9 @@ def join_verdict(running, stopped):
         made.append(PlantedPool(running, stopped))
         return made[-1]
     judge = Capture()
+    monkeypatch.setattr(pool_child, "JOIN_LIMIT_S", 0.2)
     try:
-        pool.join_needs_close(multiprocessing.get_context(), None, pool_of, judge, limit_s=0.2)
+        pool.test_pool_join_needs_close(way=ways.WAYS["processes"], pool_of=pool_of, judge=judge)
     finally:
         for p in made:
             p.release.set()
@@ -191,8 +192,8 @@ def join_verdict(running, stopped):
     ("raise", "hang", R, "did not return within 0.2 s"),       # a hang refutes, it is not waited out
     ("hang", "return", R, "neither raised nor returned"),
 ])
-def test_join_needs_close(running, stopped, expected, said):
-    v = join_verdict(running, stopped)
+def test_join_needs_close(monkeypatch, running, stopped, expected, said):
+    v = join_verdict(monkeypatch, running, stopped)
     assert v.verdict == expected and said in v.evidence
     assert v.data["join_limit_s"] == 0.2
 

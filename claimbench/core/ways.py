@@ -15,7 +15,7 @@ import time
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Callable, List, Optional, Sequence, Tuple
+from typing import Any, Callable, List, Optional, Sequence, Tuple
 
 from . import workloads
 from .runtime import START_METHODS
@@ -229,22 +229,58 @@ class CpuClock:
         return own_s + workers_s
 
 
+def _start_method_missing(method: Optional[str]) -> Optional[str]:
+    if method and method not in multiprocessing.get_all_start_methods():
+        return "start method {!r} is not offered on this platform".format(method)
+    return None
+
+
 @dataclass(frozen=True)
 class Way:
     name: str
     run: Callable[[Sequence[Job], int], None]
     start_method: Optional[str] = None
 
+    planted = False  # the real thing; a control's stand-in is a PlantedWay
+    plant = None
+
+    def context(self):
+        """The multiprocessing context of this way's start method (the default where it names none)."""
+        return multiprocessing.get_context(self.start_method)
+
     def unavailable(self) -> Optional[str]:
         """Why this runtime cannot offer this way, or None."""
-        if self.start_method and self.start_method not in multiprocessing.get_all_start_methods():
-            return "start method {!r} is not offered on this platform".format(self.start_method)
+        missing = _start_method_missing(self.start_method)
+        if missing:
+            return missing
         if self.name == "subinterpreters":
             try:
                 from concurrent.futures import InterpreterPoolExecutor  # noqa: F401
             except ImportError:
                 return "concurrent.futures.InterpreterPoolExecutor needs Python 3.14+"
         return None
+
+
+@dataclass(frozen=True)
+class PlantedWay:
+    """A control's stand-in for a way: ``@pytest.mark.ways("processes-fork", …, control(name,
+    PlantedWay(...), why=...))`` runs the same experiment on it. It answers what an experiment asks of
+    its way (``context()``, ``start_method``, ``planted``) from the plant, and carries whatever else
+    the experiment swaps in for the real thing (``plant``: a planted reader, pool maker, block …)."""
+
+    plant: Any = None
+    make_context: Optional[Callable[[], Any]] = None  # a planted context; None: start_method's real one
+    start_method: Optional[str] = None                # None: the platform's default
+
+    planted = True
+
+    def context(self):
+        if self.make_context is not None:
+            return self.make_context()
+        return multiprocessing.get_context(self.start_method)
+
+    def unavailable(self) -> Optional[str]:
+        return _start_method_missing(self.start_method)
 
 
 def _processes_with(method: Optional[str]) -> Callable[[Sequence[Job], int], None]:

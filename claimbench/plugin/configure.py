@@ -20,7 +20,9 @@ def pytest_configure(config):
     config.addinivalue_line("markers", "claimbench_refused(why): set by the plugin: the test fails in set-up with why")
     for line in roles.MARKERS:
         config.addinivalue_line("markers", line)
-    config.addinivalue_line("markers", "ways(*names): the ways of running work to parametrize `way` with")
+    config.addinivalue_line("markers", "ways(*names_or_controls, per={}): the ways of running work to parametrize "
+                            "`way` with; a control (roles.control with a ways.PlantedWay) runs the test on its "
+                            "plant beside them; per={argname: values} parametrizes those arguments with `way`")
     if not active(config):
         return
     try:
