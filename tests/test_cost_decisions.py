@@ -197,9 +197,9 @@ def test_threads_efficient_inside_its_own_null_is_inconclusive(monkeypatch):
 
 def test_the_round_trip_workers_are_built_and_the_process_is_the_null():
     rt = experiment("test_round_trip")
-    assert isinstance(rt.worker_variant("process", b"x", 1), rt.Built)
+    assert isinstance(rt.worker_variant(kind="process", payload=b"x", n=1), rt.Built)
     with rt.started("thread") as w:  # a real worker thread answers with the payload's length
-        assert rt.round_trips(w.inbox, w.outbox, b"xyz", 3) >= 0
+        assert rt.round_trips(w.inbox, w.outbox, payload=b"xyz", rounds=3) >= 0
         assert w.unit.is_alive()
     assert not w.unit.is_alive()
 

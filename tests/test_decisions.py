@@ -167,7 +167,7 @@ def ipc_sweep(monkeypatch, wins, below=None, copy_out=2.5, null=None, planted=Fa
     monkeypatch.setattr(ipc, "Channels", FakeChannels)
     monkeypatch.setattr(ipc, "_variant", variant)
     monkeypatch.setattr(ipc, "_SWEEPS", {})
-    return ipc, ipc.run_sweep(QUICK, None, pipe_as_shared_memory=planted), seen
+    return ipc, ipc.run_sweep(scale=QUICK, benchmark=None, pipe_as_shared_memory=planted), seen
 
 
 def rising(size, i):
@@ -263,6 +263,26 @@ def test_interpreter_queue_inside_its_own_null_is_inconclusive(monkeypatch):
     synthetic(monkeypatch, {"pipe": steady(1e-4), "queue": steady(2e-4), "interpreter-queue": steady(0.25e-4),
                             "pipe-again": lambda i: 1e-4 * straddling(1.0, 0.8)(i)})
     judge = Capture()
-    ipc.interpreter_queue_round_trips(1 << 10, None, SimpleNamespace(kind="interpreter"), QUICK, None, judge)
+    ipc.interpreter_queue_round_trips(size=1 << 10, channels=None, worker=SimpleNamespace(kind="interpreter"), scale=QUICK,
+                                      benchmark=None, judge=judge)
     v = judge.verdicts[0]
     assert v.verdict == I and v.decision["inside_null"] and v.decision["threshold"] == FASTER
+
+
+# ---------------------------------------------------------------- how the unit tests call the experiments
+def test_the_unit_tests_call_experiments_by_keyword():
+    """A test of experiments/ called from here passes every argument by name, so reordering its parameters
+    (a fixture added, a parameter moved) cannot hand a value to the wrong one."""
+    import ast
+    from pathlib import Path
+    positional = []
+    for path in sorted(Path(__file__).parent.glob("test_*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        modules = {t.id for node in ast.walk(tree) if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call)
+                   and getattr(node.value.func, "id", None) == "experiment" for t in node.targets
+                   if isinstance(t, ast.Name)}
+        positional += [f"{path.name}:{node.lineno}" for node in ast.walk(tree)
+                       if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                       and isinstance(node.func.value, ast.Name) and node.func.value.id in modules
+                       and node.func.attr.startswith("test_") and node.args]
+    assert positional == []

@@ -132,7 +132,8 @@ def test_interpreter_queue_decision(monkeypatch, best_over_interpreter, expected
                             "queue": lambda i: 1e-4 * (1.3 if i % 2 else 1),
                             ipc.INTERPRETER_QUEUE: lambda i: 1e-4 / ratio(i)})
     judge = Capture()
-    ipc.interpreter_queue_round_trips(1 << 10, None, SimpleNamespace(kind="interpreter"), QUICK, None, judge)
+    ipc.interpreter_queue_round_trips(size=1 << 10, channels=None, worker=SimpleNamespace(kind="interpreter"), scale=QUICK,
+                                      benchmark=None, judge=judge)
     assert judge.verdict == expected
 
 
