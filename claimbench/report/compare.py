@@ -215,7 +215,7 @@ def diff_markdown(a: Run, b: Run, rows: Sequence[list]) -> str:
 
 
 def merge_columns(runs: Sequence[Run]):
-    from .parts.matrix import Column
+    from .matrix_model import Column
     return [Column(r.label, run_id=r.run_id, runtime=r.runtime, scale=r.scale,
                    wall_s=sum(x.wall_s for x in r.records if x.wall_s == x.wall_s), cases=r.cases,
                    note=r.source) for r in runs]
