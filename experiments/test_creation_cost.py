@@ -102,10 +102,9 @@ def test_process_creation_expensive(way, sandbox, scale, benchmark, judge):
     cost = {name: m.median_s(name) for name in m.samples}
     judge.measured(
         e, d, "process / thread (start+join of a no-op)", EXPENSIVE_TEXT,
-        "start+join of a no-op, medians of {} rounds: thread {}, {} process {} ({}× a thread), "
-        "asyncio task {} (the process costs {}× a task)".format(
-            m.rounds, fmt_seconds(cost["thread"]), start_method, fmt_seconds(cost["process"]),
-            stats.fmt(e.median), fmt_seconds(cost["task"]), stats.fmt(cost["process"] / cost["task"])),
+        f"start+join of a no-op, medians of {m.rounds} rounds: thread {fmt_seconds(cost['thread'])}, {start_method} "
+        f"process {fmt_seconds(cost['process'])} ({stats.fmt(e.median)}× a thread), asyncio task "
+        f"{fmt_seconds(cost['task'])} (the process costs {stats.fmt(cost['process'] / cost['task'])}× a task)",
         data={**UnitCosts(per_unit_s={"thread": cost["thread"], "task": cost["task"], process: cost["process"]},
                           interval_s={"thread": spread(m, "thread"), "task": spread(m, "task"),
                                       process: spread(m, "process")}).as_data(),
@@ -138,19 +137,19 @@ def test_interpreter_creation(judge, interpreter, runtime, sandbox, scale, bench
     def decision(m):
         return creation_decision(m.ratio("interpreter", "thread"), m.null_ratio())
 
-    m.until_settled(decision, scale.with_budget(2), benchmark)  # as process_creation's, for its control
+    m.until_settled(decision, scale.with_budget(2), benchmark)  # as test_process_creation_expensive's, for its control
     d = decision(m)
     e, against_process = d.effect, m.ratio("interpreter", "process")
     cost = {name: m.median_s(name) for name in m.samples}
     planted = interpreter != "interpreter"
+    what = "planted: a thread posing as a sub-interpreter," if planted else "sub-interpreter"
+    over_process, over_process_low, over_process_high = (
+        stats.fmt(x) for x in (against_process.median, against_process.low, against_process.high))
     judge.measured(
         e, d, "interpreter / thread (create, run a no-op, close; against start+join)", EXPENSIVE_TEXT,
-        "medians of {} rounds: {} {} ({}× a thread), thread {}, {} process {}; it costs {}× [{}, {}] a {} "
-        "process".format(
-            m.rounds, "planted: a thread posing as a sub-interpreter," if planted else "sub-interpreter",
-            fmt_seconds(cost["interpreter"]), stats.fmt(e.median), fmt_seconds(cost["thread"]), method,
-            fmt_seconds(cost["process"]), *(stats.fmt(x) for x in (against_process.median, against_process.low,
-                                                                      against_process.high)), method),
+        f"medians of {m.rounds} rounds: {what} {fmt_seconds(cost['interpreter'])} ({stats.fmt(e.median)}× a "
+        f"thread), thread {fmt_seconds(cost['thread'])}, {method} process {fmt_seconds(cost['process'])}; it costs "
+        f"{over_process}× [{over_process_low}, {over_process_high}] a {method} process",
         data={**UnitCosts(per_unit_s={"thread": cost["thread"], interpreter: cost["interpreter"],
                                       process: cost["process"]},
                           interval_s={"thread": spread(m, "thread"), interpreter: spread(m, "interpreter"),
@@ -169,9 +168,8 @@ PLANTED_CASES = {
 COROUTINE_CASES = {
     "coroutine": ("coroutine", "thread", "a bare coroutine created and awaited, against a thread "
                                          "started and joined, one at a time"),
-    "task": ("tasks-batch", "threads-batch", "asyncio tasks created {} at a time and gathered, against threads "
-                                             "started {} at a time and joined".format(
-                                                 COUNTS["tasks-batch"], COUNTS["threads-batch"])),
+    "task": ("tasks-batch", "threads-batch", f"asyncio tasks created {COUNTS['tasks-batch']} at a time and gathered, "
+                                             f"against threads started {COUNTS['threads-batch']} at a time and joined"),
 }
 
 
@@ -196,10 +194,9 @@ def test_coroutine_creation_negligible(unit, sandbox, scale, benchmark, judge):
     d = decision(m)
     e = d.effect
     judge.measured(
-        e, d, "{} / thread (create and run a no-op)".format(unit), NEGLIGIBLE_TEXT,
-        "{}: {} each against {} ({} of a thread; medians of {} rounds)".format(
-            how, fmt_seconds(m.median_s("coroutine")), fmt_seconds(m.median_s("thread")),
-            stats.fmt(e.median), m.rounds),
+        e, d, f"{unit} / thread (create and run a no-op)", NEGLIGIBLE_TEXT,
+        f"{how}: {fmt_seconds(m.median_s('coroutine'))} each against {fmt_seconds(m.median_s('thread'))} "
+        f"({stats.fmt(e.median)} of a thread; medians of {m.rounds} rounds)",
         data={**UnitCosts(per_unit_s={mine: m.median_s("coroutine"), theirs: m.median_s("thread")},
                           interval_s={mine: spread(m, "coroutine"), theirs: spread(m, "thread")}).as_data(),
               "style": "batch" if unit == "task" else "one at a time"})

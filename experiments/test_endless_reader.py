@@ -40,8 +40,8 @@ def _reader(ctx, target, *args):
         first = ack.get(timeout=REPORT_WAIT_S)
     except queue.Empty:
         workloads.settle([p], timeout_s=0)
-        raise NoFirstItem("the reader never acknowledged its first item (exit code {})".format(
-            labels.describe_exitcode(p.exitcode)))
+        raise NoFirstItem("the reader never acknowledged its first item (exit code "
+                          f"{labels.describe_exitcode(p.exitcode)})")
     return p, q, ack, first
 
 
@@ -54,8 +54,8 @@ def case_join_timeout(ctx, reader=readers.endless_reader):
     finally:
         workloads.settle([p], timeout_s=0)
     return (verdicts.HOLDS if alive else verdicts.REFUTED,
-            "the reader got {!r}; join({}) came back after {:.2f} s with the reader {} (exit code {})".format(
-                first, JOIN_PROBE_S, waited, "still alive" if alive else "ended", code),
+            f"the reader got {first!r}; join({JOIN_PROBE_S}) came back after {waited:.2f} s with the reader "
+            f"{'still alive' if alive else 'ended'} (exit code {code})",
             {"waited_s": waited, "alive": alive, "exitcode": code})
 
 
@@ -68,24 +68,23 @@ def case_terminate(ctx, reader=readers.endless_reader):
     finally:
         workloads.settle([p], timeout_s=0)
     if alive:
-        verdict, how = verdicts.REFUTED, "it was still alive {} s later (then killed)".format(SIGTERM_WITHIN_S)
+        verdict, how = verdicts.REFUTED, f"it was still alive {SIGTERM_WITHIN_S} s later (then killed)"
     elif code == -signal.SIGTERM:
-        verdict, how = verdicts.HOLDS, "it ended with exit code {}".format(labels.describe_exitcode(code))
+        verdict, how = verdicts.HOLDS, f"it ended with exit code {labels.describe_exitcode(code)}"
     else:  # it ended, but not by the signal: terminate() was not put to the test
-        verdict, how = verdicts.INCONCLUSIVE, "it ended with exit code {}, not by SIGTERM".format(
-            labels.describe_exitcode(code))
-    return verdict, "the reader got {!r}; after terminate() {}".format(first, how), {"exitcode": code, "alive": alive}
+        verdict = verdicts.INCONCLUSIVE
+        how = f"it ended with exit code {labels.describe_exitcode(code)}, not by SIGTERM"
+    return verdict, f"the reader got {first!r}; after terminate() {how}", {"exitcode": code, "alive": alive}
 
 
 def _ended_by_itself(code, alive, items_ok: bool, what: str):
     """A changed reader's finding: it returned by itself (exit code 0), every item read."""
     if alive:
-        return verdicts.REFUTED, "{}, yet the reader was still alive {} s later (then killed)".format(
-            what, ENDS_WITHIN_S)
+        return verdicts.REFUTED, f"{what}, yet the reader was still alive {ENDS_WITHIN_S} s later (then killed)"
     clean = code == 0 and items_ok
     return (verdicts.HOLDS if clean else verdicts.REFUTED,
-            "{}; the reader returned by itself: exit code {}{}".format(
-                what, labels.describe_exitcode(code), "" if items_ok else ", items missing"))
+            f"{what}; the reader returned by itself: exit code "
+            f"{labels.describe_exitcode(code)}{'' if items_ok else ', items missing'}")
 
 
 def case_sentinel(ctx):
@@ -99,7 +98,7 @@ def case_sentinel(ctx):
         workloads.settle([p], timeout_s=0)
     got = [first] + readers.drain(ack, 0.05)  # the reader flushed its acknowledgements as it exited
     verdict, what = _ended_by_itself(code, alive, got == ["A", "B", "C"],
-                                     "the parent put 'B', 'C' and a None sentinel; the reader got {}".format(got))
+                                     f"the parent put 'B', 'C' and a None sentinel; the reader got {got}")
     return verdict, what, {"exitcode": code, "got": got, "alive": alive}
 
 
@@ -118,8 +117,8 @@ def case_event(ctx):
     finally:
         workloads.settle([p], timeout_s=0)
     verdict, what = _ended_by_itself(code, alive, got == ["A", "B"],
-                                     "the reader got {}, then the parent set an Event it checks between "
-                                     "reads (get with a timeout)".format(got))
+                                     f"the reader got {got}, then the parent set an Event it checks between reads "
+                                     "(get with a timeout)")
     return verdict, what, {"exitcode": code, "got": got, "alive": alive}
 
 
@@ -144,22 +143,23 @@ def case_daemon(ctx, tmp_path):
     said = {k: v for d in sandbox.json_lines(done.stdout) for k, v in d.items()}
     pid, code = said.get("reader_pid"), said.get("reader_exitcode")
     if pid is None:
-        return (verdicts.INCONCLUSIVE, "the sandbox started no reader (exit code {}): {}".format(
-            labels.describe_exitcode(done.returncode), done.stderr.strip()[-300:]), {"returncode": done.returncode})
+        return (verdicts.INCONCLUSIVE, "the sandbox started no reader (exit code "
+                                       f"{labels.describe_exitcode(done.returncode)}): {done.stderr.strip()[-300:]}",
+                {"returncode": done.returncode})
     outlived = _alive(pid)
     if outlived:
         _end_orphan(pid)
         verdict = verdicts.REFUTED
-        how = "the reader {} outlived it (then killed)".format(pid)
+        how = f"the reader {pid} outlived it (then killed)"
     elif code == -signal.SIGTERM:
         verdict = verdicts.HOLDS
-        how = "its exit ended the reader {}: multiprocessing's exit handler terminates daemonic children " \
-              "(exit code {})".format(pid, labels.describe_exitcode(code))
+        how = f"its exit ended the reader {pid}: multiprocessing's exit handler terminates daemonic children " \
+              f"(exit code {labels.describe_exitcode(code)})"
     else:
         verdict = verdicts.REFUTED
-        how = "the reader {} ended, but not by terminate(): exit code {}".format(pid, labels.describe_exitcode(code))
-    return (verdict, "a parent with a daemon=True endless reader returned without join() and exited {}; {}".format(
-        labels.describe_exitcode(done.returncode), how),
+        how = f"the reader {pid} ended, but not by terminate(): exit code {labels.describe_exitcode(code)}"
+    return (verdict, "a parent with a daemon=True endless reader returned without join() and exited "
+                     f"{labels.describe_exitcode(done.returncode)}; {how}",
         {"returncode": done.returncode, "reader_pid": pid, "reader_exitcode": code, "reader_outlived": outlived})
 
 
@@ -179,10 +179,9 @@ def case_terminate_writer(ctx):
     else:
         verdict = verdicts.HOLDS if lost > 0 else verdicts.REFUTED
     return (verdict,
-            "a writer put() {} items ({}) and was terminated (exit code {}) while nobody read; the reader then got "
-            "{}: {} lost with the feeder thread that had not yet written them into the pipe".format(
-                FLOOD_ITEMS, "all returned" if put_all else "not all returned",
-                labels.describe_exitcode(p.exitcode), len(got), lost),
+            f"a writer put() {FLOOD_ITEMS} items ({'all returned' if put_all else 'not all returned'}) and was "
+            f"terminated (exit code {labels.describe_exitcode(p.exitcode)}) while nobody read; the reader then got "
+            f"{len(got)}: {lost} lost with the feeder thread that had not yet written them into the pipe",
             {"put": FLOOD_ITEMS, "got": len(got), "lost": lost})
 
 
@@ -216,12 +215,12 @@ def case_terminate_reader(ctx):
         verdict = verdicts.INCONCLUSIVE  # never seen waiting inside get(): the lock was not put to the test
     else:
         verdict = verdicts.HOLDS if jammed else verdicts.REFUTED
+    then = "could not get it back within 0.5 s: the dead reader still holds the read lock, so 'B' is lost to " \
+        "every reader" if jammed else f"got {after!r} back"
     return (verdict,
-            "the reader got {!r}, was seen {}holding the queue's read lock inside get(), and was terminated (exit "
-            "code {}); then the parent put 'B' and {}".format(
-                first, "" if inside_get else "NOT ", labels.describe_exitcode(p.exitcode),
-                "could not get it back within 0.5 s: the dead reader still holds the read lock, so 'B' is lost "
-                "to every reader" if jammed else "got {!r} back".format(after)),
+            f"the reader got {first!r}, was seen {'' if inside_get else 'NOT '}holding the queue's read lock inside "
+            f"get(), and was terminated (exit code {labels.describe_exitcode(p.exitcode)}); then the parent put 'B' "
+            f"and {then}",
             {"exitcode": p.exitcode, "jammed": jammed, "inside_get": inside_get})
 
 

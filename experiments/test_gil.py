@@ -97,10 +97,9 @@ def test_sleeping_threads_overlap(k, sleep, unit_s, scale, benchmark, judge):
     d = decision(m)
     judge.measured(
         d.effect, d, "k threads / one thread, each sleeping T",
-        "< {} (halfway between 1 and {})".format(stats.fmt(threshold), k),
-        "{} threads each sleeping T = {} s{} finished in {} s; one such thread in {} s".format(
-            k, unit_s, "" if sleep is time.sleep else " through ctypes.PyDLL (GIL kept)",
-            stats.fmt(m.median_s("threads")), stats.fmt(m.median_s("one-thread"))),
+        f"< {stats.fmt(threshold)} (halfway between 1 and {k})",
+        f"{k} threads each sleeping T = {unit_s} s{'' if sleep is time.sleep else ' through ctypes.PyDLL (GIL kept)'} "
+        f"finished in {stats.fmt(m.median_s('threads'))} s; one such thread in {stats.fmt(m.median_s('one-thread'))} s",
         data={"k": k, "unit_s": unit_s, "median_s": m.median_s("threads"),
               "notes_figure": "threads-2" if k == 2 and sleep is time.sleep else None})
 
@@ -162,7 +161,7 @@ def pace_variants(beside: str, neighbours, unit_s: float) -> Interleaved:
 
 
 def _yardstick_line(yardstick: stats.Interval) -> str:
-    return "; beside a CPU-bound thread (the yardstick of a shared GIL): {}".format(yardstick)
+    return f"; beside a CPU-bound thread (the yardstick of a shared GIL): {yardstick}"
 
 
 @pytest.mark.claim("sleep-releases-gil")
@@ -182,10 +181,9 @@ def test_cpu_thread_keeps_pace_beside_sleepers(nap, unit_s, scale, benchmark, ju
     _, yardstick, _ = paces(m, "beside-sleepers")
     judge.measured(
         d.effect, d, "pace beside sleepers / pace alone",
-        "> {} (halfway between 1, GIL released, and ½, GIL shared)".format(SLEEPERS_PACE),
-        "a counting thread ran at {} of its solo pace while {} threads slept{} in naps of T{}".format(
-            stats.fmt(d.effect.median), SLEEPERS, "" if nap is time.sleep else " through ctypes.PyDLL (GIL kept)",
-            _yardstick_line(yardstick)),
+        f"> {SLEEPERS_PACE} (halfway between 1, GIL released, and ½, GIL shared)",
+        f"a counting thread ran at {stats.fmt(d.effect.median)} of its solo pace while {SLEEPERS} threads slept"
+        f"{'' if nap is time.sleep else ' through ctypes.PyDLL (GIL kept)'} in naps of T{_yardstick_line(yardstick)}",
         data={"alone_per_s": m.median_s("alone"), "beside_per_s": m.median_s("beside-sleepers"),
               "yardstick": [yardstick.median, yardstick.low, yardstick.high]})
 
@@ -240,7 +238,7 @@ def waiter(kind: str, seconds: float):
             release = lambda: os.write(w, b"x")  # noqa: E731
             close = (lambda: os.close(r), lambda: os.close(w))
         else:
-            raise ValueError("unknown wait {!r}".format(kind))
+            raise ValueError(f"unknown wait {kind!r}")
 
         def blocked():
             wait()
@@ -276,10 +274,11 @@ def test_gil_released_while_waiting(kind, unit_s, scale, benchmark, judge):
     m.until_settled(decision, scale, benchmark)
     d = decision(m)
     _, yardstick, _ = paces(m, "beside-waiter")
+    waiting = {"poll": "polling a flag and a clock in Python", "gil-kept-sleep": "sleeping through ctypes.PyDLL"}.get(
+        kind, "blocked in " + kind)
     judge.measured(
         d.effect, d, "pace beside waiter / pace alone",
-        "> {} (halfway between 1, GIL released, and ½, GIL shared)".format(WAIT_PACE),
-        "counting pace beside a thread {}: {} of the solo pace{}".format(
-            {"poll": "polling a flag and a clock in Python", "gil-kept-sleep": "sleeping through ctypes.PyDLL"}.get(
-                kind, "blocked in " + kind), stats.fmt(d.effect.median), _yardstick_line(yardstick)),
+        f"> {WAIT_PACE} (halfway between 1, GIL released, and ½, GIL shared)",
+        f"counting pace beside a thread {waiting}: {stats.fmt(d.effect.median)} of the solo pace"
+        f"{_yardstick_line(yardstick)}",
         data={"kind": kind, "yardstick": [yardstick.median, yardstick.low, yardstick.high]})

@@ -77,13 +77,13 @@ def test_coroutine_switch_cheaper(other, mine, scale, benchmark, judge):
     m.until_settled(decision, scale.with_budget(2), benchmark)
     d = decision(m)
     e = d.effect
+    through = "asyncio.Queue" if mine is coroutine_ping_pong else "queue.Queue (planted: they are threads)"
     judge.measured(
-        e, d, "{} round trip / coroutines round trip".format(other), SWITCH_FASTER_TEXT,
-        "one round trip (there and back) between two coroutines through {}: {}; between two {} "
-        "through {}: {} ({}× as long; medians of {} rounds of {} round trips)".format(
-            "asyncio.Queue" if mine is coroutine_ping_pong else "queue.Queue (planted: they are threads)",
-            fmt_seconds(m.median_s("coroutines")), other, HOW[other], fmt_seconds(m.median_s(other)),
-            stats.fmt(e.median), m.rounds, ROUND_TRIPS),
+        e, d, f"{other} round trip / coroutines round trip", SWITCH_FASTER_TEXT,
+        f"one round trip (there and back) between two coroutines through {through}: "
+        f"{fmt_seconds(m.median_s('coroutines'))}; between two {other} through {HOW[other]}: "
+        f"{fmt_seconds(m.median_s(other))} ({stats.fmt(e.median)}× as long; medians of {m.rounds} rounds of "
+        f"{ROUND_TRIPS} round trips)",
         data={**RoundTrips(round_trip_s={"coroutines": m.median_s("coroutines"), other: m.median_s(other)},
                            interval_s={n: [m.interval(n).low, m.interval(n).high]
                                        for n in ("coroutines", other)}).as_data(),

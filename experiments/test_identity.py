@@ -105,11 +105,10 @@ def test_threads_share_the_pid(kind, judge):
         verdict = verdicts.HOLDS
     else:
         verdict = verdicts.REFUTED
-    what = ("{} {} alive at once reported PIDs {} (this process: {}) and native ids {} "
-            "(main thread {}); the notes print such threads as 子进程 (child processes), "
-            "but threads of one process share its PID").format(
-        len(seen), "threads" if kind == planted.THREAD else "forked processes posing as threads",
-        ", ".join(map(str, sorted(pids))), me, ", ".join(map(str, natives)), main_native)
+    who = "threads" if kind == planted.THREAD else "forked processes posing as threads"
+    what = (f"{len(seen)} {who} alive at once reported PIDs {', '.join(map(str, sorted(pids)))} (this process: {me}) "
+            f"and native ids {', '.join(map(str, natives))} (main thread {main_native}); the notes print such threads "
+            "as 子进程 (child processes), but threads of one process share its PID")
     judge.observed(verdict, what,
                             data={"pid": me, "main_native_id": main_native, "workers": seen, "way": kind})
 
@@ -152,9 +151,9 @@ def test_cpu_count_counts_the_cores(plant, judge, tmp_path):
 
 
 def _cpus(r: dict) -> str:
-    return "cpu_count() {cpu_count}, affinity {affinity}, process_cpu_count() {pcc}, " \
-           "cgroup quota {quota}".format(pcc=r["process_cpu_count"] if r["process_cpu_count"] is not None else "n/a",
-                                         quota=r["cgroup_quota"] if r["cgroup_quota"] is not None else "none", **r)
+    pcc = r["process_cpu_count"] if r["process_cpu_count"] is not None else "n/a"
+    quota = r["cgroup_quota"] if r["cgroup_quota"] is not None else "none"
+    return f"cpu_count() {r['cpu_count']}, affinity {r['affinity']}, process_cpu_count() {pcc}, cgroup quota {quota}"
 
 
 def _pinned_report(tmp_path):

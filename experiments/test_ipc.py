@@ -33,7 +33,7 @@ def round_trip_pipe(ctx):
     answer = mine.recv() if mine.poll(REPORT_WAIT_S) else None
     workloads.settle([p])
     ok = _answer_ok(answer)
-    return ok, "Pipe: sent {!r} to child {}, got {!r} back".format(MESSAGE, p.pid, answer), {"answer": answer}
+    return ok, f"Pipe: sent {MESSAGE!r} to child {p.pid}, got {answer!r} back", {"answer": answer}
 
 
 def round_trip_queue(ctx):
@@ -47,7 +47,7 @@ def round_trip_queue(ctx):
         answer = None
     workloads.settle([p])
     ok = _answer_ok(answer)
-    return ok, "Queue: put {!r} for child {}, got {!r} from its queue".format(MESSAGE, p.pid, answer), \
+    return ok, f"Queue: put {MESSAGE!r} for child {p.pid}, got {answer!r} from its queue", \
         {"answer": answer}
 
 
@@ -65,8 +65,8 @@ def round_trip_shared_memory(ctx):
         shm.close()
         shm.unlink()
     ok = p.exitcode == 0 and back == data[::-1]
-    return ok, "SharedMemory {}: wrote {!r}, child {} attached by name and wrote it back reversed: {!r}".format(
-        name, data, p.pid, back), {"exitcode": p.exitcode}
+    return ok, (f"SharedMemory {name}: wrote {data!r}, child {p.pid} attached by name and wrote it back reversed: "
+                f"{back!r}"), {"exitcode": p.exitcode}
 
 
 def round_trip_value_array(ctx):
@@ -76,8 +76,8 @@ def round_trip_value_array(ctx):
     workloads.settle([p])
     got_value, got_array = value.value, list(array)
     ok = p.exitcode == 0 and got_value == 42 and got_array == [2.0, 4.0, 6.0]
-    return ok, "Value/Array: child {} turned Value 41 into {} and Array [1, 2, 3] into {}".format(
-        p.pid, got_value, got_array), {"value": got_value, "array": got_array}
+    return ok, f"Value/Array: child {p.pid} turned Value 41 into {got_value} and Array [1, 2, 3] into {got_array}", \
+        {"value": got_value, "array": got_array}
 
 
 def round_trip_semaphore(ctx):
@@ -96,9 +96,9 @@ def round_trip_semaphore(ctx):
         ok = True
     else:
         ok = None  # no contention seen: the limit was never put to the test
-    return ok, ("Semaphore({}): {} processes started together and each held it {} s; at most {} held it "
-                "at once (exit codes {})").format(SEMAPHORE_LIMIT, SEMAPHORE_WORKERS, SEMAPHORE_HOLD_S,
-                                                  peak.value, codes), {"peak": peak.value, "exitcodes": codes}
+    return ok, (f"Semaphore({SEMAPHORE_LIMIT}): {SEMAPHORE_WORKERS} processes started together and each held it "
+                f"{SEMAPHORE_HOLD_S} s; at most {peak.value} held it at once (exit codes {codes})"), \
+        {"peak": peak.value, "exitcodes": codes}
 
 
 ROUND_TRIPS = {
@@ -182,7 +182,7 @@ def shared_memory_views(ctx, block=None, attach=None, pages: int = 4) -> dict:
 
 
 def _hex(x) -> str:
-    return "0x{:x}".format(x) if isinstance(x, int) else str(x)
+    return f"0x{x:x}" if isinstance(x, int) else str(x)
 
 
 ASPECTS = ["writes-visible", "same-frame"]
@@ -213,28 +213,28 @@ def test_shared_memory_is_one_physical_copy(aspect, way, judge):
 
 def one_physical_copy(aspect: str, v: dict) -> verdicts.Verdict:
     child, parent = v["child"] or {}, v["parent"]
-    addresses = "virtual address {} here, {} in {} child {}".format(
-        _hex(parent["address"]), _hex(child.get("address")), v["start_method"], v["child_pid"])
+    addresses = (f"virtual address {_hex(parent['address'])} here, {_hex(child.get('address'))} in "
+                 f"{v['start_method']} child {v['child_pid']}")
     if aspect == "writes-visible":
         if not child:
             verdict = verdicts.INCONCLUSIVE
         else:
             verdict = verdicts.HOLDS if child["read_ok"] and v["child_wrote_back"] else verdicts.REFUTED
-        what = "child read {} what this process wrote ({}), and this process read back what the child " \
-               "wrote ({}); {}".format("exactly" if child.get("read_ok") else "NOT", PATTERN,
-                                        "yes" if v["child_wrote_back"] else "no", addresses)
+        what = f"child read {'exactly' if child.get('read_ok') else 'NOT'} what this process wrote ({PATTERN}), " \
+               f"and this process read back what the child wrote ({'yes' if v['child_wrote_back'] else 'no'}); " \
+               f"{addresses}"
     else:
         mine, theirs = parent["frames"], child.get("frames")
         if not mine or not theirs or None in mine or None in theirs:
             verdict = verdicts.INCONCLUSIVE
-            what = "frames unreadable or pages not present (here {}, child {}; {})".format(
-                mine or parent["error"], theirs or child.get("error"), addresses)
+            what = f"frames unreadable or pages not present (here {mine or parent['error']}, child " \
+                   f"{theirs or child.get('error')}; {addresses})"
         elif 0 in mine or 0 in theirs:
             verdict = verdicts.INCONCLUSIVE
-            what = "pagemap gave frame number 0: the reader lacks CAP_SYS_ADMIN; {}".format(addresses)
+            what = f"pagemap gave frame number 0: the reader lacks CAP_SYS_ADMIN; {addresses}"
         else:
             verdict = verdicts.HOLDS if mine == theirs else verdicts.REFUTED
-            what = "{} pages, each written on both sides: {}; physical frames {} here and {} in the child: " \
-                   "{}".format(v["pages"], addresses, ", ".join(map(_hex, mine)), ", ".join(map(_hex, theirs)),
-                               "the same" if mine == theirs else "different")
+            what = f"{v['pages']} pages, each written on both sides: {addresses}; physical frames " \
+                   f"{', '.join(map(_hex, mine))} here and {', '.join(map(_hex, theirs))} in the child: " \
+                   f"{'the same' if mine == theirs else 'different'}"
     return verdicts.observed("shared-memory-one-physical-copy", "", verdict, what, data=v)

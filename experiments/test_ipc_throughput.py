@@ -109,7 +109,7 @@ class Channels:
             self.block.buf[:len(payload)] = payload
             ack.send_bytes(str(len(payload)).encode())
         if not ack.poll(60):
-            raise RuntimeError("the {} receiver did not acknowledge within 60 s".format(mechanism))
+            raise RuntimeError(f"the {mechanism} receiver did not acknowledge within 60 s")
         ack.recv_bytes()
 
     def close(self) -> None:
@@ -148,7 +148,7 @@ def _variant(channels: Channels, mechanism: str, size: int, transfers: int = 0, 
 
 
 def _key(size: int, mechanism: str) -> str:
-    return "{}/{}".format(bytes_label(size), mechanism)
+    return f"{bytes_label(size)}/{mechanism}"
 
 
 class SizeBySize(Interleaved):
@@ -277,24 +277,24 @@ def sweep_for(scale, benchmark) -> Sweep:
 
 
 def _size(x) -> str:
-    return "beyond {}".format(bytes_label(SIZES[-1])) if x is None else fmt_bytes(x)
+    return f"beyond {bytes_label(SIZES[-1])}" if x is None else fmt_bytes(x)
 
 
 def crossover_words(c: crossover.Crossover) -> str:
     if c.estimate is None:
-        return "no crossover within the sweep: shared memory is not {}× the better of Pipe and Queue up to {}".format(
-            WINS, bytes_label(SIZES[-1]))
-    return "crossover {} [{}, {}] (where the medians of shared memory's rate over the better of Pipe and Queue " \
-           "rise past {} for good [where the upper, and the lower, ends of their intervals do])".format(
-               _size(c.estimate), _size(c.low), _size(c.high), WINS)
+        return f"no crossover within the sweep: shared memory is not {WINS}× the better of Pipe and Queue up to " \
+               f"{bytes_label(SIZES[-1])}"
+    return f"crossover {_size(c.estimate)} [{_size(c.low)}, {_size(c.high)}] (where the medians of shared memory's " \
+           f"rate over the better of Pipe and Queue rise past {WINS} for good [where the upper, and the lower, ends " \
+           "of their intervals do])"
 
 
 def ratios_words(points) -> str:
-    return ", ".join("{} {}".format(bytes_label(p.size), p.effect) for p in points)
+    return ", ".join(f"{bytes_label(p.size)} {p.effect}" for p in points)
 
 
 def nulls_words(points) -> str:
-    return ", ".join("{} {}".format(bytes_label(p.size), p.decided.null) for p in points if p.decided is not None)
+    return ", ".join(f"{bytes_label(p.size)} {p.decided.null}" for p in points if p.decided is not None)
 
 
 def sweep_data(sw: Sweep) -> dict:
@@ -320,26 +320,24 @@ def judge_above(sw: Sweep, judge) -> None:
     which decides the verdict (holds: a decided win there; refuted: decided no win)."""
     c = sw.crossover
     verdict = above_verdict(c)
+    largest = bytes_label(SIZES[-1])
     if c.winning:
-        head = "shared memory wins at {}: {}".format(
-            "{} only".format(bytes_label(SIZES[-1])) if len(c.winning) == 1 else "every payload from {} to {}".format(
-                bytes_label(c.winning[0].size), bytes_label(SIZES[-1])), ratios_words(c.winning))
+        where = f"{largest} only" if len(c.winning) == 1 else \
+            f"every payload from {bytes_label(c.winning[0].size)} to {largest}"
+        head = f"shared memory wins at {where}: {ratios_words(c.winning)}"
     else:
-        head = "shared memory wins at no run of payloads up to {}: {}".format(
-            bytes_label(SIZES[-1]), ratios_words(c.points[-3:]))
+        head = f"shared memory wins at no run of payloads up to {largest}: {ratios_words(c.points[-3:])}"
     rates = sw.rates[SIZES[-1]]
     nan, inf = float("nan"), float("inf")
     effect = stats.Interval(nan if c.estimate is None else c.estimate, nan if c.low is None else c.low,
                             inf if c.high is None else c.high, sw.rounds)  # high None: not within the sweep
+    fastest_first = ", ".join(f"{mech} {fmt_bytes(r[0])}/s" for mech, r in
+                              sorted(rates.items(), key=lambda kv: -kv[1][0]) if mech in MECHANISMS)
+    planted = "; the shared-memory channel is a Pipe (planted)" if sw.planted else ""
     judge.measured(
-        effect, c.largest.decided, "crossover payload (bytes)", "shared memory / best of Pipe and Queue > {}"
-        .format(WINS),
-        "{}; {}; at {}: {} ({} rounds, {}{}); decided at {}".format(
-            head, crossover_words(c), bytes_label(SIZES[-1]),
-            ", ".join("{} {}/s".format(mech, fmt_bytes(r[0])) for mech, r in
-                      sorted(rates.items(), key=lambda kv: -kv[1][0]) if mech in MECHANISMS), sw.rounds,
-            RECEIVER, "; the shared-memory channel is a Pipe (planted)" if sw.planted else "",
-            bytes_label(SIZES[-1])),
+        effect, c.largest.decided, "crossover payload (bytes)", f"shared memory / best of Pipe and Queue > {WINS}",
+        f"{head}; {crossover_words(c)}; at {largest}: {fastest_first} ({sw.rounds} rounds, {RECEIVER}{planted}); "
+        f"decided at {largest}",
         data=sweep_data(sw), verdict=verdict)
 
 
@@ -349,10 +347,9 @@ def judge_below(sw: Sweep, judge) -> None:
     shown = below_shown(c)
     judge.measured(
         shown.effect, shown.decided,
-        "shared memory / best of Pipe and Queue at {}".format(bytes_label(shown.size)), "> {}".format(WINS),
-        "under {} (fixed in advance), shared memory over the better of Pipe and Queue: {} (A/A null of two "
-        "Pipes: {}); {}".format(bytes_label(BELOW_UNDER), ratios_words(below), nulls_words(below),
-                                crossover_words(c)),
+        f"shared memory / best of Pipe and Queue at {bytes_label(shown.size)}", f"> {WINS}",
+        f"under {bytes_label(BELOW_UNDER)} (fixed in advance), shared memory over the better of Pipe and Queue: "
+        f"{ratios_words(below)} (A/A null of two Pipes: {nulls_words(below)}); {crossover_words(c)}",
         data={"sizes": [p.size for p in below], "threshold": WINS,
               "ratio": {str(p.size): [p.effect.median, p.effect.low, p.effect.high] for p in below},
               "decision": {str(p.size): p.decision for p in below}},
@@ -362,15 +359,13 @@ def judge_below(sw: Sweep, judge) -> None:
 def judge_copy_out(sw: Sweep, judge) -> None:
     d = sw.copy_out
     rates = sw.rates[LARGEST]
+    copied = ", ".join(f"{mech} {fmt_bytes(rates[mech][0])}/s" for mech in (COPY_OUT, "pipe", "queue"))
     judge.measured(
-        d.effect, d, "shared memory copied out / best of Pipe and Queue at {}".format(bytes_label(LARGEST)),
-        "> {}".format(WINS),
-        "at {}, the receiver copying the payload out of the block into a bytes object of its own (the sender's "
-        "copy in and this one, against the kernel's two copies of a Pipe): {}; touched in place: {} "
-        "({} rounds)".format(
-            bytes_label(LARGEST), ", ".join("{} {}/s".format(mech, fmt_bytes(rates[mech][0]))
-                                            for mech in (COPY_OUT, "pipe", "queue")),
-            sw.crossover.largest.effect, sw.rounds),
+        d.effect, d, f"shared memory copied out / best of Pipe and Queue at {bytes_label(LARGEST)}",
+        f"> {WINS}",
+        f"at {bytes_label(LARGEST)}, the receiver copying the payload out of the block into a bytes object of its own "
+        f"(the sender's copy in and this one, against the kernel's two copies of a Pipe): {copied}; touched in place: "
+        f"{sw.crossover.largest.effect} ({sw.rounds} rounds)",
         data={"payload_bytes": LARGEST, "threshold": WINS,
               "bytes_per_s": {mech: rates[mech] for mech in (COPY_OUT, "shared-memory", "pipe", "queue")}})
 
@@ -444,15 +439,15 @@ def interpreter_queue_round_trips(size: int, channels, worker, scale, benchmark,
     m.until_settled(decision, scale, benchmark)
     d = decision(m)
     medians = {mech: m.median_s(mech) for mech in ROUND_TRIP_MECHANISMS}
+    interpreter_queue = {"process": "'interpreter queue' (a multiprocessing Queue to another process)",
+                         "thread": "'interpreter queue' (a queue.Queue to a thread of this interpreter)"}.get(
+        worker.kind, "concurrent.interpreters Queue (to a sub-interpreter's thread)")
     judge.measured(
-        d.effect, d, "best of Pipe and Queue / interpreter queue (round-trip time)", "> {}".format(FASTER),
-        "a {} payload there, its length back: Pipe {}, multiprocessing Queue {} (to one process), {} {} "
-        "(medians of {} rounds of {} round trips)".format(
-            bytes_label(size), fmt_seconds(medians["pipe"]), fmt_seconds(medians["queue"]),
-            {"process": "'interpreter queue' (a multiprocessing Queue to another process)",
-             "thread": "'interpreter queue' (a queue.Queue to a thread of this interpreter)"}.get(
-                worker.kind, "concurrent.interpreters Queue (to a sub-interpreter's thread)"),
-            fmt_seconds(medians[INTERPRETER_QUEUE]), m.rounds, n),
+        d.effect, d, "best of Pipe and Queue / interpreter queue (round-trip time)", f"> {FASTER}",
+        f"a {bytes_label(size)} payload there, its length back: Pipe {fmt_seconds(medians['pipe'])}, multiprocessing "
+        f"Queue {fmt_seconds(medians['queue'])} (to one process), {interpreter_queue} "
+        f"{fmt_seconds(medians[INTERPRETER_QUEUE])} "
+        f"(medians of {m.rounds} rounds of {n} round trips)",
         data={"payload_bytes": size, "worker": worker.kind, "round_trip_s": medians,
               "interval_s": {k: [m.interval(k).low, m.interval(k).high] for k in ROUND_TRIP_MECHANISMS}})
 
@@ -478,7 +473,7 @@ def round_trip_ends(plant, judge):
 @pytest.mark.claim(CLAIM)
 @pytest.mark.timeout(120)
 @pytest.mark.parametrize("size, plant", [
-    related("{}-{}".format(INTERPRETER_QUEUE, bytes_label(s)), s, None,
+    related(f"{INTERPRETER_QUEUE}-{bytes_label(s)}", s, None,
             why="a concurrent.interpreters Queue (3.14+) to a sub-interpreter, against a Pipe and a "
                 "multiprocessing Queue to a process: a round trip each") for s in ROUND_TRIP_SIZES] + [
     control("process-queue-as-interpreter-queue", 1 << 10, "process",

@@ -39,14 +39,14 @@ def caps(scale, machine_limit):
     """({way: largest N timed}, {way: largest N whose memory is read}, {way: why it stops there})."""
     wall = {COROUTINES: 10000, THREADS: 10000 if scale.unit_s >= 1 else 1000, PROCESSES: 1000 if scale.unit_s >= 1 else 100}
     memory = {COROUTINES: 10000, THREADS: 10000 if scale.unit_s >= 1 else 1000, PROCESSES: wall[PROCESSES]}
-    why = {THREADS: "", PROCESSES: "processes stop at {:,} for this scale's time budget".format(wall[PROCESSES])}
+    why = {THREADS: "", PROCESSES: f"processes stop at {wall[PROCESSES]:,} for this scale's time budget"}
     if wall[THREADS] < 10000:
         why[THREADS] = "below the seed scale threads stop at 1 000 (10 000 take seconds here)"
     elif memory[THREADS] < wall[THREADS]:
         why[THREADS] = "the memory of 10 000 threads is not read: parking them all takes ≈3 s here"
     if machine_limit is not None and machine_limit < wall[PROCESSES]:
         wall[PROCESSES] = memory[PROCESSES] = max([n for n in STEPS if n <= machine_limit] or [0])
-        why[PROCESSES] = "processes stop at {:,}: the machine allows {:,} more".format(wall[PROCESSES], machine_limit)
+        why[PROCESSES] = f"processes stop at {wall[PROCESSES]:,}: the machine allows {machine_limit:,} more"
     return wall, memory, why
 
 
@@ -142,30 +142,29 @@ def test_coroutines_handle_more_tasks(other, mine, sandbox, unit_s, scale, bench
     top = points[other][-1] if points.get(other) else None
     next_n = next((n for n in STEPS if top and n > top.n), None)
     if other == PROCESSES and next_n:
-        stop += " ({}{:,} would take ≈{} at this rate)".format(
-            "" if machine_limit is None else "the machine would allow {:,} more; ".format(machine_limit),
-            next_n, fmt_seconds(top.wall_s * next_n / top.n))
+        allowed = "" if machine_limit is None else f"the machine would allow {machine_limit:,} more; "
+        stop += f" ({allowed}{next_n:,} would take ≈{fmt_seconds(top.wall_s * next_n / top.n)} at this rate)"
 
     def side(way):
         u = units[way]
-        return "{}{}: {} waits of T in {} T, {} and {} of overhead each".format(
-            way, " (planted: threads)" if planted and way == COROUTINES else "", u.n, stats.fmt(m.median_s(way) / unit_s),
-            fmt_bytes(stats.median_interval(u.bytes_per_unit).median),
-            fmt_seconds(stats.median_interval(u.overhead_s).median))
+        label = way + (" (planted: threads)" if planted and way == COROUTINES else "")
+        return (f"{label}: {u.n} waits of T in {stats.fmt(m.median_s(way) / unit_s)} T, "
+                f"{fmt_bytes(stats.median_interval(u.bytes_per_unit).median)} and "
+                f"{fmt_seconds(stats.median_interval(u.overhead_s).median)} of overhead each")
 
     def rung(p):
         memory = "" if p.bytes_per_unit is None else ", " + fmt_bytes(p.bytes_per_unit) + " each"
-        return "{}: {} T{}".format(p.n, stats.fmt(p.wall_over_t), memory)
+        return f"{p.n}: {stats.fmt(p.wall_over_t)} T{memory}"
 
-    ladder_text = "; ".join("{} at N = {}".format(w, ", ".join(rung(p) for p in pts)) for w, pts in points.items())
+    ladder_text = "; ".join(f"{w} at N = {', '.join(rung(p) for p in pts)}" for w, pts in points.items())
     time_shown = shown is parts[1]
     judge.measured(
         shown.effect, shown,
-        "{} / coroutines {} per wait".format(other, "time overhead" if time_shown else "memory"), MORE_TEXT,
-        "{}; {} (medians of {} rounds): {} need {}× the memory and {}× the time overhead per wait "
-        "[{}, {}] (A/A of {} measured twice: memory {}, time overhead {}). Ladder: {}. {}".format(
-            side(COROUTINES), side(other), m.rounds, other, stats.fmt(memory.median), stats.fmt(time.median),
-            stats.fmt(time.low), stats.fmt(time.high), other, memory_null, time_null, ladder_text, stop),
+        f"{other} / coroutines {'time overhead' if time_shown else 'memory'} per wait", MORE_TEXT,
+        f"{side(COROUTINES)}; {side(other)} (medians of {m.rounds} rounds): {other} need {stats.fmt(memory.median)}× "
+        f"the memory and {stats.fmt(time.median)}× the time overhead per wait "
+        f"[{stats.fmt(time.low)}, {stats.fmt(time.high)}] (A/A of {other} measured twice: memory {memory_null}, time "
+        f"overhead {time_null}). Ladder: {ladder_text}. {stop}",
         data={**WaitLadder(unit_s, points, {other: stop}).as_data(),
               "verdict_n": {COROUTINES: VERDICT_N[COROUTINES], other: VERDICT_N[other]},
               "bytes_per_unit": {w: stats.median_interval(units[w].bytes_per_unit).median for w in (COROUTINES, other)},

@@ -19,7 +19,7 @@ PARENT_STATE = {"counter": 10, "items": ["parent"], "table": {"parent": 1}}
 
 
 def _state(s: dict) -> str:
-    return "counter {counter}, list {items}, dict {table}".format(**s)
+    return f"counter {s['counter']}, list {s['items']}, dict {s['table']}"
 
 
 @pytest.mark.behaviour
@@ -43,17 +43,18 @@ def test_child_process_changes_stay_in_the_child(way, judge):
     killed = workloads.settle([p])
     parent = concepts.shared_state()
     if seen is None:
-        verdict, what = verdicts.INCONCLUSIVE, "the child reported nothing (exit code {}{})".format(
-            labels.describe_exitcode(p.exitcode), "; " + "; ".join(killed) if killed else "")
+        killed_words = "; " + "; ".join(killed) if killed else ""
+        verdict, what = verdicts.INCONCLUSIVE, \
+            f"the child reported nothing (exit code {labels.describe_exitcode(p.exitcode)}{killed_words})"
     else:
         changed = seen["after"] != seen["before"]
         verdict = verdicts.HOLDS if parent == PARENT_STATE and changed else (
             verdicts.REFUTED if parent != PARENT_STATE else verdicts.INCONCLUSIVE)
         start = "the parent's values" if seen["before"] == PARENT_STATE else \
             "the module's defaults (it imported the module afresh)"
-        what = "{} child {} started from {} and changed them to {}; the parent {} has {}".format(
-            ctx.get_start_method(), seen["pid"], start, _state(seen["after"]),
-            "still" if parent == PARENT_STATE else "now", _state(parent))
+        what = (f"{ctx.get_start_method()} child {seen['pid']} started from {start} and changed them to "
+                f"{_state(seen['after'])}; the parent {'still' if parent == PARENT_STATE else 'now'} has "
+                f"{_state(parent)}")
     judge.observed(verdict, what,
                             data={"start_method": ctx.get_start_method(), "child": seen, "parent": parent})
 
@@ -79,12 +80,10 @@ def test_subinterpreter_changes_stay_in_it(make, judge):
     verdict = concepts.own_state_verdict(PARENT_STATE, seen, main)
     start = "the main interpreter's values" if seen["before"] == PARENT_STATE else \
         "the module's defaults (it imported the module afresh)"
-    what = "interpreter {} ({}) started from {}: {}, and changed them to {}; the main interpreter {} " \
-           "has {}".format(
-               seen["interpreter"], "in this same process" if seen["pid"] == os.getpid() else
-               "in process {}".format(seen["pid"]), start,
-               _state(seen["before"]), _state(seen["after"]),
-               "still" if main == PARENT_STATE else "now", _state(main))
+    where = "in this same process" if seen["pid"] == os.getpid() else f"in process {seen['pid']}"
+    what = f"interpreter {seen['interpreter']} ({where}) started from {start}: {_state(seen['before'])}, and " \
+           f"changed them to {_state(seen['after'])}; the main interpreter " \
+           f"{'still' if main == PARENT_STATE else 'now'} has {_state(main)}"
     judge.observed(verdict, what, data={"other": seen, "main": main, "main_before": PARENT_STATE})
 
 
@@ -115,11 +114,11 @@ def test_thread_changes_are_seen_by_the_main_thread(kind, judge):
     except queue.Empty:
         seen = None
     if seen is None:
-        verdict, what = verdicts.INCONCLUSIVE, "the thread reported nothing (alive: {})".format(t.is_alive())
+        verdict, what = verdicts.INCONCLUSIVE, f"the thread reported nothing (alive: {t.is_alive()})"
     else:
         verdict = verdicts.HOLDS if main == seen["after"] != PARENT_STATE else verdicts.REFUTED
-        what = "a thread changed {} to {}; the main thread now has {}".format(
-            _state(seen["before"]), _state(seen["after"]), _state(main))
+        what = (f"a thread changed {_state(seen['before'])} to {_state(seen['after'])}; the main thread now has "
+                f"{_state(main)}")
     workloads.settle([t] if kind != "thread" else [])
     judge.observed(verdict, what,
                             data={"way": kind, "thread": seen, "main": main})

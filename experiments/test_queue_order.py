@@ -40,7 +40,7 @@ INTERPRETER_PRODUCERS = [
     related("interpreter-queue-three-producers", subinterpreters.create_queue, 3,
             why="a concurrent.interpreters Queue (3.14+), put to from three sub-interpreters at once"),
 ] + [control("two-interpreter-queues-as-one", interpreter_queues.two_queues_posing_as_one, n,
-             id="control-two-interpreter-queues-as-one-{}".format(p.id),
+             id=f"control-two-interpreter-queues-as-one-{p.id}",
              why="the 'queue' spreads each producer's items over two interpreters queues and reads them "
                  "back alternately, the second queue first") for p, n in zip(PRODUCERS, (1, 3))]
 
@@ -75,17 +75,17 @@ def interpreter_queue_order(q, producers: int) -> verdicts.Verdict:
             stack.pop_all()
     r = order.order_report(received, producers, INTERPRETER_ITEMS)
     verdict = order_verdict(r, producers)
+    last = INTERPRETER_ITEMS - 1
     if producers == 1:
-        what = "one sub-interpreter put 0…{} on a concurrent.interpreters Queue and the main interpreter got {} " \
-               "items {}".format(INTERPRETER_ITEMS - 1, r["received"],
-                                 "in exactly that order" if r["per_producer_fifo"] else "out of order")
+        what = f"one sub-interpreter put 0…{last} on a concurrent.interpreters Queue and the main interpreter got " \
+               f"{r['received']} items {'in exactly that order' if r['per_producer_fifo'] else 'out of order'}"
     else:
-        what = ("{} sub-interpreters put 0…{} each on one concurrent.interpreters Queue; the main interpreter got "
-                "{} items, each producer's {}, and the merged stream changed producer {} times (interleaving is "
-                "free)").format(producers, INTERPRETER_ITEMS - 1, r["received"],
-                                "in its order" if r["per_producer_fifo"] else "NOT in its order", r["switches"])
+        what = (f"{producers} sub-interpreters put 0…{last} each on one concurrent.interpreters Queue; the main "
+                f"interpreter got {r['received']} items, each producer's "
+                f"{'in its order' if r['per_producer_fifo'] else 'NOT in its order'}, and the merged stream changed "
+                f"producer {r['switches']} times (interleaving is free)")
     if stuck:
-        what += "; {} producer(s) still running after {} s, their interpreters left open".format(stuck, REPORT_WAIT_S)
+        what += f"; {stuck} producer(s) still running after {REPORT_WAIT_S} s, their interpreters left open"
     return verdicts.observed("queue-keeps-order", "", verdict, what, data=r)
 
 
@@ -114,14 +114,13 @@ def queue_order(ctx, q, producers: int) -> verdicts.Verdict:
     r["start_method"] = ctx.get_start_method()
     verdict = order_verdict(r, producers)
     if producers == 1:
-        what = "one {} producer put 0…{} and the reader got {} items {}".format(
-            ctx.get_start_method(), ITEMS - 1, r["received"],
-            "in exactly that order" if r["per_producer_fifo"] else "out of order")
+        what = f"one {ctx.get_start_method()} producer put 0…{ITEMS - 1} and the reader got {r['received']} items " \
+               f"{'in exactly that order' if r['per_producer_fifo'] else 'out of order'}"
     else:
-        what = ("{} {} producers put 0…{} each; the reader got {} items, each producer's {}, and the merged "
-                "stream changed producer {} times (interleaving is free)").format(
-            producers, ctx.get_start_method(), ITEMS - 1, r["received"],
-            "in its order" if r["per_producer_fifo"] else "NOT in its order", r["switches"])
+        kept = "in its order" if r["per_producer_fifo"] else "NOT in its order"
+        what = (f"{producers} {ctx.get_start_method()} producers put 0…{ITEMS - 1} each; the reader got "
+                f"{r['received']} items, each producer's {kept}, and the merged stream changed producer "
+                f"{r['switches']} times (interleaving is free)")
     if killed:
         what += "; " + "; ".join(killed)
     return verdicts.observed("queue-keeps-order", "", verdict, what, data=r)

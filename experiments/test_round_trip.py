@@ -86,13 +86,13 @@ def test_threads_efficient(size, thread_as, scale, benchmark, judge):
     m.until_settled(decision, scale.with_budget(2), benchmark)
     d = decision(m)
     e = d.effect
+    thread_queue = "planted: a worker process, multiprocessing.Queue" if thread_as != "thread" else "queue.Queue"
     judge.measured(
         e, d, "process round trip / thread round trip", MORE_EFFICIENT_TEXT,
-        "a {} payload in, its length back: worker thread ({}) {}, worker process "
-        "(multiprocessing.Queue) {} ({}× as long; medians of {} rounds of {} round trips)".format(
-            bytes_label(size), "planted: a worker process, multiprocessing.Queue" if thread_as != "thread"
-            else "queue.Queue", fmt_seconds(m.median_s("thread")), fmt_seconds(m.median_s("process")),
-            stats.fmt(e.median), m.rounds, n),
+        f"a {bytes_label(size)} payload in, its length back: worker thread ({thread_queue}) "
+        f"{fmt_seconds(m.median_s('thread'))}, worker process (multiprocessing.Queue) "
+        f"{fmt_seconds(m.median_s('process'))} ({stats.fmt(e.median)}× as long; medians of {m.rounds} rounds of {n} "
+        "round trips)",
         data=PayloadRoundTrips(payload_bytes=size,
                                round_trip_s={"thread": m.median_s("thread"), "process": m.median_s("process")},
                                interval_s={n: [m.interval(n).low, m.interval(n).high]

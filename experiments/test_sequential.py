@@ -45,9 +45,9 @@ def test_sequential_adds_up(n, run, unit_s, scale, benchmark, judge):
     parts = sequential_parts(effect(m))
     judge.measured(
         effect(m), deciding(parts), "measured/(n·T)",
-        "within 1 ± {}".format(SEQUENTIAL_TOLERANCE),
-        "{} tasks of T = {} s took {} s (median of {}); n·T = {} s".format(
-            n, unit_s, stats.fmt(m.median_s("sequential")), m.rounds, stats.fmt(ideal_s)),
+        f"within 1 ± {SEQUENTIAL_TOLERANCE}",
+        f"{n} tasks of T = {unit_s} s took {stats.fmt(m.median_s('sequential'))} s (median of {m.rounds}); "
+        f"n·T = {stats.fmt(ideal_s)} s",
         data={"n": n, "unit_s": unit_s, "median_s": m.median_s("sequential"),
               "notes_figure": "sequential-2" if n == 2 else None},
         verdict=verdicts.from_decision(band_outcome(parts)))
@@ -85,10 +85,10 @@ def test_processes_run_in_parallel(way, unit_s, scale, benchmark, judge):
     startup_s = stats.median_interval(startups).median if startups else float("nan")
     judge.measured(
         d.effect, d, "span of the sleeps / T (start-up excluded)",
-        "< {} (halfway between T and {}·T)".format(threshold, n),
-        "{} {} processes, started, then told at once to sleep T = {} s: all had slept {} s later "
-        "(median of {}); starting them took {} s before".format(
-            n, label, unit_s, stats.fmt(m.median_s("processes")), m.rounds, stats.fmt(startup_s)),
+        f"< {threshold} (halfway between T and {n}·T)",
+        f"{n} {label} processes, started, then told at once to sleep T = {unit_s} s: all had slept "
+        f"{stats.fmt(m.median_s('processes'))} s later "
+        f"(median of {m.rounds}); starting them took {stats.fmt(startup_s)} s before",
         data={"n": n, "unit_s": unit_s, "start_method": start_method,
               "median_s": m.median_s("processes"), "startup_s": startup_s,
               # the notes timed start-up and sleeps together

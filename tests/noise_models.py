@@ -231,7 +231,7 @@ def verdicts(noise: Noise, scale_name: str, budget: int, position: str, runs: in
         cost, threshold = THRESHOLD / bias, THRESHOLD
     else:
         cost, threshold = 1.0 / bias, NULL_THRESHOLD
-    rng = seeded(noise.name, scale_name, "x{}".format(budget), position)
+    rng = seeded(noise.name, scale_name, f"x{budget}", position)
     scale = scale_of(scale_name, budget)
     counts = dict.fromkeys(VERDICTS, 0)
     for _ in range(runs):
@@ -256,7 +256,7 @@ def wilson(k: int, n: int, z: float = 1.959964) -> Tuple[float, float]:
 
 def rate_words(k: int, n: int) -> str:
     lo, hi = wilson(k, n)
-    return "{}/{} = {:.2%} [{:.2%}, {:.2%}]".format(k, n, k / n, lo, hi)
+    return f"{k}/{n} = {k / n:.2%} [{lo:.2%}, {hi:.2%}]"
 
 
 def plain_95(planned, overall=stats.CONFIDENCE) -> float:

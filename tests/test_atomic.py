@@ -58,7 +58,7 @@ def writes_in(path: Path, rel: str):
                 base = f.value.id if isinstance(f, ast.Attribute) and isinstance(f.value, ast.Name) else ""
                 what = None
                 if name in ("open", "fdopen") and set(_mode(child)) & WRITE_MODES:
-                    what = "{}(…, {!r})".format(name, _mode(child))
+                    what = f"{name}(…, {_mode(child)!r})"
                 elif name in ("write_text", "write_bytes", "savefig"):
                     what = name
                 elif name == "dump" and base in ("json", "pickle"):
@@ -89,7 +89,7 @@ def test_every_writer_of_the_package_is_atomic():
                 continue
             if (rel, func) in ATOMIC_BY_HAND or (rel, func) in NOT_A_FILE:
                 continue
-            offenders.append("{}:{}: {} in {}()".format(rel, line, what, func))
+            offenders.append(f"{rel}:{line}: {what} in {func}()")
     assert offenders == [], ("write stored files with records.atomic_write_text/_json "
                              "(or plots.save for figures):\n  " + "\n  ".join(offenders))
 
@@ -168,9 +168,9 @@ def test_raw_timing_temp_files_of_dead_sessions_are_leftovers(tmp_path):
     tmp.mkdir()
     dead = subprocess.Popen([sys.executable, "-c", "pass"])
     dead.wait()
-    (tmp / "benchmark-{}.json".format(dead.pid)).write_text("", encoding="utf-8")
-    (tmp / "benchmark-{}.json".format(os.getpid())).write_text("", encoding="utf-8")  # alive: still writing
-    assert records.leftover_temp_files(tmp_path, "r1") == [tmp / "benchmark-{}.json".format(dead.pid)]
+    (tmp / f"benchmark-{dead.pid}.json").write_text("", encoding="utf-8")
+    (tmp / f"benchmark-{os.getpid()}.json").write_text("", encoding="utf-8")  # alive: still writing
+    assert records.leftover_temp_files(tmp_path, "r1") == [tmp / f"benchmark-{dead.pid}.json"]
 
 
 # ---------------------------------------------------------------- corrupt and foreign files
@@ -201,7 +201,7 @@ def test_the_report_names_a_corrupt_benchmark_file_and_still_builds(tmp_path, ca
     bad.write_text('{"benchmarks": [', encoding="utf-8")
     ctx = report.build(tmp_path)
     assert len(ctx.errors) == 1 and str(bad) in ctx.errors[0]
-    assert "claimbench: skipped {}".format(bad) in capsys.readouterr().err
+    assert f"claimbench: skipped {bad}" in capsys.readouterr().err
     assert str(bad) in (tmp_path / "report.html").read_text(encoding="utf-8")
     assert bad.read_text(encoding="utf-8") == '{"benchmarks": ['
 

@@ -91,7 +91,7 @@ def test_thread_crash_holds_and_is_posix_only():
 
 
 def test_endless_reader_holds_for_the_notes_program_and_its_findings_have_their_own_reasons():
-    claim_cases = ["processes-{}-{}".format(m, c) for m in ("fork", "forkserver", "spawn")
+    claim_cases = [f"processes-{m}-{c}" for m in ("fork", "forkserver", "spawn")
                    for c in communication_claims.NOTES_READER_CASES]
     combined = verdicts.combine(expect("endless-reader-must-terminate", HERE, c).verdict for c in claim_cases)
     assert combined == verdicts.HOLDS == expect("endless-reader-must-terminate", HERE).verdict

@@ -16,7 +16,7 @@ def nothing_runs(monkeypatch):
 
     def refuse(cmd):
         started.append(cmd)
-        raise AssertionError("a pytest session was started: {}".format(cmd))
+        raise AssertionError(f"a pytest session was started: {cmd}")
 
     monkeypatch.setattr(cli, "run_session", refuse)
     monkeypatch.setattr(sessions.subprocess, "Popen", refuse)

@@ -119,7 +119,7 @@ def test_every_option_has_help_and_says_its_default(command):
 def test_help_shows_the_choices_and_defaults():
     help_text = subparsers()["verify"].format_help()
     assert "{" + ",".join(scales.SCALES) + "}" in help_text
-    assert "(default: {})".format(scales.DEFAULT_SCALE) in help_text
+    assert f"(default: {scales.DEFAULT_SCALE})" in help_text
     assert "{fork,forkserver,spawn}" in help_text and "PYTEST-ARGS" in help_text
     assert "(default: quick)" in subparsers()["controls"].format_help()
     for command in ("verify", "controls", "matrix"):
@@ -139,7 +139,7 @@ def test_version(capsys):
         cli.main(["--version"])
     assert done.value.code == 0
     out = capsys.readouterr().out.strip()
-    assert out == "claimbench {}".format(cli.installed_version())
+    assert out == f"claimbench {cli.installed_version()}"
     assert out.split()[1][0].isdigit()
 
 
@@ -151,7 +151,7 @@ def test_version_falls_back_to_pyproject(monkeypatch):
 
     monkeypatch.setattr(md, "version", not_installed)
     text = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
-    assert 'version = "{}"'.format(cli.installed_version()) in text
+    assert f'version = "{cli.installed_version()}"' in text
 
 
 # ---------------------------------------------------------------- runs to compare

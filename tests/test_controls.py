@@ -170,9 +170,9 @@ def test_the_report_links_each_verdict_to_its_controls(tmp_path):
     report.build(tmp_path)
     md = (tmp_path / "report.md").read_text(encoding="utf-8")
     html = (tmp_path / "report.html").read_text(encoding="utf-8")
-    assert "[as planted (1/1)](#control-{})".format(claim_id) in md
-    assert '<a id="control-{}"></a>'.format(claim_id) in md
-    assert "href='#control-{}'".format(claim_id) in html and "id='control-{}'".format(claim_id) in html
+    assert f"[as planted (1/1)](#control-{claim_id})" in md
+    assert f'<a id="control-{claim_id}"></a>' in md
+    assert f"href='#control-{claim_id}'" in html and f"id='control-{claim_id}'" in html
     assert "## Related findings" in md and "a-neighbouring-fact" in md
     assert "## Controls" in md and "planted-x" in md
 
@@ -228,7 +228,7 @@ def test_every_claim_has_a_control_or_says_why_it_cannot():
     found = collected()["CLAIMS"]
     with_control = set(found.get("control", []))
     missing = [c for c, claim in claims.REGISTRY.items() if c not in with_control and not claim.no_control]
-    assert missing == [], "claims without a control (or a no_control reason): {}".format(missing)
+    assert missing == [], f"claims without a control (or a no_control reason): {missing}"
     assert set(found.get("other", [])) == set(claims.REGISTRY), "every claim has its own cases too"
 
 

@@ -223,7 +223,7 @@ def server():
     t = threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     t.start()
     try:
-        yield "127.0.0.1:{}".format(srv.server_address[1])
+        yield f"127.0.0.1:{srv.server_address[1]}"
     finally:
         srv.shutdown()
         srv.server_close()

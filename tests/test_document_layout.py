@@ -47,7 +47,7 @@ def test_html_contents_link_to_the_headings_ids():
     nav = re.search(r"<nav class='toc'>.*?</nav>", page).group(0)
     assert re.findall(r"href='#([^']+)'", nav) == ["verdicts", "evidence-case-by-case", "io-bound-work-with-real-io"]
     for anchor in ("what-holds-here", "verdicts", "evidence-case-by-case", "io-bound-work-with-real-io"):
-        assert "<h2 id='{}'>".format(anchor) in page
+        assert f"<h2 id='{anchor}'>" in page
     assert page.index("id='what-holds-here'") < page.index("<nav class='toc'>") < page.index("id='verdicts'")
 
 
@@ -73,9 +73,9 @@ def test_long_evidence_cells_fold_in_the_html_and_stay_whole_in_the_markdown():
     assert cell.short.endswith(" …") and len(cell.short) <= cell.keep + 2 and long.startswith(cell.short[:-2])
     assert Collapsed("short enough").short == "short enough"
     page = to_html("R", report(), BASE)
-    assert "<td class='long'><details><summary>{}</summary>{}</details></td>".format(cell.short, long) in page
+    assert f"<td class='long'><details><summary>{cell.short}</summary>{long}</details></td>" in page
     assert "<td>short enough</td>" in page
-    assert "| b | {} |".format(long) in to_markdown("R", report(), BASE)
+    assert f"| b | {long} |" in to_markdown("R", report(), BASE)
 
 
 # ---------------------------------------------------------------- wide tables and fonts

@@ -41,5 +41,5 @@ def test_install_hints_in_messages_name_the_report_extra():
         for target in re.findall(r"pip install ('[^']*'|[\w.\[\]/-]+)", path.read_text(encoding="utf-8")):
             hint = "pip install " + target
             found.add(hint)
-            assert hint in allowed, "{}: {}".format(path.relative_to(ROOT), hint)
+            assert hint in allowed, f"{path.relative_to(ROOT)}: {hint}"
     assert "pip install 'claimbench[report]'" in found

@@ -81,7 +81,7 @@ def test_a_series_with_a_source_is_built_once_then_found(here):
     done = run(env, "3.13")
     assert done.returncode == 0, done.stderr
     assert installs(tmp_path) == ["3.13.5t"]
-    assert done.stdout.strip() == "free-threaded Python: {}/pyenv/versions/3.13t/bin/python".format(tmp_path)
+    assert done.stdout.strip() == f"free-threaded Python: {tmp_path}/pyenv/versions/3.13t/bin/python"
     again = run(env, "3.13")
     assert again.returncode == 0 and installs(tmp_path) == ["3.13.5t"]  # found, not built twice
 

@@ -38,7 +38,7 @@ def test_a_leaked_child_is_found_killed_and_reported():
     try:
         ledger.note("tests/test_x.py::test_leaks")
         killed = ledger.finish(grace_s=0.1)
-        assert killed == ["pid {} (sleep 60), alive at the end of tests/test_x.py::test_leaks".format(leaked.pid)]
+        assert killed == [f"pid {leaked.pid} (sleep 60), alive at the end of tests/test_x.py::test_leaks"]
         leaked.wait(timeout=5)  # psutil has reaped it already: the status is lost, the process is gone
         assert gone(leaked.pid)
     finally:
@@ -127,7 +127,7 @@ class Marker:
 
 class Item:
     def __init__(self, claim_id=None, case="", props=()):
-        self.nodeid = "experiments/test_fake.py::test_it" + ("[{}]".format(case) if case else "")
+        self.nodeid = "experiments/test_fake.py::test_it" + (f"[{case}]" if case else "")
         self.user_properties = list(props)
         self.callspec = SimpleNamespace(id=case) if case else None
         self._claim = claim_id
@@ -284,7 +284,7 @@ def test_timeouts_and_errors_become_inconclusive_rows_and_the_run_goes_on(tmp_pa
     status, output, left = run_pytest(folder, "-p", "no:xdist")
     assert status == 1, output
     assert time.monotonic() - t0 < 60
-    assert left == [], "processes of the run outlived it: {}".format(left)
+    assert left == [], f"processes of the run outlived it: {left}"
     assert "2 failed, 2 passed" in output and "Timeout" in output, output
 
     rec = records.load_record(folder / "results" / "runs" / "r1" / "s1.json")

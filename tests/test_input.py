@@ -48,7 +48,7 @@ def make(*args: str) -> subprocess.CompletedProcess:
     ("stability", ["RESULTS="], "RESULTS must name a folder"),
 ], ids=lambda x: x if isinstance(x, str) else " ".join(x))
 def test_bad_make_variables_are_one_line(target, variables, words, tmp_path):
-    proc = make(target, "RESULTS={}".format(tmp_path / "results"), *variables)
+    proc = make(target, f"RESULTS={tmp_path / 'results'}", *variables)
     assert proc.returncode != 0
     ours = [ln for ln in proc.stderr.splitlines() if ln.startswith("claimbench:")]
     assert len(ours) == 1 and words in ours[0], proc.stderr
@@ -73,8 +73,8 @@ def test_an_interpreter_that_does_not_exist(capsys, tmp_path):
 def test_an_interpreter_without_the_modules():
     with pytest.raises(preflight.NotReady) as err:
         preflight.require_python(sys.executable, ("claimbench_no_such_module", "pytest"))
-    assert str(err.value) == "{} lacks claimbench_no_such_module (make venv installs requirements.txt)".format(
-        shutil.which(sys.executable))
+    assert str(err.value) == (f"{shutil.which(sys.executable)} lacks claimbench_no_such_module (make venv installs "
+                              "requirements.txt)")
 
 
 def test_an_interpreter_that_cannot_run(tmp_path):

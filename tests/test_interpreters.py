@@ -15,7 +15,7 @@ from claimbench.commands.interpreters import Interpreter, NotFound
 
 def interp(tag: str, source: str = "pyenv", path: str = "") -> Interpreter:
     (version, ft) = it.parse_version_name(tag)
-    return Interpreter(path or "/x/{}/bin/python".format(tag), version, ft, source)
+    return Interpreter(path or f"/x/{tag}/bin/python", version, ft, source)
 
 
 HERE = [interp(t) for t in ("3.8.18", "3.9.18", "3.11.7", "3.12.1", "3.13.0", "3.13.5t")]
@@ -159,7 +159,7 @@ def test_choose_missing_is_one_line_naming_what_there_is(name, hint):
         it.choose(it.parse_request(name), HERE)
     message = str(err.value)
     assert "\n" not in message
-    assert "no Python {} here".format(name) in message and "3.13.5t" in message
+    assert f"no Python {name} here" in message and "3.13.5t" in message
     assert ("make freethreaded" in message) is hint
 
 

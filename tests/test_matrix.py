@@ -73,7 +73,7 @@ def test_manifest_round_trip(tmp_path):
 @pytest.fixture
 def nothing_runs(monkeypatch):
     def refuse(*a, **k):
-        raise AssertionError("the matrix started something: {}".format(a))
+        raise AssertionError(f"the matrix started something: {a}")
     monkeypatch.setattr(matrix, "ensure_venv", refuse)
     monkeypatch.setattr(cli, "run_session", refuse)
     monkeypatch.setattr(interpreters, "discover", lambda: [
@@ -124,13 +124,13 @@ def case(claim, verdict, expected, effect=NAN, case_id="", data=None, reason="")
 
 
 def record(run_id, rt, verdicts, session="timing"):
-    return records.RunRecord(path=Path("/r/{}/{}.json".format(run_id, session)), run_id=run_id, session=session,
+    return records.RunRecord(path=Path(f"/r/{run_id}/{session}.json"), run_id=run_id, session=session,
                              scale={"name": "default", "unit_s": 0.025}, runtime=rt, verdicts=verdicts,
                              started="", wall_s=10.0)
 
 
 def cpu_cases(threads, processes):
-    return [case(CPU, "holds" if p > t else "refuted", "holds", effect=p / t, case_id="k{}".format(k),
+    return [case(CPU, "holds" if p > t else "refuted", "holds", effect=p / t, case_id=f"k{k}",
                  data={"k": k, "work": "cpu", "speedup": {"threads": t, "processes": p, "sequential": 1.0}})
             for k, t, p in ((2, threads[0], processes[0]), (3, threads[1], processes[1]))]
 
@@ -296,7 +296,7 @@ def test_a_runtime_of_its_own_root_is_run_through_its_runner(tmp_path):
     assert matrix.venv_python(venv) == venv / "bin" / "python"
     text = matrix.host_python_script(debian.runner, venv)
     assert text.startswith("#!/bin/sh\n")
-    assert text.rstrip().endswith('/p/.runtimes/debian/run {} "$@"'.format(venv.resolve() / "bin" / "python"))
+    assert text.rstrip().endswith(f"/p/.runtimes/debian/run {venv.resolve() / 'bin' / 'python'} \"$@\"")
 
 
 @pytest.mark.parametrize("text, value", [("> 1.5", 1.5), ("shared memory / best of Pipe and Queue > 1.5", 1.5),

@@ -42,7 +42,7 @@ from test_stopping import BUDGETS
 RUNS = 2000
 SCALE_NAMES = ("quick", "default")
 SCHEDULES = [(name, budget) for name in SCALE_NAMES for budget in BUDGETS]
-SCHEDULE_IDS = ["{}-x{}".format(name, budget) for name, budget in SCHEDULES]
+SCHEDULE_IDS = [f"{name}-x{budget}" for name, budget in SCHEDULES]
 
 FADES_BREAK_IT = pytest.mark.xfail(strict=True, reason=(
     "a fade of the second CPU lasts several rounds and slows only the processes: the rounds are not "
@@ -56,15 +56,15 @@ def cases():
             for position in POSITIONS:
                 marks = [FADES_BREAK_IT] if model == "fading-cpu" and position == ON else []
                 yield pytest.param(model, name, budget, position, marks=marks,
-                                   id="{}-{}-x{}-{}".format(model, name, budget, position))
+                                   id=f"{model}-{name}-x{budget}-{position}")
 
 
 def check(noise, name, budget, position, runs=RUNS, null=True):
     """(wrong, runs, words): how many runs gave a wrong decisive verdict, and what they all gave."""
     counts = verdicts(noise, name, budget, position, runs, null)
     k = wrong(counts, position)
-    words = "{} {} x{} {}: wrong {} (bound {:.0%}); {}".format(
-        noise.name, name, budget, position, rate_words(k, runs), BOUND[position], counts)
+    words = (f"{noise.name} {name} x{budget} {position}: wrong {rate_words(k, runs)} (bound {BOUND[position]:.0%}); "
+             f"{counts}")
     return k, runs, words
 
 
@@ -113,7 +113,7 @@ def test_without_the_null_independent_noise_errs_at_the_exact_rate(budget):
     planned, level = stopping.schedule_level(scale.min_rounds, scale.batch_rounds, scale.max_rounds)
     exact = sum(stopping.false_decision_rate(planned, level))
     k, runs, words = check(MODELS["heavy-tails"], "default", budget, ON, null=False)
-    assert abs(k / runs - exact) <= 3 * (exact * (1 - exact) / runs) ** 0.5, "{}; exact {:.2%}".format(words, exact)
+    assert abs(k / runs - exact) <= 3 * (exact * (1 - exact) / runs) ** 0.5, f"{words}; exact {exact:.2%}"
 
 
 # ---------------------------------------------------------------- why fades break it
@@ -154,8 +154,7 @@ def claim_check(case, decide_by, name="default", budget=2, runs=RUNS):
         m.until_settled(decide_by, scale_of(name, budget))
         counts[decide_by(m).verdict()] += 1
     k = sum(counts[v] for v in wrong_verdicts)
-    return k, runs, "{} ({}): wrong {} (bound {:.0%}); {}".format(
-        case, decide_by.__name__, rate_words(k, runs), bound, counts)
+    return k, runs, f"{case} ({decide_by.__name__}): wrong {rate_words(k, runs)} (bound {bound:.0%}); {counts}"
 
 
 @pytest.mark.parametrize("case", list(CLAIM_CASES))
@@ -225,5 +224,5 @@ if __name__ == "__main__":
             row = []
             for position in POSITIONS:
                 counts = verdicts(noise, name, budget, position, RUNS)
-                row.append("{} {}".format(position, rate_words(wrong(counts, position), RUNS)))
-            print("{:24} {:7} x{}  {}".format(label, name, budget, " | ".join(row)), flush=True)
+                row.append(f"{position} {rate_words(wrong(counts, position), RUNS)}")
+            print(f"{label:24} {name:7} x{budget}  {' | '.join(row)}", flush=True)

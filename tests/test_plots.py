@@ -30,7 +30,7 @@ def test_a_figure_is_saved_here_readable_by_everyone(tmp_path):
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="figures draw aside only where the platform forks")
 def test_figures_drawn_aside_are_on_disk_when_the_block_ends_and_no_child_is_left(tmp_path):
     with plots.drawing_aside(niceness=5):
-        paths = [plots.save(_figure(), tmp_path / "f{}.png".format(i)) for i in range(3)]
+        paths = [plots.save(_figure(), tmp_path / f"f{i}.png") for i in range(3)]
         assert plots._rendering  # children are drawing
     assert all(p.read_bytes()[:4] == b"\x89PNG" for p in paths)
     assert not plots._rendering and _no_children()

@@ -48,7 +48,7 @@ def pick(results, run_id=""):
 
 
 def test_without_a_reference_the_newest_run_of_this_interpreter(results):
-    assert pick(results) == (MATRIX_RUN, "the newest run of this interpreter ({})".format(TAG))
+    assert pick(results) == (MATRIX_RUN, f"the newest run of this interpreter ({TAG})")
 
 
 def test_the_reference_run_comes_first_and_a_newer_one_is_named(results):
@@ -71,11 +71,11 @@ def test_claimbench_report_rebuilds_the_reference_run_and_says_why(results, caps
     assert cli.main(["report", "--results-dir", str(results)]) == 0
     out = capsys.readouterr().out
     picked = [ln for ln in out.splitlines() if ln.startswith("report: run ")]
-    assert len(picked) == 1 and picked[0].startswith("report: run {}: the reference run".format(VERIFY_RUN))
+    assert len(picked) == 1 and picked[0].startswith(f"report: run {VERIFY_RUN}: the reference run")
     assert (results / "report.md").read_text(encoding="utf-8").startswith(
-        "# claimbench report — run {}".format(VERIFY_RUN))
+        f"# claimbench report — run {VERIFY_RUN}")
     assert cli.main(["report", "--results-dir", str(results), "--run-id", MATRIX_RUN]) == 0
-    assert "report: run {}: asked for (--run-id)".format(MATRIX_RUN) in capsys.readouterr().out
+    assert f"report: run {MATRIX_RUN}: asked for (--run-id)" in capsys.readouterr().out
     assert builder.reference_run(results) == VERIFY_RUN  # a report of another run leaves the reference
 
 
@@ -105,7 +105,7 @@ def test_verify_names_its_run_the_reference_when_it_wrote_the_report_of_a_whole_
 
 def test_the_committed_reference_run_is_the_one_readme_cites():
     cited = builder.reference_run(ROOT / "results")
-    assert cited and "run `{}`".format(cited) in (ROOT / "README.md").read_text(encoding="utf-8")
+    assert cited and f"run `{cited}`" in (ROOT / "README.md").read_text(encoding="utf-8")
     assert (ROOT / "results" / "report.md").read_text(encoding="utf-8").startswith(
-        "# claimbench report — run {}\n".format(cited))
+        f"# claimbench report — run {cited}\n")
     assert (ROOT / "results" / "runs" / cited).is_dir()

@@ -51,14 +51,14 @@ def experiment_claims(folder: Path = EXPERIMENTS):
         for node in ast.walk(tree):
             if not (isinstance(node, ast.Call) and _is_claim_mark(node.func)):
                 continue
-            where = "{}:{}".format(rel, node.lineno)
+            where = f"{rel}:{node.lineno}"
             arg = node.args[0] if node.args else None
             if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
                 claim_id = arg.value
             elif isinstance(arg, ast.Name) and arg.id in names:
                 claim_id = names[arg.id]
             else:
-                problems.append("{}: pytest.mark.claim needs a literal claim id".format(where))
+                problems.append(f"{where}: pytest.mark.claim needs a literal claim id")
                 continue
             found.setdefault(claim_id, []).append(where)
     return found, problems
@@ -92,12 +92,12 @@ def test_the_reader_finds_every_form_of_the_mark(tmp_path):
 def test_the_experiments_can_be_read():
     found, problems = experiment_claims()
     assert problems == []
-    assert found, "no pytest.mark.claim found under {}".format(EXPERIMENTS)
+    assert found, f"no pytest.mark.claim found under {EXPERIMENTS}"
 
 
 def test_every_experiment_names_a_registered_claim():
     found, _ = experiment_claims()
-    unknown = ["{} (at {})".format(cid, ", ".join(where)) for cid, where in sorted(found.items())
+    unknown = [f"{cid} (at {', '.join(where)})" for cid, where in sorted(found.items())
                if cid not in claims.REGISTRY]
     assert unknown == [], "experiments name claims missing from claimbench.claims: " + "; ".join(unknown)
 
@@ -111,7 +111,7 @@ def test_every_registered_claim_has_an_experiment():
 def claims_md_sections():
     """{claim id: section letter} from the tables of CLAIMS.md."""
     if not CLAIMS_MD.exists():
-        pytest.skip("{} is not beside the repository".format(CLAIMS_MD))
+        pytest.skip(f"{CLAIMS_MD} is not beside the repository")
     out, section = {}, None
     for line in CLAIMS_MD.read_text(encoding="utf-8").splitlines():
         heading = re.match(r"##\s+([A-Z])\.", line)
@@ -127,14 +127,14 @@ def claims_md_sections():
 def test_every_registered_claim_is_in_claims_md():
     listed = claims_md_sections()
     missing = sorted(set(claims.REGISTRY) - set(listed))
-    assert missing == [], "claim ids not in {}: {}".format(CLAIMS_MD, ", ".join(missing))
+    assert missing == [], f"claim ids not in {CLAIMS_MD}: {', '.join(missing)}"
 
 
 @pytest.mark.parametrize("claim_id", sorted(claims.REGISTRY))
 def test_registered_claim_is_in_its_claims_md_section(claim_id):
     listed = claims_md_sections()
     if claim_id not in listed:
-        pytest.fail("{} is not in {}".format(claim_id, CLAIMS_MD))
+        pytest.fail(f"{claim_id} is not in {CLAIMS_MD}")
     assert claims.REGISTRY[claim_id].section == listed[claim_id]
 
 

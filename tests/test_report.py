@@ -18,8 +18,8 @@ NAN = float("nan")
 def fake_case(claim, case, verdict, expected, outcome, effect=NAN, ci=(NAN, NAN), effect_name="", data=None):
     return dict(claim=claim, case=case, verdict=verdict, expected=expected, expected_reason="",
                 outcome=outcome, effect=effect, ci_low=ci[0], ci_high=ci[1], effect_name=effect_name,
-                threshold="> 1.5", evidence="evidence of {} [{}]".format(claim, case), rounds=8,
-                data=data or {}, nodeid="experiments/test_fake.py::test_{}[{}]".format(claim, case))
+                threshold="> 1.5", evidence=f"evidence of {claim} [{case}]", rounds=8,
+                data=data or {}, nodeid=f"experiments/test_fake.py::test_{claim}[{case}]")
 
 
 def save_run(results, run_id, runtime):

@@ -160,8 +160,8 @@ def test_a_run_under_a_chosen_start_method_says_so_in_its_tag():
     other = runtime.other_start_methods()
     if not other:
         pytest.skip("this platform offers one start method")
-    code = ("from claimbench.core import runtime; runtime.choose_start_method({!r}); f = runtime.fingerprint(); "
-            "print(f.tag, f.platform_start_method)".format(other[0]))
+    code = (f"from claimbench.core import runtime; runtime.choose_start_method({other[0]!r}); "
+            "f = runtime.fingerprint(); print(f.tag, f.platform_start_method)")
     out = subprocess.run([sys.executable, "-c", code], stdout=subprocess.PIPE, universal_newlines=True,
                          cwd=str(ROOT), check=True).stdout.split()
     assert out[0].endswith("-" + other[0]) and out[1] == runtime.platform_start_method()

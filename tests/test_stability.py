@@ -17,7 +17,7 @@ NEEDS_2 = "not testable here: needs 2 usable CPUs, this process may use 1"
 
 
 def quiet(i, **verdicts):
-    return ConditionRun(QUIET, "b-quiet{}".format(i), dict(verdicts), usable_cpus=2, exit_status=0)
+    return ConditionRun(QUIET, f"b-quiet{i}", dict(verdicts), usable_cpus=2, exit_status=0)
 
 
 def one_cpu(reasons=None, usable_cpus=1, **verdicts):
@@ -121,7 +121,7 @@ def test_hog_may_only_make_a_claim_inconclusive(under_hog, ok):
     if under_hog == "missing":
         assert s.problems == ["a: hog: no verdict beside the CPU hog"]
     elif not ok:
-        assert s.problems == ["a: hog: {} beside the CPU hog, holds in the quiet runs".format(under_hog)]
+        assert s.problems == [f"a: hog: {under_hog} beside the CPU hog, holds in the quiet runs"]
 
 
 def test_hog_verdict_seen_in_some_quiet_run_is_not_wrong():
@@ -132,7 +132,7 @@ def test_hog_verdict_seen_in_some_quiet_run_is_not_wrong():
 def test_a_wrong_case_is_found_where_the_claim_only_looks_inconclusive():
     # Beside the hog, case k2 refutes a claim every quiet run held; k3 is inconclusive, so the
     # claim as a whole "only" turns inconclusive. The case is still a wrong verdict.
-    q = [ConditionRun(QUIET, "q{}".format(i), {"cpu": "holds"}, cases={"cpu [k2]": "holds", "cpu [k3]": "holds"})
+    q = [ConditionRun(QUIET, f"q{i}", {"cpu": "holds"}, cases={"cpu [k2]": "holds", "cpu [k3]": "holds"})
          for i in range(2)]
     h = ConditionRun(HOG, "h", {"cpu": "inconclusive"}, cases={"cpu [k2]": "refuted", "cpu [k3]": "inconclusive"},
                      expected={"cpu": "holds", "cpu [k2]": "holds", "cpu [k3]": "holds"})
@@ -221,7 +221,7 @@ def test_markdown_and_json_say_the_same(tmp_path):
     assert data["problems"] == s.problems and len(s.problems) == 2
     for p in s.problems:
         assert p in md
-    assert "| a | holds ×2 | inconclusive ({}) | holds | - |".format(NEEDS_2) in md
+    assert f"| a | holds ×2 | inconclusive ({NEEDS_2}) | holds | - |" in md
     assert [p.name for p in tmp_path.rglob("*tmp*")] == []
     assert stability_part.load_summary(tmp_path)["lines"] == s.lines()
 
@@ -246,7 +246,7 @@ def test_report_part_shows_the_summary(tmp_path):
     section = stability_part.build(Ctx(tmp_path))
     assert section.title == "Stability of the verdicts"
     table = [b for b in section.blocks if hasattr(b, "rows")][0]
-    assert list(table.rows) == [("a", "holds ×2", "inconclusive ({})".format(NEEDS_2), "holds", "-")]
+    assert list(table.rows) == [("a", "holds ×2", f"inconclusive ({NEEDS_2})", "holds", "-")]
 
 
 # ---------------------------------------------------------------- the runner's pieces
@@ -278,9 +278,9 @@ def test_the_hog_spins_and_is_stopped_even_on_ctrl_c():
 def test_the_hog_stops_by_itself_when_its_parent_is_gone(tmp_path):
     # A parent that starts the hog and dies without stopping it (as if SIGKILLed).
     script = ("import os, subprocess, sys\n"
-              "p = subprocess.Popen([sys.executable, '-c', {!r}, str(os.getpid())],\n"
+              f"p = subprocess.Popen([sys.executable, '-c', {stability.HOG_CODE!r}, str(os.getpid())],\n"
               "                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)\n"
-              "print(p.pid, flush=True)\n").format(stability.HOG_CODE)
+              "print(p.pid, flush=True)\n")
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=30).stdout
     hog_pid = int(out.split()[0])
     try:

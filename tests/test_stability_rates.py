@@ -18,7 +18,7 @@ H, R, P, I, MD = "holds", "refuted", "partly", "inconclusive", "machine-dependen
 
 
 def run(condition, i, verdicts, cases=None, expected=None, roles=None, cpus=2):
-    return ConditionRun(condition, "b-{}{}".format(condition, i), dict(verdicts), usable_cpus=cpus, exit_status=0,
+    return ConditionRun(condition, f"b-{condition}{i}", dict(verdicts), usable_cpus=cpus, exit_status=0,
                         cases=dict(cases or {}), expected=dict(expected or {}), roles=dict(roles or {}))
 
 

@@ -38,14 +38,14 @@ def budgets_in_use():
         text = path.read_text(encoding="utf-8")
         calls = re.findall(r"with_budget\(([^)]*)\)", text)
         for arg in calls:
-            assert arg.strip().isdigit(), "{}: with_budget({}) is not a literal; list it here".format(path.name, arg)
+            assert arg.strip().isdigit(), f"{path.name}: with_budget({arg}) is not a literal; list it here"
             found.add(int(arg))
     return sorted(found)
 
 
 BUDGETS = budgets_in_use()
 SCHEDULES = [(name, budget) for name in SCALES for budget in BUDGETS]
-SCHEDULE_IDS = ["{}-x{}".format(name, budget) for name, budget in SCHEDULES]
+SCHEDULE_IDS = [f"{name}-x{budget}" for name, budget in SCHEDULES]
 
 
 def scale_of(name, budget):
@@ -274,7 +274,7 @@ def simulated_table(name, budget, runs=RUNS):
     for position, p_below in POSITIONS.items():
         bound = above + below if p_below == 0.5 else above  # a little off it: one side, at most as often
         for case in CASES:
-            seed = "{}-x{}-{}-{}".format(name, budget, position, case.name)
+            seed = f"{name}-x{budget}-{position}-{case.name}"
             table[position, case.name] = (wrong(simulate(case, scale, p_below, runs, seed), p_below), runs, bound)
     return table
 
@@ -287,7 +287,7 @@ def three_standard_errors(rate, runs):
 def test_simulated_false_decisions(name, budget):
     """Every distribution and position, through until_settled: no more false decisions than the exact bound allows."""
     table = simulated_table(name, budget)
-    shown = "; ".join("{} {}: {}/{}".format(pos, case, w, n) for (pos, case), (w, n, _) in table.items())
+    shown = "; ".join(f"{pos} {case}: {w}/{n}" for (pos, case), (w, n, _) in table.items())
     for (position, case), (wrong_runs, runs, bound) in table.items():
         assert bound <= ALPHA
         # A rate at or under the exact bound, give or take three standard errors of RUNS runs.
@@ -305,7 +305,7 @@ if __name__ == "__main__":
     for name, budget in SCHEDULES:
         planned, level = rule(name, budget)
         table = simulated_table(name, budget, runs=1000)
-        print("{} x{}: {}; exact false-decision rate on the threshold {:.1%}".format(
-            name, budget, stopping.describe(planned, level), sum(stopping.false_decision_rate(planned, level))))
+        print(f"{name} x{budget}: {stopping.describe(planned, level)}; exact false-decision rate on the threshold "
+              f"{sum(stopping.false_decision_rate(planned, level)):.1%}")
         for (position, case), (w, n, bound) in table.items():
-            print("    {:15} {:13} {:5.1%}  (exact bound {:.1%})".format(position, case, w / n, bound))
+            print(f"    {position:15} {case:13} {w / n:5.1%}  (exact bound {bound:.1%})")

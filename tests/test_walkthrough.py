@@ -34,7 +34,7 @@ def walkthrough():
 def add_row(claims_md: Path, row: str, letter: str) -> None:
     """The row at the end of section ``letter``'s table."""
     text = claims_md.read_text(encoding="utf-8")
-    start = re.search(r"^## {}\. ".format(letter), text, re.M).start()
+    start = re.search(rf"^## {letter}\. ", text, re.M).start()
     following = re.search(r"^## ", text[start + 1:], re.M)
     end = start + 1 + following.start() if following else len(text)
     last = text.rindex("\n|", start, end) + 1

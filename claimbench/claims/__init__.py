@@ -43,7 +43,7 @@ def family_module_names(submodule: str = "claims") -> List[str]:
     """The names of the notes' families' ``submodule`` modules (``claims``, ``child``, ``report``)
     that exist, in section order; nothing but the (empty) family packages is imported."""
     families = importlib.import_module(FAMILIES)
-    names = ("{}.{}.{}".format(FAMILIES, info.name, submodule)
+    names = (f"{FAMILIES}.{info.name}.{submodule}"
              for info in sorted(pkgutil.iter_modules(families.__path__), key=lambda m: m.name) if info.ispkg)
     return [name for name in names if importlib.util.find_spec(name) is not None]
 
@@ -58,7 +58,7 @@ def _discover() -> Dict[str, Claim]:
     for module in family_modules():
         for claim in getattr(module, "CLAIMS", ()):
             if claim.id in found:
-                raise ValueError("claim {!r} registered twice".format(claim.id))
+                raise ValueError(f"claim {claim.id!r} registered twice")
             found[claim.id] = claim
     return found
 
@@ -78,12 +78,12 @@ def use(modules: Sequence[str]) -> None:
         else:
             entries = getattr(importlib.import_module(name), "CLAIMS", None)
             if entries is None:
-                raise ValueError("module {!r} has no CLAIMS tuple".format(name))
+                raise ValueError(f"module {name!r} has no CLAIMS tuple")
         for claim in entries:
             if not isinstance(claim, Claim):
-                raise ValueError("{!r} in {}.CLAIMS is not a claimbench Claim".format(claim, name))
+                raise ValueError(f"{claim!r} in {name}.CLAIMS is not a claimbench Claim")
             if claim.id in found:
-                raise ValueError("claim {!r} registered twice".format(claim.id))
+                raise ValueError(f"claim {claim.id!r} registered twice")
             found[claim.id] = claim
     REGISTRY.clear()
     REGISTRY.update(found)
@@ -97,5 +97,5 @@ def get(claim_id: str) -> Claim:
     try:
         return REGISTRY[claim_id]
     except KeyError:
-        raise UnknownClaim("unknown claim id {!r} (not among this project's claims: {})".format(
-            claim_id, ", ".join(sorted(REGISTRY)) or "none")) from None
+        raise UnknownClaim(f"unknown claim id {claim_id!r} (not among this project's claims: "
+                           f"{', '.join(sorted(REGISTRY)) or 'none'})") from None

@@ -17,8 +17,8 @@ def needs_cpus(n: int, runtime: Runtime):
     """None when the machine has n usable CPUs, else the untestable Expectation."""
     if runtime.usable_cpus >= n:
         return None
-    return Expectation(INCONCLUSIVE, "needs {} usable CPUs, this process may use {}".format(
-        n, runtime.usable_cpus), testable=False)
+    return Expectation(INCONCLUSIVE, f"needs {n} usable CPUs, this process may use {runtime.usable_cpus}",
+                       testable=False)
 
 
 def parallel(verdict: str = HOLDS, reason: str = "", cpus: int = 2):
@@ -62,7 +62,7 @@ def start_method_missing(runtime: Runtime, case: Optional[str]) -> Optional[Expe
     method = (case or "").replace("processes-", "", 1)
     if case and case.startswith("processes-") and method in START_METHODS \
             and method not in runtime.start_methods:
-        return Expectation(INCONCLUSIVE, "start method {!r} is not offered here".format(method),
+        return Expectation(INCONCLUSIVE, f"start method {method!r} is not offered here",
                            testable=False)
     return None
 

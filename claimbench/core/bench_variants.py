@@ -19,8 +19,8 @@ def variant_name(name: str, variant: str) -> str:
     """``test_x[k2]`` + threads → ``test_x[k2-threads]``; ``test_x`` + threads → ``test_x[threads]``."""
     variant = variant.replace("/", "-").replace(" ", "_")
     if name.endswith("]") and "[" in name:
-        return "{}-{}]".format(name[:-1], variant)
-    return "{}[{}]".format(name, variant)
+        return f"{name[:-1]}-{variant}]"
+    return f"{name}[{variant}]"
 
 
 def plain_params(params) -> dict:
@@ -58,7 +58,7 @@ def split(benchmark, samples: Dict[str, Sequence[float]], group: str = "") -> in
         fixture.fullname = variant_name(benchmark.fullname, variant)
         fixture.group = group or benchmark.group
         fixture.params = dict(plain_params(benchmark.params), variant=variant)
-        fixture.param = "{}-{}".format(benchmark.param, variant) if benchmark.param else variant
+        fixture.param = f"{benchmark.param}-{variant}" if benchmark.param else variant
         fixture.extra_info = {k: v for k, v in benchmark.extra_info.items() if k != "samples_s"}
         fixture.extra_info["variant"] = variant
         entry = Metadata(fixture, iterations=1, options=dict(stats.options))

@@ -41,7 +41,7 @@ def describe(procs) -> str:
     parts = []
     for p in procs:
         try:
-            parts.append("{} ({})".format(p.pid, " ".join(p.cmdline())[:80]))
+            parts.append(f"{p.pid} ({' '.join(p.cmdline())[:80]})")
         except psutil.Error:
             parts.append(str(p.pid))
     return ", ".join(parts)

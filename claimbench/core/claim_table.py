@@ -55,7 +55,7 @@ def case_line(case: dict) -> str:
     """``k2: 1.93 [1.85, 2.01] holds`` — one case in a claim's evidence."""
     figure = stats.fmt_effect(case.get("effect"), case.get("ci_low"), case.get("ci_high"))
     figure = " " + figure if figure else ""
-    return "{}:{} {}".format(case.get("case") or "-", figure, case["verdict"])
+    return f"{case.get('case') or '-'}:{figure} {case['verdict']}"
 
 
 def claim_rows(cases: List[dict], order: Iterable[str] = ()) -> List[ClaimRow]:
@@ -92,8 +92,7 @@ def text_table(rows: List[ClaimRow]) -> str:
         if r.effect is None or r.effect != r.effect:
             fig = "-"
         else:
-            fig = "{} [{}, {}] {}".format(stats.fmt(r.effect), stats.fmt(r.ci_low), stats.fmt(r.ci_high),
-                                          r.effect_name)
+            fig = f"{stats.fmt(r.effect)} [{stats.fmt(r.ci_low)}, {stats.fmt(r.ci_high)}] {r.effect_name}"
         body.append((r.claim, r.verdict, r.expected, r.outcome, fig))
     widths = [max(len(h), *(len(b[i]) for b in body)) if body else len(h) for i, h in enumerate(headers)]
     line = "  ".join("{:<%d}" % w for w in widths)

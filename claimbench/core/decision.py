@@ -72,14 +72,14 @@ class Decision:
         if self.gate:
             return self.gate
         if self.inside_null:
-            return ("inside this run's own null: two identical ways differed by up to {}× "
-                    "(A/A {}), as much as the effect's distance from its threshold").format(
-                        stats.fmt(null_factor(self.null)), self.null)
+            return ("inside this run's own null: two identical ways differed by up to "
+                    f"{stats.fmt(null_factor(self.null))}× "
+                    f"(A/A {self.null}), as much as the effect's distance from its threshold")
         return ""
 
     def null_words(self) -> str:
         """"; A/A null 1.01 [0.98, 1.03]" for evidence; "" without a null."""
-        return "; A/A null (the baseline twice) {}".format(self.null) if self.null is not None else ""
+        return f"; A/A null (the baseline twice) {self.null}" if self.null is not None else ""
 
     def as_dict(self) -> dict:
         def iv(i: Optional[stats.Interval]):
@@ -101,7 +101,7 @@ def decide(effect: stats.Interval, threshold: float, direction: str = ABOVE,
            null: Optional[stats.Interval] = None) -> Decision:
     """The effect against ``threshold`` (the claim holds ``direction`` it) and beyond the null."""
     if direction not in DIRECTIONS:
-        raise ValueError("direction is one of {}, not {!r}".format(DIRECTIONS, direction))
+        raise ValueError(f"direction is one of {DIRECTIONS}, not {direction!r}")
     side = stats.above if direction == ABOVE else stats.below
     raw = side(effect, threshold)
     outcome = side(widened(effect, null), threshold) if null is not None else raw

@@ -68,7 +68,7 @@ class Sighting:
     def describe(self) -> str:
         where = ("started outside any test" if self.nodeid == OUTSIDE_TESTS
                  else "alive at the end of " + self.nodeid)
-        return "pid {} ({}), {}".format(self.pid, self.cmdline[:80] or "?", where)
+        return f"pid {self.pid} ({self.cmdline[:80] or '?'}), {where}"
 
 
 def _sighting(proc: psutil.Process, nodeid: str) -> Tuple[Tuple[int, float], Sighting]:
@@ -233,7 +233,7 @@ def kill_session(sid: int, grace_s: float = 2.0) -> List[str]:
     first, then SIGKILL after ``grace_s``. Returns one line per process.
     """
     if sid <= 1 or sid == os.getsid(0):
-        raise ValueError("refusing to sweep session {}: it is not a session this process started".format(sid))
+        raise ValueError(f"refusing to sweep session {sid}: it is not a session this process started")
     with signals_deferred():
         left = session_members(sid)
         lines = [children.describe([p]) for p in left]

@@ -16,8 +16,8 @@ def bytes_label(n: int) -> str:
     """``100B``, ``10KiB``, ``64MiB``: a payload size as a readable parameter id."""
     for unit, size in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
         if n >= size and n % size == 0:
-            return "{}{}".format(n // size, unit)
-    return "{}B".format(n)
+            return f"{n // size}{unit}"
+    return f"{n}B"
 
 
 def parse_bytes_label(label: str) -> int:
@@ -25,7 +25,7 @@ def parse_bytes_label(label: str) -> int:
     for unit, size in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10), ("B", 1)):
         if label.endswith(unit):
             return int(label[:-len(unit)]) * size
-    raise ValueError("not a size: {!r}".format(label))
+    raise ValueError(f"not a size: {label!r}")
 
 
 def fmt_bytes(n: float) -> str:
@@ -33,8 +33,8 @@ def fmt_bytes(n: float) -> str:
     n = float(n)
     for unit, size in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
         if abs(n) >= size:
-            return "{:.3g} {}".format(n / size, unit)
-    return "{:.3g} B".format(n)
+            return f"{n / size:.3g} {unit}"
+    return f"{n:.3g} B"
 
 
 def fmt_seconds(s: float) -> str:
@@ -43,8 +43,8 @@ def fmt_seconds(s: float) -> str:
         return "nan"
     for unit, size in (("s", 1.0), ("ms", 1e-3), ("µs", 1e-6)):
         if abs(s) >= size:
-            return "{:.3g} {}".format(s / size, unit)
-    return "{:.3g} ns".format(s / 1e-9)
+            return f"{s / size:.3g} {unit}"
+    return f"{s / 1e-9:.3g} ns"
 
 
 def describe_exitcode(code: Optional[int]) -> str:
@@ -58,8 +58,8 @@ def describe_exitcode(code: Optional[int]) -> str:
     try:
         name = signal.Signals(-code).name
     except ValueError:
-        return "{} (killed by signal {})".format(code, -code)
+        return f"{code} (killed by signal {-code})"
     meaning = signal.strsignal(-code) if hasattr(signal, "strsignal") else None
-    return "{} (killed by {}{})".format(code, name, ": " + meaning if meaning else "")
+    return f"{code} (killed by {name}{': ' + meaning if meaning else ''})"
 
 

@@ -53,14 +53,14 @@ def address_problem(address, allow_none_port: bool = False) -> Optional[str]:
     if isinstance(address, (str, bytes)):  # a Unix-domain socket path
         return None
     if not isinstance(address, tuple) or len(address) < 2:
-        return "{}: cannot read {!r} as (host, port)".format(RULE, address)
+        return f"{RULE}: cannot read {address!r} as (host, port)"
     host, port = address[0], address[1]
     problems = []
     if not is_loopback_host(host):
-        problems.append("host {!r} is not loopback".format(host))
+        problems.append(f"host {host!r} is not loopback")
     if not (port == 0 or (allow_none_port and port is None)):
-        problems.append("port {!r} is not 0".format(port))
-    return "{}: {}".format(RULE, " and ".join(problems)) if problems else None
+        problems.append(f"port {port!r} is not 0")
+    return f"{RULE}: {' and '.join(problems)}" if problems else None
 
 
 # ---------------------------------------------------------------- at run time
@@ -79,7 +79,7 @@ def _audit(event: str, args) -> None:
         return
     problem = address_problem(address)
     if problem:
-        raise NonLoopbackBind("refused bind to {!r}: {}".format(address, problem))
+        raise NonLoopbackBind(f"refused bind to {address!r}: {problem}")
 
 
 def install() -> bool:
@@ -116,7 +116,7 @@ class Finding:
 
     def __str__(self) -> str:
         state = self.problem or ("ok" if self.verified else "address not resolvable from the source")
-        return "{}:{}: {}({}): {}".format(self.path, self.line, self.call, self.address, state)
+        return f"{self.path}:{self.line}: {self.call}({self.address}): {state}"
 
 
 def _constants(body: Iterable[ast.stmt]) -> Dict[str, object]:
@@ -149,7 +149,7 @@ def _resolve(node, scopes: List[Dict[str, object]], depth: int = 0):
 def _name(func) -> str:
     if isinstance(func, ast.Attribute):
         base = func.value.id if isinstance(func.value, ast.Name) else "…"
-        return "{}.{}".format(base, func.attr)
+        return f"{base}.{func.attr}"
     if isinstance(func, ast.Name):
         return func.id
     return "?"

@@ -88,7 +88,7 @@ class Interleaved:
         variants = dict(variants)
         if null is not None:
             if null not in variants:
-                raise ValueError("the null's baseline {!r} is not a variant".format(null))
+                raise ValueError(f"the null's baseline {null!r} is not a variant")
             # The same way again; a Built twin gets an instance of its own. ``twin`` gives it where the
             # baseline's variant keeps state of its own (a clock's record) that the twin must not share.
             variants[twin_name(null)] = variants[null] if twin is None else twin
@@ -116,7 +116,7 @@ class Interleaved:
         # Each its own instance (a baseline and its twin are built apart), in an order drawn anew
         # for each build: the last one built is the youngest, whose workers may run differently.
         names = self.built
-        random.Random("{}:build:{}".format(self.seed, self.builds)).shuffle(names)
+        random.Random(f"{self.seed}:build:{self.builds}").shuffle(names)
         try:
             for name in names:
                 self._instances[name] = stack.enter_context(self.variants[name].build())

@@ -61,7 +61,7 @@ class BalancedOrder:
             # A fresh cycle: its rows in an order drawn from the seed and the cycle's number alone,
             # so that round r's order does not depend on which rounds were asked for before.
             rows = list(range(len(self._rows)))
-            random.Random("{}:{}".format(self.seed, cycle)).shuffle(rows)
+            random.Random(f"{self.seed}:{cycle}").shuffle(rows)
             self._cycle, self._cycle_of = rows, cycle
         return [self._labels[i] for i in self._rows[self._cycle[at]]]
 

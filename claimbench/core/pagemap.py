@@ -56,7 +56,7 @@ def pagemap_frames_readable() -> Tuple[bool, str]:
         try:
             frames = page_frames(buffer_address(m), 1)
         except OSError as exc:
-            return False, "/proc/self/pagemap is unreadable: {}".format(exc)
+            return False, f"/proc/self/pagemap is unreadable: {exc}"
     finally:
         m.close()
     if frames[0] is None:

@@ -110,7 +110,7 @@ def gil_keeping_sleep_unavailable() -> Optional[str]:
     try:
         _libc()
     except (OSError, AttributeError) as exc:
-        return "no libc usleep to call through ctypes.PyDLL: {}".format(exc)
+        return f"no libc usleep to call through ctypes.PyDLL: {exc}"
     return None
 
 

@@ -26,7 +26,7 @@ def cpu_model(cpuinfo: str = "") -> Optional[str]:
 def kernel() -> Optional[str]:
     """``Linux 6.1.0-28-amd64``."""
     u = platform.uname()
-    return "{} {}".format(u.system, u.release).strip() or None
+    return f"{u.system} {u.release}".strip() or None
 
 
 def filesystem_of(path, mountinfo: str = "") -> Optional[str]:

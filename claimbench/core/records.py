@@ -28,7 +28,7 @@ def atomic_write_text(path: Path, text: str) -> None:
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".{}.".format(path.name), suffix=".tmp", dir=str(path.parent))
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=str(path.parent))
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)
@@ -71,7 +71,7 @@ def runs_dir(results_dir: Path) -> Path:
 
 
 def record_path(results_dir: Path, run_id: str, session: str) -> Path:
-    return runs_dir(results_dir) / run_id / "{}.json".format(session)
+    return runs_dir(results_dir) / run_id / f"{session}.json"
 
 
 def save_record(results_dir: Path, run_id: str, session: str, payload: dict) -> Path:
@@ -85,16 +85,16 @@ def load_record(path: Path) -> RunRecord:
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise CorruptRecord("{}: not a readable JSON file ({})".format(path, exc)) from None
+        raise CorruptRecord(f"{path}: not a readable JSON file ({exc})") from None
     if not isinstance(data, dict) or data.get("format") != FORMAT:
-        raise CorruptRecord("{}: not a claimbench run (no \"format\": \"{}\")".format(path, FORMAT))
+        raise CorruptRecord(f"{path}: not a claimbench run (no \"format\": \"{FORMAT}\")")
     try:
         return RunRecord(path=Path(path), run_id=str(data["run_id"]), session=str(data["session"]),
                          scale=dict(data["scale"]), runtime=dict(data["runtime"]),
                          verdicts=list(data["verdicts"]), started=str(data.get("started", "")),
                          wall_s=float(data.get("wall_s", float("nan"))))
     except (KeyError, TypeError, ValueError) as exc:
-        raise CorruptRecord("{}: claimbench run with a missing or bad field ({})".format(path, exc)) from None
+        raise CorruptRecord(f"{path}: claimbench run with a missing or bad field ({exc})") from None
 
 
 def load_runs(results_dir: Path) -> Tuple[List[RunRecord], List[str]]:
@@ -150,7 +150,7 @@ def benchmarks_dir(results_dir: Path) -> Path:
 def files_of_run(results_dir: Path, run_id: str) -> Set[Path]:
     """The files a run stored: its session records, and its raw timings (``<machine>/NNNN_<run-id>.json``)."""
     found = set(runs_dir(results_dir).joinpath(run_id).glob("*.json"))
-    found.update(Path(results_dir).glob("benchmarks*/*/[0-9][0-9][0-9][0-9]_{}.json".format(run_id)))
+    found.update(Path(results_dir).glob(f"benchmarks*/*/[0-9][0-9][0-9][0-9]_{run_id}.json"))
     return found
 
 
@@ -171,10 +171,10 @@ def unreadable_benchmarks(results_dir: Path) -> List[str]:
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, ValueError) as exc:
-            errors.append("{}: not a readable JSON file ({})".format(path, exc))
+            errors.append(f"{path}: not a readable JSON file ({exc})")
             continue
         if not isinstance(data, dict) or not isinstance(data.get("benchmarks"), list):
-            errors.append("{}: not a pytest-benchmark file (no \"benchmarks\" list)".format(path))
+            errors.append(f"{path}: not a pytest-benchmark file (no \"benchmarks\" list)")
     return errors
 
 
@@ -224,7 +224,7 @@ def run_id_at(when=None) -> str:
 
 def run_id_for(stamp: str, runtime_tag: str) -> str:
     """``20261125T160251Z-3.13t-nogil-fork``: sorts by time, says which runtime."""
-    return "{}-{}".format(stamp, runtime_tag) if runtime_tag else stamp
+    return f"{stamp}-{runtime_tag}" if runtime_tag else stamp
 
 
 # ---------------------------------------------------------------- paths in stored results

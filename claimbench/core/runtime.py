@@ -59,8 +59,7 @@ class Runtime:
         """Short label for a column or a file name: ``3.13t-nogil-fork``."""
         ft = "t" if self.free_threaded_build else ""
         gil = "gil" if self.gil_enabled else "nogil"
-        return "{}{}-{}-{}".format(".".join(self.python_version.split(".")[:2]), ft, gil,
-                                   self.default_start_method)
+        return f"{'.'.join(self.python_version.split('.')[:2])}{ft}-{gil}-{self.default_start_method}"
 
     def as_dict(self) -> dict:
         d = asdict(self)
@@ -111,7 +110,7 @@ def _cores_by_siblings(root: Path, online: List[int], name: str) -> Optional[Dic
     cores: Dict[object, set] = {}
     for cpu in online:
         try:
-            siblings = frozenset(parse_cpu_list((root / "cpu{}".format(cpu) / "topology" / name).read_text()))
+            siblings = frozenset(parse_cpu_list((root / f"cpu{cpu}" / "topology" / name).read_text()))
         except (OSError, ValueError):
             return None
         cores.setdefault(siblings & frozenset(online) or frozenset([cpu]), set()).add(cpu)
@@ -122,7 +121,7 @@ def _cores_by_ids(root: Path, online: List[int]) -> Optional[Dict[object, set]]:
     """Each online CPU's core, as its (package, die, core) ids."""
     cores: Dict[object, set] = {}
     for cpu in online:
-        topo = root / "cpu{}".format(cpu) / "topology"
+        topo = root / f"cpu{cpu}" / "topology"
         try:
             package = int((topo / "physical_package_id").read_text())
             core = int((topo / "core_id").read_text())
@@ -268,8 +267,7 @@ def choose_start_method(method: str) -> None:
     this platform does not offer."""
     offered = multiprocessing.get_all_start_methods()
     if method not in offered:
-        raise ValueError("start method {!r} is not offered here: choose one of {}".format(
-            method, ", ".join(offered)))
+        raise ValueError(f"start method {method!r} is not offered here: choose one of {', '.join(offered)}")
     multiprocessing.set_start_method(method, force=True)
 
 

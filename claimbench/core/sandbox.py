@@ -40,8 +40,8 @@ def environment() -> dict:
 
 def one_shot_code(function: Callable, *args) -> str:
     """``from <module> import <name>; <name>(<args>)``: the sandbox's program (args are literals)."""
-    return "from {0} import {1}; {1}({2})".format(function.__module__, function.__name__,
-                                                  ", ".join(repr(a) for a in args))
+    name, literals = function.__name__, ", ".join(repr(a) for a in args)
+    return f"from {function.__module__} import {name}; {name}({literals})"
 
 
 def one_shot(function: Callable, *args, timeout_s: float, cwd: Optional[str] = None) -> subprocess.CompletedProcess:
@@ -86,10 +86,10 @@ class Sandbox:
         self.proc.stdin.flush()
         line = self.proc.stdout.readline()
         if not line:
-            raise SandboxError("the sandbox ended (exit code {}) before answering {}".format(self.proc.poll(), req))
+            raise SandboxError(f"the sandbox ended (exit code {self.proc.poll()}) before answering {req}")
         answer = json.loads(line)
         if "error" in answer:
-            raise SandboxError("{} failed in the sandbox: {}".format(req, answer["error"]))
+            raise SandboxError(f"{req} failed in the sandbox: {answer['error']}")
         return answer
 
     def close(self, timeout_s: float = 10.0) -> None:

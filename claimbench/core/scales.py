@@ -45,5 +45,4 @@ def get_scale(name: str) -> Scale:
     try:
         return SCALES[name]
     except KeyError:
-        raise UnknownScale("unknown scale {!r}: choose one of {}".format(
-            name, ", ".join(SCALES))) from None
+        raise UnknownScale(f"unknown scale {name!r}: choose one of {', '.join(SCALES)}") from None

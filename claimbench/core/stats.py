@@ -32,7 +32,7 @@ def current_confidence() -> float:
 def set_confidence(level: float) -> "contextvars.Token[float]":
     """Compute intervals at ``level`` from now on in this context; ``reset_confidence`` undoes it."""
     if not 0.0 < level < 1.0:
-        raise ValueError("a confidence level lies strictly between 0 and 1, not {!r}".format(level))
+        raise ValueError(f"a confidence level lies strictly between 0 and 1, not {level!r}")
     return _level.set(level)
 
 
@@ -66,14 +66,14 @@ class Interval:
     confidence: float = CONFIDENCE
 
     def __str__(self) -> str:
-        return "{} [{}, {}]".format(fmt(self.median), fmt(self.low), fmt(self.high))
+        return f"{fmt(self.median)} [{fmt(self.low)}, {fmt(self.high)}]"
 
 
 def fmt_effect(effect, low, high) -> str:
     """``1.5 [1.3, 1.7]``: an effect and its interval as the tables show them; "" where there is none."""
     if effect is None or effect != effect:
         return ""
-    return "{} [{}, {}]".format(fmt(effect), fmt(low), fmt(high))
+    return f"{fmt(effect)} [{fmt(low)}, {fmt(high)}]"
 
 
 def fmt(x: float) -> str:
@@ -81,8 +81,8 @@ def fmt(x: float) -> str:
     if x != x:  # NaN
         return "nan"
     if x == 0 or 0.01 <= abs(x) < 1000:
-        return "{:.3g}".format(x)
-    return "{:.2e}".format(x)
+        return f"{x:.3g}"
+    return f"{x:.2e}"
 
 
 def median_rank_bounds(n: int, confidence: Optional[float] = None):
@@ -140,8 +140,7 @@ def median_interval(samples: Sequence[float], confidence: Optional[float] = None
 def paired_ratios(numerators: Sequence[float], denominators: Sequence[float]):
     """Round-by-round ratios a_i / b_i of two variants measured side by side."""
     if len(numerators) != len(denominators):
-        raise ValueError("paired samples differ in length: {} vs {}".format(
-            len(numerators), len(denominators)))
+        raise ValueError(f"paired samples differ in length: {len(numerators)} vs {len(denominators)}")
     return [a / b for a, b in zip(numerators, denominators) if b > 0]
 
 

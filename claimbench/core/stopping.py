@@ -31,7 +31,7 @@ LEVEL_GRID = tuple(pm / 1000.0 for pm in range(950, 1000)) + (0.9995, 0.9999)
 def looks(first: int, batch: int, last: int) -> Tuple[int, ...]:
     """Rounds at which the rule looks: ``first``, then every ``batch`` more, the last batch cut at ``last``."""
     if first < 1 or batch < 1:
-        raise ValueError("looks need first >= 1 and batch >= 1, not {} and {}".format(first, batch))
+        raise ValueError(f"looks need first >= 1 and batch >= 1, not {first} and {batch}")
     out = [first]
     while out[-1] < last:
         out.append(min(out[-1] + batch, last))
@@ -83,7 +83,7 @@ def per_look_confidence(planned: Tuple[int, ...], overall: float = stats.CONFIDE
 
     lo, hi = 0, len(LEVEL_GRID) - 1
     if not fits(LEVEL_GRID[hi]):
-        raise ValueError("{} looks cannot keep {:.0%} on this grid".format(len(planned), overall))
+        raise ValueError(f"{len(planned)} looks cannot keep {overall:.0%} on this grid")
     while lo < hi:
         mid = (lo + hi) // 2
         if fits(LEVEL_GRID[mid]):
@@ -121,11 +121,10 @@ def schedule_level(first: int, batch: int, last: int,
 def describe(planned: Tuple[int, ...], level: Optional[float] = None) -> str:
     """One line for evidence and logs: the looks and the level each one uses."""
     level = per_look_confidence(planned) if level is None else level
-    return "{} looks at rounds {}, each at {}".format(
-        len(planned), ", ".join(str(n) for n in planned), format_level(level))
+    return f"{len(planned)} looks at rounds {', '.join(str(n) for n in planned)}, each at {format_level(level)}"
 
 
 def format_level(level: float) -> str:
     """96.2 %, 99.95 %: as many digits as the grid has."""
-    text = "{:.2f}".format(level * 100).rstrip("0").rstrip(".")
+    text = f"{level * 100:.2f}".rstrip("0").rstrip(".")
     return text + "%"

@@ -89,7 +89,7 @@ def measured(claim: str, case: str, interval: stats.Interval, decision,
         verdict = verdict or decision.verdict()
         reason = decision.reason
         if reason and verdict == INCONCLUSIVE and reason not in evidence:
-            evidence = "{}. {}".format(reason[0].upper() + reason[1:], evidence)
+            evidence = f"{reason[0].upper() + reason[1:]}. {evidence}"
         evidence += decision.null_words() if decision.null_words() not in evidence else ""
     return Verdict(
         claim=claim, case=case,
@@ -105,8 +105,8 @@ def decided(claim: str, case: str, decision, effect_name: str, evidence: str, da
     """A Verdict from a ``decision.Decision``: its effect, its threshold (said once, where it was
     decided) and its verdict; ``verdict`` overrides it."""
     sign = {"above": ">", "below": "<"}.get(decision.direction, "?")
-    return measured(claim, case, decision.effect, decision, effect_name, "{} {}".format(sign, stats.fmt(
-        decision.threshold)), evidence, data=data, verdict=verdict)
+    return measured(claim, case, decision.effect, decision, effect_name, f"{sign} {stats.fmt(decision.threshold)}",
+                    evidence, data=data, verdict=verdict)
 
 
 def observed(claim: str, case: str, verdict: str, evidence: str,

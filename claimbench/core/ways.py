@@ -42,14 +42,14 @@ def run_threads(jobs: Sequence[Job], workers: int) -> None:
     for t in threads:
         t.join(JOIN_TIMEOUT_S)
         if t.is_alive():
-            raise WorkerFailed("a worker thread is still running after {} s".format(JOIN_TIMEOUT_S))
+            raise WorkerFailed(f"a worker thread is still running after {JOIN_TIMEOUT_S} s")
 
 
 def reap(processes, timeout_s: float = JOIN_TIMEOUT_S) -> None:
     """Join every process; kill the ones that overstay (workloads.settle), then complain."""
     killed = workloads.settle(processes, timeout_s)
     if killed:
-        raise WorkerFailed("{} worker process(es) killed after {} s".format(len(killed), timeout_s))
+        raise WorkerFailed(f"{len(killed)} worker process(es) killed after {timeout_s} s")
 
 
 def run_processes(jobs: Sequence[Job], workers: int, start_method: Optional[str] = None) -> None:
@@ -63,7 +63,7 @@ def run_processes(jobs: Sequence[Job], workers: int, start_method: Optional[str]
         reap([p for p in procs if p.pid is not None])
     bad = [p.exitcode for p in procs if p.exitcode != 0]
     if bad:
-        raise WorkerFailed("worker processes exited with {}".format(bad))
+        raise WorkerFailed(f"worker processes exited with {bad}")
 
 
 def sleepers_told_to_start(n: int, seconds: float, start_method: Optional[str] = None,
@@ -91,8 +91,8 @@ def sleepers_told_to_start(n: int, seconds: float, start_method: Optional[str] =
                     return
                 died = [p.exitcode for p in started]
             if died or time.monotonic() > deadline:
-                raise WorkerFailed("a sleeper process was not {} ({})".format(
-                    what, "exit codes {}".format(died) if died else "{} s".format(JOIN_TIMEOUT_S)))
+                why = f"exit codes {died}" if died else f"{JOIN_TIMEOUT_S} s"
+                raise WorkerFailed(f"a sleeper process was not {what} ({why})")
 
     try:
         t_start = time.perf_counter()
@@ -231,7 +231,7 @@ class CpuClock:
 
 def _start_method_missing(method: Optional[str]) -> Optional[str]:
     if method and method not in multiprocessing.get_all_start_methods():
-        return "start method {!r} is not offered on this platform".format(method)
+        return f"start method {method!r} is not offered on this platform"
     return None
 
 

@@ -65,7 +65,7 @@ def sleep_when_told(ready, go, done, seconds: float, leave=None) -> None:
     of CPU to tear down, which would delay a sibling still sleeping on two CPUs)."""
     ready.release()
     if not go.acquire(timeout=CHILD_WAIT_S):
-        raise RuntimeError("no go within {} s".format(CHILD_WAIT_S))
+        raise RuntimeError(f"no go within {CHILD_WAIT_S} s")
     time.sleep(seconds)
     done.release()
     if leave is not None:
@@ -87,13 +87,13 @@ def _host_port_path(target: str) -> Tuple[str, int, str]:
 
 
 def _http_request(host: str, port: int, path: str) -> bytes:
-    return "GET {} HTTP/1.0\r\nHost: {}:{}\r\n\r\n".format(path, host, port).encode("ascii")
+    return f"GET {path} HTTP/1.0\r\nHost: {host}:{port}\r\n\r\n".encode("ascii")
 
 
 def _check_http(response: bytes, target: str) -> int:
     status = response.split(b"\r\n", 1)[0].split()
     if len(status) < 2 or not status[0].startswith(b"HTTP/1.") or status[1] != b"200":
-        raise OSError("GET {} answered {!r}".format(target, response[:40]))
+        raise OSError(f"GET {target} answered {response[:40]!r}")
     return len(response)
 
 
@@ -156,7 +156,7 @@ def run_job(job: Job) -> None:
     elif job.kind in (FILE_WRITE, FILE_FSYNC):
         write_file(job.target, int(job.amount), sync=job.kind == FILE_FSYNC)
     else:
-        raise ValueError("unknown job kind {!r}".format(job.kind))
+        raise ValueError(f"unknown job kind {job.kind!r}")
 
 
 def run_jobs(jobs: Sequence[Job]) -> None:
@@ -221,7 +221,7 @@ def settle(processes, timeout_s: float = 10.0) -> List[str]:
         if p.is_alive():
             p.kill()
             p.join(5)
-            killed.append("{} killed after {} s".format(p.pid, timeout_s))
+            killed.append(f"{p.pid} killed after {timeout_s} s")
     return killed
 
 

@@ -23,9 +23,8 @@ def pytest_benchmark_compare_machine_info(config, benchmarksession, machine_info
     ours = {"scale": cb.scale.name, "unit_s": cb.scale.unit_s} if cb is not None else {}
     theirs = benchmark_storage.facts_of(compared_benchmark)
     if ours and ours.get("scale") != theirs.get("scale"):
+        other = f"scale {theirs.get('scale')} (T = {theirs.get('unit_s')} s)" if theirs \
+            else "unknown scale (stored without claimbench's facts)"
         benchmarksession.logger.warning(
-            "claimbench: comparing scale {} (T = {} s) with a run of {}: every timing here scales with T, so "
-            "the differences are the scales', not regressions".format(
-                ours.get("scale"), ours.get("unit_s"),
-                "scale {} (T = {} s)".format(theirs.get("scale"), theirs.get("unit_s")) if theirs
-                else "unknown scale (stored without claimbench's facts)"))
+            f"claimbench: comparing scale {ours.get('scale')} (T = {ours.get('unit_s')} s) with a run of {other}: every "
+            "timing here scales with T, so the differences are the scales', not regressions")

@@ -19,7 +19,7 @@ class BenchmarkFile:
         self.results_dir = Path(results_dir)
         self.run_id = run_id
         self.folder = folder  # this kind of run's storage folder (benchmark_storage.folder)
-        self.tmp = self.results_dir / ".tmp" / "benchmark-{}.json".format(pid or os.getpid())
+        self.tmp = self.results_dir / ".tmp" / f"benchmark-{pid or os.getpid()}.json"
 
     def target(self, pytest_benchmark_version: str):
         """What to give pytest-benchmark as ``--benchmark-json``: before 5.3 (the 3.8 and 3.9 pins
@@ -44,6 +44,6 @@ class BenchmarkFile:
         folder = self.results_dir / self.folder / machine_id
         folder.mkdir(parents=True, exist_ok=True)
         numbers = [int(p.name.split("_")[0]) for p in folder.glob("*_*.json") if p.name.split("_")[0].isdigit()]
-        target = folder / "{:04d}_{}.json".format(max(numbers, default=0) + 1, self.run_id)
+        target = folder / f"{max(numbers, default=0) + 1:04d}_{self.run_id}.json"
         os.replace(str(self.tmp), str(target))
         return target

@@ -101,7 +101,7 @@ def migrate(results_dir: Path) -> List[str]:
         new = migrated(data, run_id)
         if new is None:
             path.unlink()
-            lines.append("{}: removed (stored before entries were one per variant)".format(path))
+            lines.append(f"{path}: removed (stored before entries were one per variant)")
             continue
         f = new["claimbench"]
         target_dir = root / folder(f.get("scale") or DEFAULT_SCALE, f.get("kind") == "controls") / path.parent.name
@@ -110,10 +110,10 @@ def migrate(results_dir: Path) -> List[str]:
         records.atomic_write_text(target, json.dumps(new, indent=4))
         if target != path:
             path.unlink()
-        lines.append("{}: migrated{}".format(path, "" if target == path else " to " + str(target)))
+        lines.append(f"{path}: migrated{'' if target == path else ' to ' + str(target)}")
     return lines
 
 
 def next_number_path(directory: Path, run_id: str) -> Path:
     numbers = [int(p.name.split("_")[0]) for p in directory.glob("*_*.json") if p.name.split("_")[0].isdigit()]
-    return directory / "{:04d}_{}.json".format(max(numbers, default=0) + 1, run_id)
+    return directory / f"{max(numbers, default=0) + 1:04d}_{run_id}.json"

@@ -33,12 +33,12 @@ def pytest_collection_modifyitems(session, config, items):
     for item in experiments:
         marker = item.get_closest_marker("claim")
         if marker is None or not marker.args:
-            problems.append("{}: no @pytest.mark.claim(id)".format(item.nodeid))
+            problems.append(f"{item.nodeid}: no @pytest.mark.claim(id)")
             continue
         try:
             claims.get(marker.args[0])
         except claims.UnknownClaim as exc:
-            problems.append("{}: {}".format(item.nodeid, exc.args[0]))
+            problems.append(f"{item.nodeid}: {exc.args[0]}")
             continue
         item.extra_keyword_matches.add(marker.args[0])
         if item.get_closest_marker("benchmark") is None:

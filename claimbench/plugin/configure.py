@@ -28,7 +28,7 @@ def pytest_configure(config):
     try:
         claims.use(config.getini("claimbench_claims"))
     except (ImportError, ValueError) as exc:
-        raise pytest.UsageError("claimbench_claims: {}".format(exc)) from None
+        raise pytest.UsageError(f"claimbench_claims: {exc}") from None
     try:
         if config.getoption("start_method"):
             rt.choose_start_method(config.getoption("start_method"))

@@ -43,11 +43,11 @@ class Judgement:
             return None
         reason = "not testable here: " + self.expectation.reason
         v = verdicts.observed(self.claim.id, self.case, verdicts.INCONCLUSIVE, reason)
-        return Outcome(verdicts.SKIPPED, self.stored(v, verdicts.SKIPPED), "{}: {}".format(self.claim.id, reason))
+        return Outcome(verdicts.SKIPPED, self.stored(v, verdicts.SKIPPED), f"{self.claim.id}: {reason}")
 
     def judge(self, verdict: verdicts.Verdict) -> Outcome:
         if verdict.claim != self.claim.id:
-            raise ValueError("verdict for {!r} given to the judge of {!r}".format(verdict.claim, self.claim.id))
+            raise ValueError(f"verdict for {verdict.claim!r} given to the judge of {self.claim.id!r}")
         if not verdict.case and self.case:
             verdict = verdicts.Verdict(**dict(verdict.as_dict(), case=self.case))
         control = self.role.role == verdicts.CONTROL
@@ -56,13 +56,14 @@ class Judgement:
         outcome = verdicts.outcome(verdict.verdict, self.expectation, self.strict or control)
         if control and outcome == verdicts.XFAILED:
             outcome = verdicts.PASSED  # refuted as planted: the control did its job
-        figure = "" if verdict.effect != verdict.effect else " ({} = {} [{}, {}])".format(
-            verdict.effect_name or "effect", *(stats.fmt(x) for x in (verdict.effect, verdict.ci_low, verdict.ci_high)))
-        summary = "{}{}{} [{}]: {}{}; expected {}{}. {}".format(
-            "not as planted (a control is always strict): " if control and outcome == verdicts.FAILED else "",
-            "control of " if control else "", self.claim.id, verdict.case, verdict.verdict, figure,
-            self.expectation.verdict, " — " + self.expectation.reason if self.expectation.reason else "",
-            verdict.evidence)
+        figure = ""
+        if verdict.effect == verdict.effect:  # not nan
+            effect, low, high = (stats.fmt(x) for x in (verdict.effect, verdict.ci_low, verdict.ci_high))
+            figure = f" ({verdict.effect_name or 'effect'} = {effect} [{low}, {high}])"
+        strict = "not as planted (a control is always strict): " if control and outcome == verdicts.FAILED else ""
+        reason = " — " + self.expectation.reason if self.expectation.reason else ""
+        summary = (f"{strict}{'control of ' if control else ''}{self.claim.id} [{verdict.case}]: "
+                   f"{verdict.verdict}{figure}; expected {self.expectation.verdict}{reason}. {verdict.evidence}")
         return Outcome(outcome, self.stored(verdict, outcome), summary)
 
 

@@ -48,7 +48,7 @@ def reason(phase: str, line: str) -> str:
         what = "could not be set up"
     else:
         what = "failed before it reached a verdict"
-    return "no verdict: the experiment {} ({})".format(what, line)
+    return f"no verdict: the experiment {what} ({line})"
 
 
 def has_case(user_properties) -> bool:
@@ -86,7 +86,7 @@ def case_for(item, report, runtime: Runtime) -> Optional[dict]:
     try:
         expectation = role.resolve(runtime, claims.get(claim_id).expectation(runtime, case_id or None))
     except Exception as exc:  # the expectation itself may be what broke
-        expectation = verdicts.Expectation(verdicts.INCONCLUSIVE, "expectation failed: {}".format(exc))
+        expectation = verdicts.Expectation(verdicts.INCONCLUSIVE, f"expectation failed: {exc}")
     line = error_line(report.longrepr)
     v = verdicts.observed(claim_id, case_id, verdicts.INCONCLUSIVE, reason(report.when, line),
                           data={"error": line, "phase": report.when})

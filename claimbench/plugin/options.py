@@ -7,8 +7,7 @@ from ..core import scales
 def pytest_addoption(parser):
     group = parser.getgroup("claimbench")
     group.addoption("--claimbench-scale", dest="scale", default=scales.DEFAULT_SCALE,
-                    help="time unit T and round budget: {} (default: %(default)s)".format(
-                        ", ".join(scales.SCALES)))
+                    help=f"time unit T and round budget: {', '.join(scales.SCALES)} (default: %(default)s)")
     group.addoption("--claimbench-results-dir", dest="results_dir", default="results",
                     help="where runs are stored (default: %(default)s)")
     group.addoption("--claimbench-run-id", dest="run_id", default="",

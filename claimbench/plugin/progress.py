@@ -14,7 +14,7 @@ def previous_durations(results_dir: Path, session: str, scale: str) -> Dict[str,
 
     Reads that session's files only, newest run first (run ids begin with their start), until
     one is of this scale: a session's start-up does not parse every stored run."""
-    for path in sorted(records.runs_dir(results_dir).glob("*/{}.json".format(session)), reverse=True):
+    for path in sorted(records.runs_dir(results_dir).glob(f"*/{session}.json"), reverse=True):
         try:
             rec = records.load_record(path)
         except records.CorruptRecord:
@@ -27,8 +27,8 @@ def previous_durations(results_dir: Path, session: str, scale: str) -> Dict[str,
 
 def fmt_left(seconds: float) -> str:
     if seconds >= 90:
-        return "{:.0f} min".format(seconds / 60)
-    return "{:.0f} s".format(seconds)
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds:.0f} s"
 
 
 class Progress:
@@ -51,17 +51,17 @@ class Progress:
 
     def line(self, nodeid: str, case: dict, seconds: float, total: int = 0) -> str:
         self.done.add(nodeid)
-        where = "[{}/{}]".format(len(self.done), total) if total else "[{}]".format(len(self.done))
-        name = case.get("claim", "?") + (" [{}]".format(case["case"]) if case.get("case") else "")
-        rounds = ", {} rounds".format(case["rounds"]) if case.get("rounds") else ""
+        where = f"[{len(self.done)}/{total}]" if total else f"[{len(self.done)}]"
+        name = case.get("claim", "?") + (f" [{case['case']}]" if case.get("case") else "")
+        rounds = f", {case['rounds']} rounds" if case.get("rounds") else ""
         left = self.left_s()
-        tail = "" if left is None else "; about {} left (as long as last time)".format(fmt_left(left))
-        return "claimbench {} {}: {}{}, {:.1f} s{}".format(where, name, case.get("verdict", "?"), rounds, seconds, tail)
+        tail = "" if left is None else f"; about {fmt_left(left)} left (as long as last time)"
+        return f"claimbench {where} {name}: {case.get('verdict', '?')}{rounds}, {seconds:.1f} s{tail}"
 
 
 def still_running(nodeid: str, seconds: float) -> str:
     """The line said every ~10 s while one case runs (minutes at --scale seed)."""
-    return "claimbench: {} still running ({:.0f} s)".format(nodeid, seconds)
+    return f"claimbench: {nodeid} still running ({seconds:.0f} s)"
 
 
 class Heartbeat:
@@ -96,10 +96,10 @@ def busy_line(usable_cpus: int, load_1min: float, others) -> str:
     busy = [o for o in others if o[2] >= 20.0]
     if load_1min < 0.5 * usable_cpus and not busy:
         return ""
-    what = ", ".join("{} (pid {}, {:.0f} % CPU)".format(n, pid, pct) for n, pid, pct in busy[:3]) or "no one process"
-    return ("claimbench: the machine is busy before this timing run (load {:.2f} on {} usable CPUs; {}): "
-            "verdicts that need free CPUs will more often come out inconclusive (the capacity gate and the "
-            "run's own null see the noise), not decided the other way").format(load_1min, usable_cpus, what)
+    what = ", ".join(f"{n} (pid {pid}, {pct:.0f} % CPU)" for n, pid, pct in busy[:3]) or "no one process"
+    return (f"claimbench: the machine is busy before this timing run (load {load_1min:.2f} on {usable_cpus} usable "
+            f"CPUs; {what}): verdicts that need free CPUs will more often come out inconclusive (the capacity gate "
+            "and the run's own null see the noise), not decided the other way")
 
 
 def other_busy_processes(sample_s: float = 0.3):

@@ -20,7 +20,7 @@ def pytest_runtest_makereport(item, call):
     report = (yield).get_result()
     cb = getattr(item.config, "_claimbench", None)
     if cb is not None and no_verdict.never_judged(item, report):
-        report.outcome, report.longrepr = "failed", "{}: {}".format(no_verdict.claim_of(item), no_verdict.NEVER_JUDGED)
+        report.outcome, report.longrepr = "failed", f"{no_verdict.claim_of(item)}: {no_verdict.NEVER_JUDGED}"
     case = no_verdict.case_for(item, report, cb.runtime) if cb is not None else None
     if case is not None:
         _store_case(item, case)
@@ -51,7 +51,7 @@ def _write_report(cb: Session) -> None:
     try:
         from ..report import builder as report
     except ImportError as exc:
-        cb.report = "not written: {} (pip install 'claimbench[report]')".format(exc)
+        cb.report = f"not written: {exc} (pip install 'claimbench[report]')"
         return
     report.build(cb.results_dir, cb.run_id)
     cb.report = cb.results_dir / "report.html"
@@ -99,21 +99,18 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
     if undecided:
         terminalreporter.section("claimbench: inconclusive")
         for report in undecided:
-            terminalreporter.write_line("INCONCLUSIVE {} - {}".format(report.nodeid, _inconclusive(report)))
+            terminalreporter.write_line(f"INCONCLUSIVE {report.nodeid} - {_inconclusive(report)}")
     cases = list(cb.cases.values())
     rows = claim_table.claim_rows(cases, claims.REGISTRY)
     planted = claim_table.cases_of_role(cases, verdicts.CONTROL)
     if rows:
-        terminalreporter.section("claimbench verdicts — {} (T = {} s, {})".format(
-            cb.runtime.tag, cb.scale.unit_s, cb.scale.name))
+        terminalreporter.section(f"claimbench verdicts — {cb.runtime.tag} (T = {cb.scale.unit_s} s, {cb.scale.name})")
         terminalreporter.write_line(claim_table.text_table(rows))
     if planted:
-        terminalreporter.section("claimbench controls — {} (T = {} s, {})".format(
-            cb.runtime.tag, cb.scale.unit_s, cb.scale.name))
+        terminalreporter.section(f"claimbench controls — {cb.runtime.tag} (T = {cb.scale.unit_s} s, {cb.scale.name})")
         for r in control_table.rows(planted, {}):
-            terminalreporter.write_line("{} [{}]: {} (planted {}){}".format(
-                r.claim, r.case, r.verdict, r.expected,
-                "" if r.as_planted else "  (untestable here)" if not r.ran else "  <- not as planted"))
-    terminalreporter.write_line("session wall time: {:.1f} s".format(time.perf_counter() - cb.t0))
+            note = "" if r.as_planted else "  (untestable here)" if not r.ran else "  <- not as planted"
+            terminalreporter.write_line(f"{r.claim} [{r.case}]: {r.verdict} (planted {r.expected}){note}")
+    terminalreporter.write_line(f"session wall time: {time.perf_counter() - cb.t0:.1f} s")
     if getattr(cb, "report", None):
-        terminalreporter.write_line("report: {}".format(cb.report))
+        terminalreporter.write_line(f"report: {cb.report}")

@@ -67,7 +67,7 @@ def crash(mode: str) -> None:
         os.abort()
     if mode == "sigkill":
         os.kill(os.getpid(), signal.SIGKILL)
-    raise ValueError("unknown crash mode {!r}".format(mode))
+    raise ValueError(f"unknown crash mode {mode!r}")
 
 
 def steady_sibling(go_on, report, chunk: int = 20000) -> None:

@@ -41,7 +41,7 @@ def creation_bars(ctx):
             ("thread, one at a time", "thread", THREAD),
             # process-creation-expensive's related finding, Python 3.14+ (its control's key is another)
             ("sub-interpreter, created, run and closed", "interpreter", INTERPRETER)]
-    spec += [("process ({})".format(m), "process-" + m, PROCESS) for m in START_METHODS]
+    spec += [(f"process ({m})", "process-" + m, PROCESS) for m in START_METHODS]
     bars = [(label, _pool([(d.per_unit_s[key], d.interval_s.get(key)) for _, d in rows if key in d.per_unit_s]),
              colour) for label, key, colour in spec]
     return [(label, v, colour) for label, v, colour in bars if v is not None]
@@ -56,7 +56,7 @@ def creation_figure(ctx, bars):
         ax.errorbar(med, y, xerr=[[med - lo], [hi - med]], fmt="none", ecolor="#333333", capsize=3, linewidth=1)
         text = fmt_seconds(med)
         if thread:
-            text += "  ({} a thread)".format(_ratio(med / thread))
+            text += f"  ({_ratio(med / thread)} a thread)"
         ax.text(hi * 1.15, y, text, va="center", fontsize=8.5)
     ax.set_yticks(ys)
     ax.set_yticklabels([label for label, _, _ in bars])
@@ -73,10 +73,10 @@ def creation_figure(ctx, bars):
 def _ratio(x: float) -> str:
     """``28×`` or ``1/12 of``: how a cost compares with a thread's."""
     if x >= 10:
-        return "{:,.0f}×".format(x)
+        return f"{x:,.0f}×"
     if x >= 0.5:
-        return "{:.2g}×".format(x)
-    return "1/{:,.0f} of".format(1 / x)
+        return f"{x:.2g}×"
+    return f"1/{1 / x:,.0f} of"
 
 
 def handoff_figure(ctx):
@@ -102,7 +102,7 @@ def handoff_figure(ctx):
         for x, b in zip(xs, bars):
             ax.text(x, b[3] * 1e6 * 1.03, fmt_seconds(b[1]), ha="center", va="bottom", fontsize=9)
         ax.set_xticks(list(xs))
-        ax.set_xticklabels(["two {}".format(b[0]) for b in bars])
+        ax.set_xticklabels([f"two {b[0]}" for b in bars])
         ax.set_ylabel("one round trip (µs)")
         ax.set_ylim(0, max(b[3] for b in bars) * 1e6 * 1.2)
         ax.set_title("Ping-pong: control there and back")
@@ -140,7 +140,7 @@ def costs(ctx):
     if bars:
         s.add(Figure(creation_figure(ctx, bars),
                      "Start to finish of a unit that does nothing, per unit (median, sequential 95% interval), "
-                     "timed in a small sandbox interpreter. Runtime {}.".format(ctx.runtime.get("tag"))))
+                     f"timed in a small sandbox interpreter. Runtime {ctx.runtime.get('tag')}."))
         thread = next((v[0] for label, v, _ in bars if label.startswith("thread, one")), None)
         if thread:
             s.add(Table(("unit", "cost", "against a thread"),
@@ -193,7 +193,7 @@ def many_waits(ctx):
         ax.set_xscale("log")
         ax.set_yscale("log")
         ax.set_xticks(all_n)
-        ax.set_xticklabels(["{:,}".format(n) for n in all_n])
+        ax.set_xticklabels([f"{n:,}" for n in all_n])
         ax.minorticks_off()
         ax.set_xlabel("concurrent waits N")
         ax.grid(alpha=0.3, which="major")
@@ -205,13 +205,13 @@ def many_waits(ctx):
     right.legend(fontsize=8.5)
     path = plots.save(fig, ctx.figure_path("many-waits.png"))
     s = Section("Many concurrent waits")
-    s.add(Figure(path, "One measurement per N (T = {} s), each in a process forked for it alone. Memory: "
+    s.add(Figure(path, f"One measurement per N (T = {unit_s} s), each in a process forked for it alone. Memory: "
                        "growth of that process's RSS (coroutines, threads), sum of the children's USS "
-                       "(processes). Runtime {}.".format(unit_s, ctx.runtime.get("tag"))))
+                       f"(processes). Runtime {ctx.runtime.get('tag')}."))
     rows = []
     for way in order:
         for p in points[way]:
-            rows.append((way, "{:,}".format(p.n), "{:.3g}".format(p.wall_over_t),
+            rows.append((way, f"{p.n:,}", f"{p.wall_over_t:.3g}",
                          fmt_bytes(p.bytes_per_unit) if p.bytes_per_unit else "not read"))
     s.add(Table(("way", "N", "wall time / T", "memory per wait"), rows))
     if stops:

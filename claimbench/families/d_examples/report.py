@@ -24,7 +24,7 @@ def build(ctx):
         lo = [max(0.0, (p.median_s - p.low_s) / unit_s) for p in pts]
         hi = [max(0.0, (p.high_s - p.median_s) / unit_s) for p in pts]
         ax.errorbar(xs, ys, yerr=[lo, hi], fmt="o", color=colour, capsize=3,
-                    label="Pool({}): measured (sequential 95% CI)".format(k))
+                    label=f"Pool({k}): measured (sequential 95% CI)")
     ax.set_xlabel("tasks n")
     ax.set_ylabel("wall time / T")
     ax.set_title("Pool(k) with n tasks of T: measured against ceil(n/k)·T (shaded steps)")
@@ -32,6 +32,6 @@ def build(ctx):
     ax.legend()
     path = plots.save(fig, ctx.figure_path("pool-staircase.png"))
     s = Section("The Pool staircase")
-    s.add(Figure(path, "Pool(k) running n tasks of T = {} s: dots are this machine (median, sequential 95% interval), "
-                       "steps are ceil(n/k)·T. Runtime {}.".format(series[0].unit_s, ctx.runtime.get("tag"))))
+    s.add(Figure(path, f"Pool(k) running n tasks of T = {series[0].unit_s} s: dots are this machine (median, "
+                       f"sequential 95% interval), steps are ceil(n/k)·T. Runtime {ctx.runtime.get('tag')}."))
     return s

@@ -56,7 +56,7 @@ def serve_http(latency_s: float) -> None:
     server = make_server(latency_s)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
-    sys.stdout.write("{}\n".format(server.server_address[1]))
+    sys.stdout.write(f"{server.server_address[1]}\n")
     sys.stdout.flush()
     try:
         sys.stdin.read()  # the parent closes our stdin (or dies): time to stop

@@ -48,7 +48,7 @@ def speed_up(ctx):
     for ax, (claim, work, title, series) in zip(axes, panels):
         ks = sorted({p[0] for pts in series.values() for p in pts})
         ideal = [min(k, usable) if work == "cpu" else k for k in ks]
-        ax.plot(ks, ideal, "--", color="#999999", label="ideal" + (" (min(k, {} CPUs))".format(usable)
+        ax.plot(ks, ideal, "--", color="#999999", label="ideal" + (f" (min(k, {usable} CPUs))"
                                                                     if work == "cpu" else " (k)"))
         for i, (way, pts) in enumerate(sorted(series.items())):
             # ways side by side at each k, so their intervals do not hide one another
@@ -64,9 +64,10 @@ def speed_up(ctx):
         ax.legend()
     path = plots.save(fig, ctx.figure_path("speedup.png"))
     s = Section("Speed-up against workers")
-    s.add(Figure(path, "Medians of this run with their intervals ({}; {} usable CPUs). CPU-bound: fixed work of 2·T (at least 40 ms) split over k; "
+    s.add(Figure(path, f"Medians of this run with their intervals ({ctx.runtime.get('tag')}; {usable} usable CPUs). "
+                       "CPU-bound: fixed work of 2·T (at least 40 ms) split over k; "
                        "sleep-bound: k waits of T over k workers, one each. Threads and processes run on executors started "
-                       "before timing.".format(ctx.runtime.get("tag"), usable)))
+                       "before timing."))
     s.add(Para("With the GIL, threads stay near 1× on CPU-bound work while processes approach the number of "
                "usable CPUs; on waits, every way reaches about k×."))
     return s
@@ -98,27 +99,27 @@ def real_io(ctx):
         # Bars grow from 1 (as fast as sequential): up is faster, down is slower.
         ax.bar(xs, [y - 1 for y in ys], bottom=1, width=width, color=plots.WAY_COLOURS.get(way), alpha=0.85,
                label=way)
-    ax.axhline(k, color="#999999", linestyle="--", label="ideal ({} workers)".format(k))
+    ax.axhline(k, color="#999999", linestyle="--", label=f"ideal ({k} workers)")
     ax.axhline(k / 2, color="#999999", linestyle=":", label="halfway: the claim's threshold")
     ax.axhline(1, color="#555555", linewidth=0.8)
     ax.set_yscale("log", base=2)
     ticks = [2.0 ** e for e in range(-8, 4) if 2.0 ** e >= lowest / 2 and 2.0 ** e <= 2 * k]
     ax.set_yticks(ticks)
-    ax.set_yticklabels([("1/{:g}".format(1 / t) if t < 1 else "{:g}".format(t)) for t in ticks])
+    ax.set_yticklabels([(f"1/{1 / t:g}" if t < 1 else f"{t:g}") for t in ticks])
     ax.set_ylim(lowest / 1.6, k * 1.5)
     ax.minorticks_off()
     ax.set_xticks(range(len(works)))
-    ax.set_xticklabels(["{}\nwaits {:.0%}".format(w, _waits(rows[w][0])) for w in works])
+    ax.set_xticklabels([f"{w}\nwaits {_waits(rows[w][0]):.0%}" for w in works])
     ax.set_ylabel("speed-up over sequential")
-    ax.set_title("Real I/O over {} workers".format(k))
+    ax.set_title(f"Real I/O over {k} workers")
     ax.grid(axis="y", alpha=0.3)
     ax.legend(fontsize=8.5, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     path = plots.save(fig, ctx.figure_path("real-io.png"))
     s = Section("I/O-bound work with real I/O")
     s.add(Figure(path, "Medians of this run. Under each case: the share of the sequential run's wall time spent "
-                       "off the CPU, i.e. waiting. Runtime {}.".format(ctx.runtime.get("tag"))))
+                       f"off the CPU, i.e. waiting. Runtime {ctx.runtime.get('tag')}."))
     s.add(Table(("case", "verdict", "waits", "threads", "processes", "asyncio", "processes/threads CPU"),
-                [(w, rows[w][1], "{:.0%}".format(_waits(rows[w][0])))
+                [(w, rows[w][1], f"{_waits(rows[w][0]):.0%}")
                  + tuple(fmt(rows[w][0].speedup.get(way, float("nan"))) + "×" for way in WAYS)
                  + (_cpu_cost(rows[w][0]),) for w in works]))
     s.add(Para("Speed-ups over sequential; the last column is the CPU time processes spend on the same work "
@@ -138,7 +139,8 @@ def _cpu_cost(r: IoSpeedUp) -> str:
     cost = r.cpu_cost
     if not cost:  # runs stored before CPU time was measured
         return "-"
-    return "{}× [{}, {}]".format(*(fmt(x) for x in cost))
+    median, low, high = (fmt(x) for x in cost)
+    return f"{median}× [{low}, {high}]"
 
 
 PARTS = (speed_up, real_io)  # the report's parts of this family, in order

@@ -84,15 +84,15 @@ def copy_routine(runtime: Runtime) -> str:
     libc = runtime.libc or "the C library"
     nontemporal = runtime.nontemporal_copy_bytes
     if nontemporal is None:
-        return ("how {} copies blocks of {} (through the cache, or past it with non-temporal stores) is not "
-                "known on this runtime".format(libc, fmt_bytes(LARGEST)))
+        return (f"how {libc} copies blocks of {fmt_bytes(LARGEST)} (through the cache, or past it with non-temporal "
+                "stores) is not known on this runtime")
     if nontemporal < LARGEST:
-        return ("this runtime's C library ({}) copies blocks of {} and more with non-temporal stores, past the "
-                "cache: the two copies of {} run as fast as this CPU makes such stores, a Pipe's are the "
-                "kernel's".format(libc, fmt_bytes(nontemporal), fmt_bytes(LARGEST)))
-    return ("this runtime's C library ({}) copies blocks under {} through the cache: the two copies of {} run "
-            "at the speed of this CPU's caches and memory, a Pipe's are the kernel's".format(
-                libc, fmt_bytes(nontemporal), fmt_bytes(LARGEST)))
+        return (f"this runtime's C library ({libc}) copies blocks of {fmt_bytes(nontemporal)} and more with "
+                f"non-temporal stores, past the cache: the two copies of {fmt_bytes(LARGEST)} run as fast as this CPU "
+                "makes such stores, a Pipe's are the kernel's")
+    return (f"this runtime's C library ({libc}) copies blocks under {fmt_bytes(nontemporal)} through the cache: the "
+            f"two copies of {fmt_bytes(LARGEST)} run at the speed of this CPU's caches and memory, a Pipe's are the "
+            "kernel's")
 
 
 def _throughput(runtime: Runtime, case=None) -> Expectation:

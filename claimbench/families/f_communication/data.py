@@ -143,7 +143,7 @@ def _optional(x, kind):
 def _number(x):
     """x itself, if it is a number (not converted: the report prints what was stored)."""
     if isinstance(x, bool) or not isinstance(x, (int, float)):
-        raise TypeError("not a number: {!r}".format(x))
+        raise TypeError(f"not a number: {x!r}")
     return x
 
 

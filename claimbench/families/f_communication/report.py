@@ -30,20 +30,19 @@ def _size(x) -> str:
 def crossover_text(sweep: ThroughputSweep) -> str:
     c, threshold = sweep.crossover, sweep.threshold
     if c.estimate is None:
-        return "Shared memory never stays {}× as fast as the better of Pipe and Queue up to {}: no crossover " \
-               "within the sweep.".format(threshold, bytes_label(max(sweep.sizes)))
+        return f"Shared memory never stays {threshold}× as fast as the better of Pipe and Queue up to " \
+               f"{bytes_label(max(sweep.sizes))}: no crossover within the sweep."
     first = c.first_win
-    return ("Shared memory moves bytes at least {}× as fast as the better of Pipe and Queue from a crossover of "
-            "about {} (interval {} to {}){}.").format(
-        threshold, _size(c.estimate), _size(c.low), _size(c.high),
-        "; {} a decided win".format(_span(first, max(sweep.sizes))) if first
-        else "; no run of the largest payloads is a decided win yet")
+    win = f"; {_span(first, max(sweep.sizes))} a decided win" if first else \
+        "; no run of the largest payloads is a decided win yet"
+    return (f"Shared memory moves bytes at least {threshold}× as fast as the better of Pipe and Queue from a "
+            f"crossover of about {_size(c.estimate)} (interval {_size(c.low)} to {_size(c.high)}){win}.")
 
 
 def _span(first: int, last: int) -> str:
     if first == last:
-        return "the largest payload, {}, is".format(bytes_label(last))
-    return "every payload from {} to {} is".format(bytes_label(first), bytes_label(last))
+        return f"the largest payload, {bytes_label(last)}, is"
+    return f"every payload from {bytes_label(first)} to {bytes_label(last)} is"
 
 
 def build(ctx):
@@ -71,7 +70,7 @@ def build(ctx):
     med = [r.median for r in ratio]
     bx.errorbar(sizes, med, yerr=[[m - r.low for m, r in zip(med, ratio)], [r.high - m for m, r in zip(med, ratio)]],
                 fmt="o-", color="#9467bd", capsize=3, label="shared memory / best of Pipe and Queue")
-    bx.axhline(sweep.threshold, color="#999999", linestyle=":", label="a win: {}×".format(sweep.threshold))
+    bx.axhline(sweep.threshold, color="#999999", linestyle=":", label=f"a win: {sweep.threshold}×")
     bx.axhline(1, color="#555555", linewidth=0.8)
     c = sweep.crossover
     if c.estimate is not None:
@@ -93,14 +92,16 @@ def build(ctx):
         axis.grid(alpha=0.3, which="major")
     path = plots.save(fig, ctx.figure_path("ipc-throughput.png"))
     s = Section("Inter-process throughput")
-    s.add(Para("{} Claim: {} (expected {}). Below the crossover: see the related findings. Ratios at each payload: "
-               "{}.".format(crossover_text(sweep), case.verdict, getattr(case, "expected", ""),
-                            ", ".join("{} {}".format(bytes_label(s), fmt(r.median)) for s, r in zip(sizes, ratio)))))
-    s.add(Figure(path, "Left: bytes per second through each mechanism (median and interval of {} interleaved rounds). "
+    ratios = ", ".join(f"{bytes_label(s)} {fmt(r.median)}" for s, r in zip(sizes, ratio))
+    s.add(Para(f"{crossover_text(sweep)} Claim: {case.verdict} (expected {getattr(case, 'expected', '')}). Below the "
+               f"crossover: see the related findings. Ratios at each payload: {ratios}."))
+    rounds = "?" if sweep.rounds is None else sweep.rounds
+    s.add(Figure(path, "Left: bytes per second through each mechanism (median and interval of "
+                       f"{rounds} interleaved rounds). "
                        "Right: shared memory's rate over the better of Pipe and Queue, round by round; the band is "
                        "the crossover's interval, the dashed line its estimate. A transfer ends when the receiving "
                        "process has the whole payload and has acknowledged it: for Pipe and Queue in a bytes object "
                        "of its own; for shared memory the sender's copy into the block and the receiver touching "
                        "every page of it in place (the open square: copied out instead, a related finding). "
-                       "Runtime {}.".format("?" if sweep.rounds is None else sweep.rounds, ctx.runtime.get("tag"))))
+                       f"Runtime {ctx.runtime.get('tag')}."))
     return s

@@ -90,7 +90,7 @@ def process_cost(start_method: str, count: int) -> float:
         if p.is_alive():
             p.kill()
             p.join()
-            raise RuntimeError("a no-op {} process did not end within {} s".format(start_method, CHILD_WAIT_S))
+            raise RuntimeError(f"a no-op {start_method} process did not end within {CHILD_WAIT_S} s")
     return (time.perf_counter() - t0) / count
 
 
@@ -133,7 +133,7 @@ class ThreadInterpreter:
         t.start()
         t.join(CHILD_WAIT_S)
         if t.is_alive():
-            raise RuntimeError("a planted interpreter's thread did not end within {} s".format(CHILD_WAIT_S))
+            raise RuntimeError(f"a planted interpreter's thread did not end within {CHILD_WAIT_S} s")
 
     def close(self) -> None:
         pass

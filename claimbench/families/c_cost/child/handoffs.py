@@ -66,7 +66,7 @@ def pipe_ping_pong(conn, rounds: int) -> float:
     for i in range(rounds):
         conn.send(i)
         if not conn.poll(CHILD_WAIT_S):
-            raise RuntimeError("the echo process did not answer within {} s".format(CHILD_WAIT_S))
+            raise RuntimeError(f"the echo process did not answer within {CHILD_WAIT_S} s")
         conn.recv()
     return (time.perf_counter() - t0) / rounds
 

@@ -33,14 +33,14 @@ def run_request(req: dict) -> dict:
         return {"limit": machine_process_limit()}
     if op == "ping":
         return {"pid": os.getpid()}
-    raise ValueError("unknown op {!r}".format(op))
+    raise ValueError(f"unknown op {op!r}")
 
 
 def _answer(req: dict) -> dict:
     try:
         return run_request(req)
     except Exception as exc:  # the caller raises it; the sandbox lives on
-        return {"error": "{}: {}".format(type(exc).__name__, exc)}
+        return {"error": f"{type(exc).__name__}: {exc}"}
 
 
 def in_fresh_child(req: dict) -> dict:
@@ -68,7 +68,7 @@ def in_fresh_child(req: dict) -> dict:
     os.close(r)
     _, status = os.waitpid(pid, 0)
     if not chunks:
-        return {"error": "the fresh child ended with status {} and no answer".format(status)}
+        return {"error": f"the fresh child ended with status {status} and no answer"}
     return json.loads(b"".join(chunks).decode())
 
 
@@ -123,13 +123,13 @@ class Instances:
 
     def ask(self, instance: int, req: dict) -> dict:
         if instance not in self.running:
-            return {"error": "no instance {}".format(instance)}
+            return {"error": f"no instance {instance}"}
         _, to_it, from_it = self.running[instance]
         to_it.write(json.dumps(req) + "\n")
         to_it.flush()
         line = from_it.readline()
         if not line:
-            return {"error": "instance {} ended before answering {}".format(instance, req)}
+            return {"error": f"instance {instance} ended before answering {req}"}
         return json.loads(line)
 
     def end(self, instance: int) -> dict:

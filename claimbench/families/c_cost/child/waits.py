@@ -61,7 +61,7 @@ def waits_wall(way: str, n: int, wait_s: float) -> dict:
         finally:
             settle(procs, CHILD_WAIT_S)
         return {"wall_s": time.perf_counter() - t0, "start_method": ctx.get_start_method()}
-    raise ValueError("unknown way {!r}".format(way))
+    raise ValueError(f"unknown way {way!r}")
 
 
 def _parked_process(ready, gate) -> None:
@@ -140,4 +140,4 @@ def waits_memory(way: str, n: int, release: bool = False) -> dict:
             settle(procs, 5)
         return {"bytes_per_unit": uss / n, "uss_total_bytes": uss, "rss_per_unit": rss / n,
                 "start_method": ctx.get_start_method()}
-    raise ValueError("unknown way {!r}".format(way))
+    raise ValueError(f"unknown way {way!r}")

@@ -106,5 +106,5 @@ def acknowledged(worker, payload: bytes, n: int) -> float:
     for _ in range(n):
         worker.inbox.put(payload)
         if worker.outbox.get(timeout=INTERPRETER_QUEUE_WAIT_S) != len(payload):
-            raise RuntimeError("the {} worker answered a wrong length".format(worker.kind))
+            raise RuntimeError(f"the {worker.kind} worker answered a wrong length")
     return (time.perf_counter() - t0) / n

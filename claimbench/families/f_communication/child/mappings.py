@@ -48,7 +48,7 @@ class PrivateBlock:
         self._map = mmap.mmap(-1, size, flags=mmap.MAP_PRIVATE)
         self.buf = memoryview(self._map)
         self.size = size
-        self.name = "private-{}-{}".format(os.getpid(), id(self))
+        self.name = f"private-{os.getpid()}-{id(self)}"
         PRIVATE_BLOCKS[self.name] = self
 
     def close(self) -> None:

@@ -60,7 +60,7 @@ def transfer_sink(byte_pipes, queue, queue_ack, touch_ctl, copy_ctl, shm_name: O
                     else:
                         got = n if touch_pages(block.buf, n) == -(-n // PAGE_SIZE) else -1
                     if got != n:
-                        raise RuntimeError("the block held {} bytes, not {}".format(got, n))
+                        raise RuntimeError(f"the block held {got} bytes, not {n}")
                     end.send_bytes(b"k")
                 else:
                     if not end.recv_bytes():
