@@ -11,7 +11,7 @@ from claimbench import claims
 from claimbench.core import claim_table, records, roles, verdicts
 from claimbench.core.runtime import fingerprint
 from claimbench.report import builder as report
-from claimbench.report import control_table
+from claimbench.core import control_table
 
 NAN = float("nan")
 

@@ -136,7 +136,7 @@ def cmd_verify(args, controls: bool = False) -> int:
 
 def write_controls(results_dir: Path, run_id: str, t0: float, scale: str) -> int:
     """controls.md and controls.csv from the run; 1 if a claim lacks a control or one missed its plant."""
-    from ..report import control_table
+    from ..core import control_table
     run = records.latest(records.load_runs(results_dir)[0], run_id)
     table = control_table.write(results_dir, run, claims.REGISTRY)
     print("\n" + control_table.summary(table))

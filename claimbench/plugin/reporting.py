@@ -8,7 +8,7 @@ import pytest
 
 from ..core import claim_table, records, verdicts
 from .. import claims
-from ..report import control_table
+from ..core import control_table
 from . import judging, no_verdict
 from .fixtures import _store_case
 from .session import _is_xdist_worker, _wants_progress, Session, stores

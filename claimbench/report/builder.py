@@ -18,9 +18,8 @@ from typing import List, Optional, Tuple
 
 import pandas as pd
 
-from ..core import claim_table as book, records, verdicts
+from ..core import claim_table as book, control_table, records, verdicts
 from .. import claims
-from . import control_table
 from .document import Section, to_html, to_markdown
 from ..core.verdicts import CLAIM
 

@@ -1,7 +1,7 @@
 """The controls: each claim's experiment run on a planted counterpart, and what it said there."""
 from __future__ import annotations
 
-from ..control_table import summary
+from ...core.control_table import summary
 from ..document import Anchor, Para, Section, Table
 from ...core.stats import fmt_effect
 

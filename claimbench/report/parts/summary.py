@@ -12,7 +12,8 @@ import os
 from typing import List
 
 from ... import claims
-from .. import control_table, forest
+from .. import forest
+from ...core import control_table
 from ..document import Figure, Para, Section
 from ...core.verdicts import CONTROL, HOLDS, INCONCLUSIVE, MACHINE_DEPENDENT, PARTLY, REFUTED
 

@@ -1,8 +1,8 @@
 """The controls table: every claim's planted counterparts and whether they came out as planted.
 
 Built from a stored run's control cases (``make controls``); written as
-``controls.csv`` and ``controls.md``. Plain Python: the report and the
-commands both use it, and it needs no pandas.
+``controls.csv`` and ``controls.md``. Plain Python beside the claim table (``claim_table``): the
+pytest plugin (in every runtime's venv), the report and the commands use it, and it needs no pandas.
 """
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, Iterable, List
 
-from ..core import claim_table as book, records, stats
-from ..core.verdicts import CONTROL, INCONCLUSIVE
+from . import claim_table as book, records, stats
+from .verdicts import CONTROL, INCONCLUSIVE
 
 COLUMNS = ("claim", "case", "control", "expected", "verdict", "effect", "ci_low", "ci_high", "evidence")
 NO_CONTROL = "-"
