@@ -49,3 +49,16 @@ def test_other_shapes_give_none():
         assert IoSpeedUp.from_data(data) is None
     for data in (None, {}, {"k": 2, "unit_s": 0.01, "median_s": 0.02}, {"k": 2, "work": "cpu", "speedup": 1.7}):
         assert SpeedUp.from_data(data) is None
+
+
+def test_the_ipc_figure_draws_open_intervals_without_negative_bars():
+    """A way measured in too few rounds for a finite interval (the Queue, dropped after the full
+    rounds) has an open interval: its rate's bars are drawn as none, not negative (matplotlib refuses)."""
+    import math
+    from claimbench.core import stats
+    from claimbench.families.f_communication import report
+    open_rate = stats.Interval(5.0, -0.0, -0.0, 6)  # size / inf and size / -inf
+    assert report._below(5.0, open_rate) == 0.0 and report._above(5.0, open_rate) == 0.0
+    closed = stats.Interval(5.0, 4.0, 7.0, 12)
+    assert report._below(5.0, closed) == 1.0 and report._above(5.0, closed) == 2.0
+    assert report._above(5.0, stats.Interval(5.0, 4.0, math.inf, 12)) == 0.0

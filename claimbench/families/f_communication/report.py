@@ -45,6 +45,16 @@ def _span(first: int, last: int) -> str:
     return f"every payload from {bytes_label(first)} to {bytes_label(last)} is"
 
 
+def _below(m: float, y) -> float:
+    """The error bar under a rate: none where its interval is open (a way measured in too few rounds
+    for a finite one, as the Queue dropped after the full rounds)."""
+    return m - y.low if 0 <= y.low <= m else 0.0
+
+
+def _above(m: float, y) -> float:
+    return y.high - m if m <= y.high < float("inf") else 0.0
+
+
 def build(ctx):
     case, sweep = _sweep(ctx)
     if sweep is None:
@@ -54,12 +64,12 @@ def build(ctx):
     for mech, colour in MECHANISMS:
         ys = [sweep.bytes_per_s[s][mech] for s in sizes]
         med = [y.median for y in ys]
-        ax.errorbar(sizes, med, yerr=[[m - y.low for m, y in zip(med, ys)], [y.high - m for m, y in zip(med, ys)]],
+        ax.errorbar(sizes, med, yerr=[[_below(m, y) for m, y in zip(med, ys)], [_above(m, y) for m, y in zip(med, ys)]],
                     fmt="o-", color=colour, capsize=3, alpha=0.85, label=mech)
     largest = sizes[-1]
     copied = sweep.bytes_per_s[largest].get("shared-memory-copy")
     if copied is not None:  # the related finding, measured at the largest payload only
-        ax.errorbar([largest], [copied.median], yerr=[[copied.median - copied.low], [copied.high - copied.median]],
+        ax.errorbar([largest], [copied.median], yerr=[[_below(copied.median, copied)], [_above(copied.median, copied)]],
                     fmt="s", color="#9467bd", mfc="none", capsize=3, label="shared memory, copied out")
     ax.set_ylabel("bytes per second (the receiver has the whole payload)")
     ax.set_title("Moving bytes to another process")
