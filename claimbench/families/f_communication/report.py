@@ -48,7 +48,7 @@ def _span(first: int, last: int) -> str:
 def _below(m: float, y) -> float:
     """The error bar under a rate: none where its interval is open (a way measured in too few rounds
     for a finite one, as the Queue dropped after the full rounds)."""
-    return m - y.low if 0 <= y.low <= m else 0.0
+    return m - y.low if 0 < y.low <= m else 0.0
 
 
 def _above(m: float, y) -> float:
