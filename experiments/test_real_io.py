@@ -129,7 +129,10 @@ def io_bound_case(work: str, jobs, k: int, pools, what: str, unit_s, scale, benc
 
     # Twice the rounds: a process pool's CPU time (its workers' and the feeding threads') varies by a
     # tenth or more from round to round, and the CPU part must clear its own null, not just 1.25.
-    decision = m.until_settled(lambda m: io_bound_decision(*effects(m)), scale.with_budget(2), benchmark)
+    # A plant in the threads' slot (a process pool) makes the CPU part's own null a process pool's
+    # too, about twice as wide again: its control gets twice those rounds (make controls, not verify).
+    rounds = scale.with_budget(2) if pools == REAL else scale.with_budget(4)
+    decision = m.until_settled(lambda m: io_bound_decision(*effects(m)), rounds, benchmark)
     overlap, cost, null, cost_null = effects(m)
     parts = io_bound_parts(overlap, cost, null, cost_null)
     n = len(m.samples["sequential"])
