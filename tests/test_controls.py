@@ -125,7 +125,7 @@ def test_every_claim_gets_a_row_and_controls_are_checked_against_their_plant():
     assert table[2].evidence == "nothing can be planted" and not table[2].ran
     line = control_table.summary(table)
     assert "2 of 3 claims" in line and "1 of 2 controls" in line and "b [control-y]" in line
-    assert "Without a control: c" in line
+    assert "Without a control that ran: c" in line
 
 
 def test_an_inconclusive_control_is_not_as_planted():
@@ -250,3 +250,27 @@ def test_a_control_this_runtime_cannot_test_did_not_run_here():
                                      registry())
     assert not row.ran and not row.as_planted
     assert "0 of 0 controls" in control_table.summary([row])
+
+
+def test_a_control_gated_by_the_machine_is_untestable_now_not_failed():
+    """A control whose experiment a gate settled (real processes showed no parallel capacity then)
+    says nothing of its plant: it counts as untestable now, not as 'not as planted'; an inconclusive
+    control without a gate still fails (controls are strict)."""
+    from claimbench.core import control_table
+    from claimbench.core.roles import Role
+    from claimbench.core import stats, verdicts
+    from claimbench.core.decision import ABOVE, decide
+    from claimbench.plugin.judging import Judgement
+    claim = claims.get("cpu-bound-favours-processes")
+    import dataclasses
+    here = dataclasses.replace(fingerprint(), gil_enabled=True, usable_cpus=2)
+    role = Role(verdicts.CONTROL, control="thread-pool-as-processes-k2", why="planted")
+    d = decide(stats.Interval(0.9, 0.8, 1.0, 7), 1.0, ABOVE).gated(stats.OUTSIDE, "not testable now: no capacity")
+    j = Judgement(claim, "control-thread-pool-as-processes-k2", role, here)
+    judged = j.judge(verdicts.measured(claim.id, "", d.effect, d, "ratio", "> 1", "seen"))
+    assert judged.outcome == verdicts.SKIPPED
+    row, = control_table.rows([judged.case], {claim.id: claim})
+    assert row.untestable_now and not row.ran and "Untestable now" in control_table.summary([row])
+    plain = decide(stats.Interval(1.0, 0.8, 1.2, 7), 1.0, ABOVE)
+    assert j.judge(verdicts.measured(claim.id, "", plain.effect, plain, "ratio", "> 1", "seen")).outcome \
+        == verdicts.FAILED

@@ -31,12 +31,16 @@ class ControlRow:
     ci_low: float
     ci_high: float
     evidence: str
+    # Gated: the machine could not show what the experiment needs at that moment (real processes
+    # without parallel capacity), whatever the plant: untestable now, as a claim's case would be.
+    untestable_now: bool = False
 
     @property
     def ran(self) -> bool:
         """A control this runtime could run: none is planted to come out inconclusive, so one whose
-        expectation is inconclusive is one the runtime cannot test (no sub-interpreters, one CPU)."""
-        return self.control != NO_CONTROL and self.expected != INCONCLUSIVE
+        expectation is inconclusive is one the runtime cannot test (no sub-interpreters, one CPU);
+        one whose experiment was gated by the machine (no parallel capacity then) did not run either."""
+        return self.control != NO_CONTROL and self.expected != INCONCLUSIVE and not self.untestable_now
 
     @property
     def as_planted(self) -> bool:
@@ -53,6 +57,11 @@ def _number(x) -> float:
         return math.nan
 
 
+def gated(case: dict) -> bool:
+    """An inconclusive case whose decision a gate settled (the machine, not the plant, decided it)."""
+    return case.get("verdict") == INCONCLUSIVE and bool((case.get("decision") or {}).get("gate"))
+
+
 def rows(cases: Iterable[dict], registry) -> List[ControlRow]:
     """One row per control case, claims in registry order; a claim with none gets one row saying why."""
     by_claim: Dict[str, List[dict]] = {}
@@ -66,7 +75,8 @@ def rows(cases: Iterable[dict], registry) -> List[ControlRow]:
                 claim=claim_id, case=c.get("case", ""), control=c.get("control") or c.get("case", ""),
                 expected=c.get("expected", ""), verdict=c.get("verdict", ""), effect=_number(c.get("effect")),
                 ci_low=_number(c.get("ci_low")), ci_high=_number(c.get("ci_high")),
-                evidence="{} — {}".format(c.get("expected_reason", ""), c.get("evidence", "")).strip(" —")))
+                evidence="{} — {}".format(c.get("expected_reason", ""), c.get("evidence", "")).strip(" —"),
+                untestable_now=gated(c)))
         if not found:
             claim = registry.get(claim_id)
             why = getattr(claim, "no_control", "") or "no control ran in this run"
@@ -86,8 +96,11 @@ def summary(table: List[ControlRow]) -> str:
     off = ["{} [{}]: {} (planted {})".format(r.claim, r.case, r.verdict, r.expected) for r in ran if not r.as_planted]
     if off:
         line += " Not as planted: " + "; ".join(off) + "."
+    now = ["{} [{}]".format(r.claim, r.case) for r in table if r.untestable_now]
+    if now:
+        line += " Untestable now (the machine could not show what the experiment needs): " + "; ".join(now) + "."
     if missing:
-        line += " Without a control: " + ", ".join(missing) + "."
+        line += " Without a control that ran: " + ", ".join(missing) + "."
     return line
 
 

@@ -53,7 +53,10 @@ class Judgement:
         control = self.role.role == verdicts.CONTROL
         # A control is always strict: one that could not refute (inconclusive) has not shown that the
         # experiment can come out otherwise, whatever STRICT says for the claims' own cases.
-        outcome = verdicts.outcome(verdict.verdict, self.expectation, self.strict or control)
+        # ... unless a gate settled it: the machine could not show what the experiment needs then (real
+        # processes without parallel capacity), whatever the plant; that is untestable now, a skip.
+        gated = verdict.verdict == verdicts.INCONCLUSIVE and bool((verdict.decision or {}).get("gate"))
+        outcome = verdicts.outcome(verdict.verdict, self.expectation, self.strict or (control and not gated))
         if control and outcome == verdicts.XFAILED:
             outcome = verdicts.PASSED  # refuted as planted: the control did its job
         figure = ""
