@@ -7,6 +7,7 @@ import pytest
 
 from claimbench.commands import cli, sessions
 from claimbench.core import records, scales
+from cli_lines import one_error_line
 
 
 @pytest.fixture
@@ -60,15 +61,6 @@ def test_parse_strict_rejects(value):
 
 
 # ---------------------------------------------------------------- main
-def one_error_line(capsys):
-    out, err = capsys.readouterr()
-    lines = err.splitlines()
-    assert len(lines) == 1, err
-    assert lines[0].startswith("claimbench: error: ")
-    assert out == ""
-    return lines[0]
-
-
 def test_verify_unknown_scale(capsys, nothing_runs, tmp_path):
     assert cli.main(["verify", "--scale", "bogus", "--results-dir", str(tmp_path)]) == 2
     line = one_error_line(capsys)

@@ -14,6 +14,7 @@ import pytest
 
 from claimbench.commands import cli, preflight, project
 from claimbench.core import records, scales
+from cli_lines import one_error_line
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -30,15 +31,6 @@ def sessions_run(monkeypatch):
     monkeypatch.setattr(cli, "run_session", record)
     monkeypatch.setattr(preflight, "require_python", lambda python, modules=(): python)
     return started
-
-
-def one_error_line(capsys):
-    out, err = capsys.readouterr()
-    lines = err.splitlines()
-    assert len(lines) == 1, err
-    assert lines[0].startswith("claimbench: error: ")
-    assert out == ""
-    return lines[0]
 
 
 def verify(tmp_path, *args):
