@@ -15,6 +15,7 @@ from typing import Dict, Iterable, List, Optional, Sequence
 from ...core import stats, verdicts
 from ...core.decision import ABOVE, BELOW, decide, Decision
 from ...core.stats import all_of
+from ...claims.pace import pace_decision
 
 
 # ---------------------------------------------------------------- a band: two one-sided decisions
@@ -115,29 +116,6 @@ def sleepers_decision(threads_over_one: stats.Interval, k: int, null: Optional[s
 # A counting thread's pace beside sleepers over its pace alone: 1 where they released the GIL, ½ beside
 # a thread that shares it (one thread at a time), lower where a nap keeps it. Halfway between 1 and ½:
 SLEEPERS_PACE = 0.75
-
-
-def yardstick_gate(yardstick: stats.Interval, threshold: float, seen: str) -> str:
-    """Why nothing is decided when a CPU-bound neighbour (the yardstick of a shared GIL) did not slow the
-    counter below ``threshold``: the run cannot see a shared GIL, so a pace above it means nothing."""
-    if seen == stats.OUTSIDE:
-        return ("not testable now: beside a CPU-bound thread (the yardstick of a shared GIL) the counter kept "
-                f"{yardstick} of its pace, above {threshold}: this run cannot see a shared GIL")
-    return (f"beside a CPU-bound thread (the yardstick of a shared GIL) the counter kept {yardstick} of its pace: "
-            f"not settled below {threshold} within the round budget, so nothing is decided")
-
-
-def pace_decision(pace: stats.Interval, yardstick: stats.Interval, threshold: float,
-                  null: Optional[stats.Interval] = None) -> Decision:
-    """The pace above ``threshold`` beyond the A/A null (the counter alone, twice); gated (inconclusive:
-    settled where the yardstick is clearly above, measured on while it straddles) until the yardstick
-    lies below the threshold (its own interval, as cpu-bound-favours-processes gates on its capacity:
-    a gate asks whether the machine can show the effect now, it decides nothing of the claim)."""
-    d = decide(pace, threshold, ABOVE, null)
-    seen = stats.below(yardstick, threshold)
-    if seen != stats.INSIDE:
-        return d.gated(seen, yardstick_gate(yardstick, threshold, seen))
-    return d
 
 
 def sleepers_pace_decision(pace: stats.Interval, yardstick: stats.Interval,

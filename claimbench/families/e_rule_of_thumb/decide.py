@@ -13,6 +13,7 @@ from typing import List, Optional, Sequence
 from ...core import stats
 from ...core.decision import ABOVE, decide, Decision
 from ...core.stats import all_of
+from ...claims.pace import pace_decision
 
 # ---------------------------------------------------------------- cpu-bound-favours-processes
 # Nothing is decided unless real processes beat one process by at least this much in the same
@@ -121,24 +122,8 @@ def io_bound_shortfall(overlap: stats.Interval, cost: stats.Interval) -> str:
 WAIT_PACE = 0.75
 
 
-def no_gil_seen(yardstick: stats.Interval, seen: str) -> str:
-    """Why nothing is decided when a CPU-bound neighbour (the yardstick of a shared GIL) did not slow the
-    counter below WAIT_PACE: the run cannot see a shared GIL, so a pace above it means nothing."""
-    if seen == stats.OUTSIDE:
-        return ("not testable now: beside a CPU-bound thread (the yardstick of a shared GIL) the counter kept "
-                f"{yardstick} of its pace, above {WAIT_PACE}: this run cannot see a shared GIL")
-    return (f"beside a CPU-bound thread (the yardstick of a shared GIL) the counter kept {yardstick} of its pace: "
-            f"not settled below {WAIT_PACE} within the round budget, so nothing is decided")
-
-
 def wait_pace_decision(pace: stats.Interval, yardstick: stats.Interval,
                        null: Optional[stats.Interval] = None) -> Decision:
-    """The pace beside the waiter above WAIT_PACE beyond the A/A null (the counter alone, twice); gated
-    (inconclusive: settled where the yardstick is clearly above, measured on while it straddles) until
-    the yardstick lies below WAIT_PACE (its own interval, as the capacity gate above: a gate asks whether
-    the machine can show the effect now, it decides nothing of the claim)."""
-    d = decide(pace, WAIT_PACE, ABOVE, null)
-    seen = stats.below(yardstick, WAIT_PACE)
-    if seen != stats.INSIDE:
-        return d.gated(seen, no_gil_seen(yardstick, seen))
-    return d
+    """The pace beside the waiter above WAIT_PACE beyond the A/A null, gated by the yardstick of a shared
+    GIL (claims/pace.py, shared with sleep-releases-gil)."""
+    return pace_decision(pace, yardstick, WAIT_PACE, null)
