@@ -97,7 +97,7 @@ class Clocked:
         return self.cpu_s[len(self.cpu_s) - n:]
 
 
-def clocked_pool(kind: str, k: int, jobs) -> Clocked:
+def clocked_pool(k: int, jobs) -> Clocked:
     return Clocked(lambda pool: ways.run_on(pool, jobs, k))
 
 
@@ -109,15 +109,16 @@ def io_bound_case(work: str, jobs, k: int, pools, what: str, unit_s, scale, benc
     threads_as, processes_as = pools
     twin = twin_name("threads")
     clocked = {"sequential": Clocked(lambda pool: ways.run_sequential(jobs)),
-               "threads": clocked_pool(threads_as, k, jobs), twin: clocked_pool(threads_as, k, jobs),
-               "processes": clocked_pool(processes_as, k, jobs),
+               "threads": clocked_pool(k, jobs), twin: clocked_pool(k, jobs), "processes": clocked_pool(k, jobs),
                "asyncio": Clocked(lambda pool: ways.run_asyncio(jobs, k))}
+    def on_pool(kind: str, name: str) -> Built:
+        return Built(lambda: planted.started_pool(kind, k), clocked[name].on)
+
     kinds = {"threads": threads_as, "processes": processes_as}
     names = [w.name for w in ways.available(IO_WAYS)]
-    variants = {n: Built(lambda kind=kinds[n]: planted.started_pool(kind, k), clocked[n].on) if n in kinds
-                else clocked[n] for n in names}
+    variants = {n: on_pool(kinds[n], n) if n in kinds else clocked[n] for n in names}
     # The twin's instance is its own pool, and its CPU record its own too.
-    m = Interleaved(variants, null="threads", twin=Built(lambda: planted.started_pool(threads_as, k), clocked[twin].on))
+    m = Interleaved(variants, null="threads", twin=on_pool(threads_as, twin))
 
     def cpu(name):
         return clocked[name].last(len(m.samples[name]))
