@@ -21,9 +21,9 @@ from pathlib import Path
 from typing import List, Optional
 
 from ..core import records
+from ..core.scales import DEFAULT_SCALE
 
 FORMAT = 2
-DEFAULT_SCALE = "default"
 
 
 def folder(scale: str, controls: bool = False) -> str:
