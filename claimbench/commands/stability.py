@@ -261,15 +261,18 @@ def resummarise(results_dir: Path) -> Summary:
     by_run = _by_run(results_dir)
     summary = summarise([condition_run(c, rid, by_run.get(rid, []), statuses.get(rid))
                          for c, rid in stored_runs or plan(base_id, study)], claims.REGISTRY, study.conditions)
-    write_summary(summary, results_dir, scale, base_id, float(last.get("wall_s", 0.0)), study)
+    # The study's own date stays: summarising its runs again rebuilds the same files.
+    write_summary(summary, results_dir, scale, base_id, float(last.get("wall_s", 0.0)), study,
+                  written=last.get("written") or None)
     return summary
 
 
 def write_summary(summary: Summary, results_dir: Path, scale: str, base_id: str, wall_s: float,
-                  study: Optional[Study] = None) -> None:
+                  study: Optional[Study] = None, written: Optional[str] = None) -> None:
+    """summary.json and stability.md; ``written``: when the study was summarised first (default now)."""
     data = summary.as_dict()
     data.update(scale=scale, base_id=base_id, wall_s=wall_s,
-                written=datetime.now(timezone.utc).isoformat(timespec="seconds"))
+                written=written or datetime.now(timezone.utc).isoformat(timespec="seconds"))
     if study is not None and (study.pytest_args or study.sessions):
         data.update(pytest_args=list(study.pytest_args), sessions=study.sessions)
     records.atomic_write_json(Path(results_dir) / SUBDIR / SUMMARY_JSON, data)
