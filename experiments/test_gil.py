@@ -27,6 +27,7 @@ from claimbench.core.measure import Interleaved, Measured
 from claimbench.core.roles import control
 from claimbench.core.runtime import Runtime
 from claimbench.core.workloads import Job
+from claimbench.families.d_examples.data import NotesFigure
 from claimbench.families.d_examples.decide import sleepers_decision, sleepers_pace_decision, SLEEPERS_PACE, \
     sleepers_threshold
 from claimbench.families.e_rule_of_thumb.decide import wait_pace_decision, WAIT_PACE
@@ -101,7 +102,8 @@ def test_sleeping_threads_overlap(k, sleep, unit_s, scale, benchmark, judge):
         f"{k} threads each sleeping T = {unit_s} s{'' if sleep is time.sleep else ' through ctypes.PyDLL (GIL kept)'} "
         f"finished in {stats.fmt(m.median_s('threads'))} s; one such thread in {stats.fmt(m.median_s('one-thread'))} s",
         data={"k": k, "unit_s": unit_s, "median_s": m.median_s("threads"),
-              "notes_figure": "threads-2" if k == 2 and sleep is time.sleep else None})
+              **(NotesFigure("threads-2", m.median_s("threads")).as_data() if k == 2 and sleep is time.sleep
+                 else {})})
 
 
 def _threads_calling(fn, seconds: float, k: int) -> None:

@@ -18,7 +18,7 @@ from claimbench.core import stats, verdicts, ways, workloads
 from claimbench.core.measure import Built, Interleaved, Seconds
 from claimbench.core.roles import control
 from claimbench.families.d_examples import child as pool_child
-from claimbench.families.d_examples.data import StairPoint, Staircase
+from claimbench.families.d_examples.data import NotesFigure, StairPoint, Staircase
 from claimbench.families.d_examples.decide import (band_outcome, deciding, NOTES_HIGH_STEPS, NOTES_LOW_STEPS,
                                                    notes_parts, staircase_decision, staircase_parts,
                                                    staircase_shown, staircase_verdict, STEP_TOLERANCE)
@@ -198,7 +198,9 @@ def test_pool_notes_example(make, unit_s, scale, benchmark, judge):
         f"(every worker up) to the last result; with one task: {stats.fmt(m.median_s('one-task'))} s",
         verdict=verdicts.from_decision(band_outcome(parts)),
         data={"unit_s": unit_s, "median_s": m.median_s("notes"), "one_task_s": m.median_s("one-task"),
-              "start_method": ctx.get_start_method(), **({} if planted else {"notes_figure": "pool4-5tasks"})})
+              "start_method": ctx.get_start_method(),
+              **({} if planted else NotesFigure("pool4-5tasks", m.median_s("notes"),
+                                                start_method=ctx.get_start_method()).as_data())})
 
 
 @pytest.mark.behaviour

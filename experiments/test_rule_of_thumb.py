@@ -142,7 +142,7 @@ def test_cpu_bound_favours_processes(k, pools, cpu_iterations, runtime, unit_s, 
         data={**SpeedUp(k, "cpu" if pools == REAL else "cpu-planted",
                         dict({n: speedup[n] for n in timed}, sequential=1.0),
                         # the speed-up's interval per way (sequential time / that way's, 95% or the stopping level)
-                        {n: [r.low, r.high] for n, r in speedup_ratios.items()}).as_data(),
+                        {n: [r.low, r.high] for n, r in speedup_ratios.items()}, not_run=missing or None).as_data(),
               "unit_s": unit_s, "usable_cpus": runtime.usable_cpus,
               "median_s": {n: m.median_s(n) for n in ["sequential"] + timed},
               "parallel_capacity": speedup[capacity], "planted": planted_slots or None})

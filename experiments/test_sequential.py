@@ -13,6 +13,7 @@ from claimbench.core.measure import Interleaved, Seconds
 from claimbench.core.roles import control
 from claimbench.core.ways import run_threads
 from claimbench.core.workloads import Job
+from claimbench.families.d_examples.data import NotesFigure
 from claimbench.families.d_examples.decide import (band_outcome, deciding, parallel_decision, parallel_threshold,
                                                    SEQUENTIAL_TOLERANCE, sequential_parts)
 
@@ -49,7 +50,7 @@ def test_sequential_adds_up(n, run, unit_s, scale, benchmark, judge):
         f"{n} tasks of T = {unit_s} s took {stats.fmt(m.median_s('sequential'))} s (median of {m.rounds}); "
         f"n·T = {stats.fmt(ideal_s)} s",
         data={"n": n, "unit_s": unit_s, "median_s": m.median_s("sequential"),
-              "notes_figure": "sequential-2" if n == 2 else None},
+              **(NotesFigure("sequential-2", m.median_s("sequential")).as_data() if n == 2 else {})},
         verdict=verdicts.from_decision(band_outcome(parts)))
 
 
@@ -89,8 +90,7 @@ def test_processes_run_in_parallel(way, unit_s, scale, benchmark, judge):
         f"{n} {label} processes, started, then told at once to sleep T = {unit_s} s: all had slept "
         f"{stats.fmt(m.median_s('processes'))} s later "
         f"(median of {m.rounds}); starting them took {stats.fmt(startup_s)} s before",
-        data={"n": n, "unit_s": unit_s, "start_method": start_method,
-              "median_s": m.median_s("processes"), "startup_s": startup_s,
+        data={"n": n, "unit_s": unit_s, "startup_s": startup_s,
               # the notes timed start-up and sleeps together
-              "notes_s": m.median_s("processes") + (startup_s if startups else 0.0),
-              "notes_figure": "processes-2"})
+              **NotesFigure("processes-2", m.median_s("processes"), start_method=start_method,
+                            notes_s=m.median_s("processes") + (startup_s if startups else 0.0)).as_data()})

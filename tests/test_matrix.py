@@ -15,10 +15,11 @@ import pytest
 from claimbench.commands import cli, interpreters, matrix
 from claimbench.commands.interpreters import Interpreter
 from claimbench.core import records
+from claimbench.families.e_rule_of_thumb import report as cpu_report
 from claimbench.report.parts import matrix as matrix_part
 
 NAN = float("nan")
-CPU = matrix_part.CPU_CLAIM
+CPU = cpu_report.CPU_CLAIM
 
 
 # ---------------------------------------------------------------- the runner's pure parts
@@ -251,7 +252,7 @@ def test_difference(first, other, kind):
 
 def test_speedup_frame_reads_the_cpu_claims_data():
     cols = matrix_part.columns(runs(), MANIFEST)
-    f = matrix_part.speedup_frame(cols)
+    f = cpu_report.speedup_frame(cols)
     assert set(f["way"]) == {"threads", "processes"}
     assert set(f["tag"]) == set(MANIFEST["tags"])
     ft = f[(f["tag"] == "3.13t-nogil-fork") & (f["way"] == "threads")]
@@ -262,7 +263,7 @@ def test_speedup_frame_ignores_cases_without_the_data():
     cols = [matrix_part.Column("x", cases=[case(CPU, "holds", "holds", 1.2, data={"k": 2}),
                                         case(CPU, "holds", "holds", 1.2, data={"k": 2, "work": "sleep",
                                                                              "speedup": {"threads": 2.0}})])]
-    assert len(matrix_part.speedup_frame(cols)) == 0
+    assert len(cpu_report.speedup_frame(cols)) == 0
 
 
 def test_build_writes_the_table_and_the_plot(tmp_path):
@@ -272,7 +273,7 @@ def test_build_writes_the_table_and_the_plot(tmp_path):
     section = matrix_part.build(ctx)
     kinds = [type(b).__name__ for b in section.blocks]
     assert kinds.count("Table") == 2 and "Figure" in kinds
-    png = tmp_path / "figures" / matrix_part.FIGURE
+    png = tmp_path / "figures" / cpu_report.MATRIX_FIGURE
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     text = " ".join(getattr(b, "text", "") for b in section.blocks)
     assert "sequential-adds-up (no reason: refuted on 3.13t-nogil-fork, holds on 3.11-gil-fork" in text

@@ -153,6 +153,7 @@ def claims_frame(run: List[records.RunRecord]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=CLAIM_COLUMNS)  # claim_rows already follows the registry
 
 
+PARTS_ORDER = 50  # where a part about every claim comes that gives no order
 FAMILY_PARTS_ORDER = 30  # the families' parts come after the notes' figures (20), before the cases (40)
 
 
@@ -175,11 +176,12 @@ def discover_sections(ctx: ReportContext) -> List[Section]:
     for module in section_modules():
         section = module.build(ctx)
         if section is not None:
+            section.order = PARTS_ORDER if section.order is None else section.order
             out.append(section)
     for i, part in enumerate(family_parts()):
         section = part(ctx)
         if section is not None:
-            section.order = FAMILY_PARTS_ORDER + i / 100
+            section.order = FAMILY_PARTS_ORDER + i / 100 if section.order is None else section.order
             out.append(section)
     return sorted(out, key=lambda s: s.order)
 

@@ -15,7 +15,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import List, Sequence, Union
+from typing import List, Optional, Sequence, Union
 
 
 @dataclass(frozen=True)
@@ -91,7 +91,9 @@ Block = Union[Para, Pre, Table, Figure]
 class Section:
     title: str
     blocks: List[Block] = field(default_factory=list)
-    order: int = 50  # lower comes first
+    # Lower comes first. None: a part about every claim comes at 50; a family's part, after the notes'
+    # figures in section order (report.builder); a family's part that gives one keeps it.
+    order: Optional[float] = None
     lead: bool = False  # shown before the table of contents (and not listed in it): the summary
 
     def add(self, block: Block) -> "Section":

@@ -16,10 +16,8 @@ from ..core import claim_table as book, records
 from .. import claims
 from ..core.verdicts import INCONCLUSIVE, MACHINE_DEPENDENT
 
-CPU_CLAIM = "cpu-bound-favours-processes"
 DIFFERS = "≠"
 MISSING = "—"
-FIGURE = "matrix-cpu-speedup.png"
 EFFECTS_FIGURE = "matrix-effects.png"
 
 # Kinds of difference from the first column.
@@ -123,27 +121,6 @@ def difference(first: Optional[dict], other: Optional[dict]) -> str:
     if INCONCLUSIVE in (first["verdict"], other["verdict"]):
         return UNSETTLED
     return UNEXPLAINED
-
-
-# ---------------------------------------------------------------- the speed-up frame
-def speedup_frame(cols: Sequence[Column]) -> pd.DataFrame:
-    """(runtime, way, k, speed-up) from the CPU-bound claim's cases; k = 1 is 1 by definition."""
-    rows = []
-    for col in cols:
-        for c in col.cases:
-            data = c.get("data") if isinstance(c.get("data"), dict) else {}
-            if c.get("claim") != CPU_CLAIM or "k" not in data or not isinstance(data.get("speedup"), dict):
-                continue
-            if data.get("work", "cpu") != "cpu":
-                continue
-            for way, value in data["speedup"].items():
-                if way != "sequential" and value is not None:
-                    rows.append({"tag": col.tag, "way": way, "k": int(data["k"]), "speedup": float(value)})
-    frame = pd.DataFrame(rows, columns=["tag", "way", "k", "speedup"])
-    if len(frame):
-        ones = frame[["tag", "way"]].drop_duplicates().assign(k=1, speedup=1.0)
-        frame = pd.concat([ones, frame], ignore_index=True).sort_values(["tag", "way", "k"], kind="stable")
-    return frame
 
 
 # ---------------------------------------------------------------- the effects frame

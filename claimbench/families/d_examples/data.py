@@ -40,3 +40,37 @@ class Staircase:
             return cls(k=int(data["k"]), unit_s=float(data["unit_s"]), points=sorted(points, key=lambda p: p.n))
         except (KeyError, TypeError, ValueError):
             return None
+
+
+@dataclass(frozen=True)
+class NotesFigure:
+    """One of the notes' printed examples, run again (``key``: which, as ``report.NOTES`` names them):
+    this machine's median and, where the experiment times less than the notes' own timer spanned,
+    ``notes_s`` (what that timer would have shown); the start method the case ran under."""
+    key: str
+    median_s: float
+    notes_s: Optional[float] = None
+    start_method: Optional[str] = None
+
+    @property
+    def shown_s(self) -> float:
+        """The time to set beside the notes' figure."""
+        return self.median_s if self.notes_s is None else self.notes_s
+
+    def as_data(self) -> dict:
+        """The keys an experiment stores with its case (beside keys of its own)."""
+        out = {"notes_figure": self.key, "median_s": self.median_s}
+        out.update({k: v for k, v in (("notes_s", self.notes_s), ("start_method", self.start_method))
+                    if v is not None})
+        return out
+
+    @classmethod
+    def from_data(cls, data) -> Optional["NotesFigure"]:
+        if not isinstance(data, dict) or not isinstance(data.get("notes_figure"), str):
+            return None
+        try:
+            notes_s = data.get("notes_s")
+            return cls(key=data["notes_figure"], median_s=float(data["median_s"]),
+                       notes_s=None if notes_s is None else float(notes_s), start_method=data.get("start_method"))
+        except (KeyError, TypeError, ValueError):
+            return None

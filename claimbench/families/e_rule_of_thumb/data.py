@@ -16,16 +16,20 @@ from typing import Dict, List, Optional
 class SpeedUp:
     """k workers on one kind of work (``work``: "cpu", "sleep", a real-I/O case, or a control's):
     each way's speed-up over sequential (sequential 1.0) and, where the run stored one, its interval
-    [low, high] per way other than sequential."""
+    [low, high] per way other than sequential; ``not_run``: the ways this runtime lacks, and why
+    (None in runs stored before, whose evidence says it)."""
     k: int
     work: str
     speedup: Dict[str, float]
     speedup_ci: Optional[Dict[str, List[float]]] = None
+    not_run: Optional[Dict[str, str]] = None
 
     def as_data(self) -> dict:
         out = {"k": self.k, "work": self.work, "speedup": dict(self.speedup)}
         if self.speedup_ci is not None:
             out["speedup_ci"] = {w: list(ci) for w, ci in self.speedup_ci.items()}
+        if self.not_run:
+            out["not_run"] = dict(self.not_run)
         return out
 
     @classmethod
@@ -69,9 +73,10 @@ def _speedup_fields(data) -> Optional[dict]:
             or "k" not in data or "work" not in data:
         return None
     try:
-        cis = data.get("speedup_ci")
+        cis, not_run = data.get("speedup_ci"), data.get("not_run")
         return {"k": int(data["k"]), "work": str(data["work"]),
-                "speedup": {str(w): float(v) for w, v in data["speedup"].items()},
-                "speedup_ci": {str(w): list(ci) for w, ci in cis.items()} if isinstance(cis, dict) else None}
+                "speedup": {str(w): float(v) for w, v in data["speedup"].items() if v is not None},
+                "speedup_ci": {str(w): list(ci) for w, ci in cis.items()} if isinstance(cis, dict) else None,
+                "not_run": {str(w): str(r) for w, r in not_run.items()} if isinstance(not_run, dict) else None}
     except (TypeError, ValueError):
         return None

@@ -1,5 +1,6 @@
 """Section E in the report: speed-up against workers (CPU-bound and sleep-bound work, with the ideal
-line), and the rule of thumb with real I/O (a crawler and file operations)."""
+line), the rule of thumb with real I/O (a crawler and file operations), and in the interpreter
+matrix the CPU-bound speed-up on each runtime (``MATRIX_FIGURES``, ``MATRIX_NOTES``)."""
 from __future__ import annotations
 
 import math
@@ -10,9 +11,11 @@ from ...report import plots
 from ...report.document import Figure, Para, Section, Table
 from .data import IoSpeedUp, SpeedUp
 
+CPU_CLAIM = "cpu-bound-favours-processes"
+
 
 PANELS = (
-    ("cpu-bound-favours-processes", "cpu", "CPU-bound (workers started before timing)"),
+    (CPU_CLAIM, "cpu", "CPU-bound (workers started before timing)"),
     ("io-bound-favours-threads", "sleep", "sleep-bound (waits of T)"),
 )
 
@@ -144,3 +147,84 @@ def _cpu_cost(r: IoSpeedUp) -> str:
 
 
 PARTS = (speed_up, real_io)  # the report's parts of this family, in order
+
+
+# ---------------------------------------------------------------- in the interpreter matrix
+MATRIX_FIGURE = "matrix-cpu-speedup.png"
+
+
+def speedup_frame(cols):
+    """(runtime, way, k, speed-up) from the CPU-bound claim's cases in the matrix's columns (each with
+    ``tag`` and ``cases``); k = 1 is 1 by definition."""
+    import pandas as pd
+
+    rows = []
+    for col in cols:
+        for c in col.cases:
+            s = SpeedUp.from_data(c.get("data")) if c.get("claim") == CPU_CLAIM else None
+            if s is None or s.work != "cpu":
+                continue
+            rows += [{"tag": col.tag, "way": way, "k": s.k, "speedup": value}
+                     for way, value in s.speedup.items() if way != "sequential"]
+    frame = pd.DataFrame(rows, columns=["tag", "way", "k", "speedup"])
+    if len(frame):
+        ones = frame[["tag", "way"]].drop_duplicates().assign(k=1, speedup=1.0)
+        frame = pd.concat([ones, frame], ignore_index=True).sort_values(["tag", "way", "k"], kind="stable")
+    return frame
+
+
+def plot_speedup(frame, tags, usable_cpus: int, path):
+    """One panel per way, one line per runtime: the speed-up against k, the ideal min(k, CPUs) dashed."""
+    ways = [w for w in ("threads", "processes", "subinterpreters") if w in set(frame["way"])]
+    ways += sorted(set(frame["way"]) - set(ways))
+    fig, axes = plots.figure(ncols=len(ways), width=4.6, height=4.2)
+    colours = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf"]
+    top = max(float(frame["speedup"].max()), float(usable_cpus)) * 1.15
+    ks = sorted(set(frame["k"]))
+    for ax, way in zip(axes, ways):
+        ax.plot(ks, [min(k, usable_cpus) for k in ks], "--", color="#999999",
+                label=f"ideal: min(k, {usable_cpus} CPUs)")
+        for i, tag in enumerate(tags):
+            pts = frame[(frame["tag"] == tag) & (frame["way"] == way)]
+            if len(pts):
+                ax.plot(pts["k"], pts["speedup"], "o-", color=colours[i % len(colours)], label=tag)
+        ax.set_title(way)
+        ax.set_xlabel("workers k")
+        ax.set_xticks(ks)
+        ax.set_ylim(0, top)
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=8)
+    axes[0].set_ylabel("CPU-bound speed-up over sequential")
+    return plots.save(fig, path)
+
+
+def matrix_speedup(ctx, cols):
+    """The CPU-bound speed-up against workers, one line per runtime of the matrix."""
+    speed = speedup_frame(cols)
+    if not len(speed):
+        return []
+    usable = min(int(c.runtime.get("usable_cpus") or 1) for c in cols if c.runtime)
+    path = plot_speedup(speed, [c.tag for c in cols], usable, ctx.figure_path(MATRIX_FIGURE))
+    return [Figure(path, "CPU-bound work (2·T or 40 ms, split over k workers already started), speed-up over "
+                         f"sequential, one line per runtime; {usable} usable CPUs.")]
+
+
+def not_run_of(case: dict) -> str:
+    """The ways a CPU-bound case could not run, and why ("" where it ran them all): from its typed
+    data, or from its evidence in runs stored before the data said it."""
+    s = SpeedUp.from_data(case.get("data"))
+    if s is not None and s.not_run:
+        return "; ".join(f"{way} ({why})" for way, why in s.not_run.items())
+    evidence = str(case.get("evidence", ""))
+    return evidence.split("not run:", 1)[1].strip() if "not run:" in evidence else ""
+
+
+def matrix_not_run(ctx, cols):
+    """The ways of the speed-up figure that some runtime lacks (sub-interpreters before 3.14)."""
+    missing = [not_run_of(c) for col in cols for c in col.cases if c.get("claim") == CPU_CLAIM]
+    missing = [m for m in missing if m]
+    return [Para("Not run everywhere: " + missing[0])] if missing else []
+
+
+MATRIX_FIGURES = (matrix_speedup,)  # drawn in the interpreter matrix, after its effects figure
+MATRIX_NOTES = (matrix_not_run,)  # said at the end of the interpreter matrix

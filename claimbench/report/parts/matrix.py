@@ -1,6 +1,8 @@
 """The interpreter matrix part: lays out the matrix model (``claimbench/report/matrix_model.py``) as
-the report's tables and figures: one row per claim, one column per runtime, the effects per runtime
-and the CPU-bound speed-up against workers with one line per runtime.
+the report's tables and figures: one row per claim, one column per runtime, the effects per runtime;
+then what the families draw of their own claims across the runtimes (``MATRIX_FIGURES`` and
+``MATRIX_NOTES`` of ``claimbench/families/<family>/report.py``: the CPU-bound speed-up against
+workers, one line per runtime).
 
 Columns are the runs of the last ``make matrix`` (results/matrix.json), in its
 order, or, without one, the newest stored run of every runtime tag, the reported
@@ -18,16 +20,16 @@ from ...core import stats
 from ... import claims
 from ..document import Figure, Para, Section, Table
 from ...core.verdicts import INCONCLUSIVE, MACHINE_DEPENDENT
-from ..matrix_model import (CPU_CLAIM, DIFFERS, EFFECTS_FIGURE, EXPECTED, FIGURE, MEASURED, MISSING, NOT_RUN,
-                            SAME, UNEXPLAINED, UNSETTLED, Column, claim_frame, columns, difference, effects_frame,
-                            speedup_frame, threshold_of, threshold_value, version_key)
+from ..matrix_model import (DIFFERS, EFFECTS_FIGURE, EXPECTED, MEASURED, MISSING, NOT_RUN, SAME, UNEXPLAINED,
+                            UNSETTLED, Column, claim_frame, columns, difference, effects_frame, threshold_of,
+                            threshold_value, version_key)
 
 # The model's names, as the matrix's callers and tests have read them from here.
-__all__ = ["CPU_CLAIM", "DIFFERS", "MISSING", "FIGURE", "EFFECTS_FIGURE", "SAME", "EXPECTED", "UNEXPLAINED",
+__all__ = ["DIFFERS", "MISSING", "EFFECTS_FIGURE", "SAME", "EXPECTED", "UNEXPLAINED",
            "UNSETTLED", "NOT_RUN", "MEASURED", "Column", "version_key", "columns", "claim_frame", "difference",
-           "speedup_frame", "threshold_of", "threshold_value", "effects_frame",
-           "cell_text", "table", "runtime_rows", "plot_speedup", "start_method_lines", "related_rows",
-           "plot_effects", "matrix_columns", "text_table", "build"]
+           "threshold_of", "threshold_value", "effects_frame",
+           "cell_text", "table", "runtime_rows", "start_method_lines", "related_rows",
+           "plot_effects", "family_blocks", "matrix_columns", "text_table", "build"]
 
 
 def cell_text(cell: Optional[dict], mark: bool) -> str:
@@ -95,33 +97,6 @@ def runtime_rows(cols: Sequence[Column]) -> List[list]:
                     "scale {} (T = {} s), {:.0f} s; {}".format(c.scale.get("name"), c.scale.get("unit_s"), c.wall_s,
                                                               rt.get("executable"))])
     return out
-
-
-# ---------------------------------------------------------------- the speed-up plot
-def plot_speedup(frame: pd.DataFrame, tags: Sequence[str], usable_cpus: int, path):
-    from .. import plots
-
-    ways = [w for w in ("threads", "processes", "subinterpreters") if w in set(frame["way"])]
-    ways += sorted(set(frame["way"]) - set(ways))
-    fig, axes = plots.figure(ncols=len(ways), width=4.6, height=4.2)
-    colours = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf"]
-    top = max(float(frame["speedup"].max()), float(usable_cpus)) * 1.15
-    ks = sorted(set(frame["k"]))
-    for ax, way in zip(axes, ways):
-        ax.plot(ks, [min(k, usable_cpus) for k in ks], "--", color="#999999",
-                label="ideal: min(k, {} CPUs)".format(usable_cpus))
-        for i, tag in enumerate(tags):
-            pts = frame[(frame["tag"] == tag) & (frame["way"] == way)]
-            if len(pts):
-                ax.plot(pts["k"], pts["speedup"], "o-", color=colours[i % len(colours)], label=tag)
-        ax.set_title(way)
-        ax.set_xlabel("workers k")
-        ax.set_xticks(ks)
-        ax.set_ylim(0, top)
-        ax.grid(alpha=0.3)
-        ax.legend(fontsize=8)
-    axes[0].set_ylabel("CPU-bound speed-up over sequential")
-    return plots.save(fig, path)
 
 
 # ---------------------------------------------------------------- start methods
@@ -228,6 +203,16 @@ def plot_effects(frame: pd.DataFrame, tags: Sequence[str], path):
 
 
 # ---------------------------------------------------------------- the part
+def family_blocks(hook: str, ctx, cols: Sequence[Column]) -> list:
+    """What the families' report modules add to the matrix under ``hook`` (``MATRIX_FIGURES``,
+    ``MATRIX_NOTES``): each entry, given the report's context and the columns, gives blocks."""
+    out = []
+    for module in claims.family_modules("report"):
+        for make in getattr(module, hook, ()):
+            out.extend(make(ctx, cols) or ())
+    return out
+
+
 def matrix_columns(ctx) -> List[Column]:
     from ...core.records import read_manifest
 
@@ -294,18 +279,12 @@ def build(ctx):
                            "where the effects span more than 20×); dashed: the claim's threshold; red diamonds: "
                            "verdicts that differ from the first column ({}), each explained in the table.".format(
                                tags[0])))
-    speed = speedup_frame(cols)
-    if len(speed):
-        usable = min(int(c.runtime.get("usable_cpus") or 1) for c in cols if c.runtime)
-        path = plot_speedup(speed, tags, usable, ctx.figure_path(FIGURE))
-        s.add(Figure(path, "CPU-bound work (2·T or 40 ms, split over k workers already started), speed-up over "
-                           "sequential, one line per runtime; {} usable CPUs.".format(usable)))
+    for block in family_blocks("MATRIX_FIGURES", ctx, cols):
+        s.add(block)
     from ...core.records import read_manifest
     left_out = (read_manifest(ctx.results_dir) or {}).get("left_out") or []
     if left_out:
         s.add(Para("Wanted and not in the matrix: " + "; ".join(str(x) for x in left_out) + "."))
-    missing = [c.get("evidence", "") for col in cols for c in col.cases
-               if c.get("claim") == CPU_CLAIM and "not run:" in c.get("evidence", "")]
-    if missing:
-        s.add(Para("Not run everywhere: " + missing[0].split("not run:", 1)[1].strip()))
+    for block in family_blocks("MATRIX_NOTES", ctx, cols):
+        s.add(block)
     return s
