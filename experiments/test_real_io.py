@@ -33,6 +33,7 @@ import pytest
 
 from claimbench.core import planted, stats, verdicts, ways, workloads
 from claimbench.core.labels import bytes_label, fmt_seconds
+from claimbench.core.decision import shown as shown_of
 from claimbench.core.measure import Built, Interleaved, Seconds, twin_name
 from claimbench.core.roles import control
 from claimbench.core.workloads import Job
@@ -151,12 +152,9 @@ def io_bound_case(work: str, jobs, k: int, pools, what: str, unit_s, scale, benc
         decided_by = (f"Decided by how far this disk overlaps concurrent fsyncs: {k} threads finished them "
                       f"{stats.fmt(speedup['threads'])}× as fast as one after another, {stats.fmt(overlap.median)} "
                       f"of the ideal {k}× (the claim needs > {IDEAL_FRACTION}). ")
-    # The effect shown is the part that decided: the CPU time where only that part refuted the case.
-    cost_decided = decision == stats.OUTSIDE and parts[0].outcome != stats.OUTSIDE
-    shown = parts[1] if cost_decided else parts[0]
-    # Undecided only because a part sits inside its null: that part's numbers and reason are stored.
-    if decision == stats.STRADDLES:
-        shown = next((p for p in parts if p.inside_null), shown)
+    # The effect shown is the part that decided: the CPU time where only that part refuted the case;
+    # where it is undecided, the part inside its null (that is why), else the one still undecided.
+    shown = shown_of(parts, decision)
     judge.measured(
         shown.effect, shown,
         "processes CPU time / threads CPU time" if shown is parts[1] else "threads speed-up / k",

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
-from typing import Optional
+from typing import Callable, Optional, Sequence
 
 from . import stats
 from .verdicts import from_decision, INCONCLUSIVE
@@ -107,6 +107,33 @@ def decide(effect: stats.Interval, threshold: float, direction: str = ABOVE,
     outcome = side(widened(effect, null), threshold) if null is not None else raw
     return Decision(effect, float(threshold), direction, null, outcome,
                     inside_null=raw != stats.STRADDLES and outcome == stats.STRADDLES)
+
+
+def combined_outcome(parts: Sequence[Decision]) -> str:
+    """Of a case decided in parts that must all hold: refuted where one refuted, else undecided where
+    one is, else it holds."""
+    outcomes = {p.outcome for p in parts}
+    return next((o for o in (stats.OUTSIDE, stats.STRADDLES) if o in outcomes), stats.INSIDE)
+
+
+def nearest(parts: Sequence[Decision]) -> Decision:
+    """The part whose effect lies nearest its threshold (of a band that holds, the nearer end)."""
+    return min(parts, key=lambda d: abs(d.effect.median - d.threshold))
+
+
+def shown(parts: Sequence[Decision], outcome=None,
+          held: Callable[[Sequence[Decision]], Decision] = lambda parts: parts[0]) -> Decision:
+    """The part whose numbers a case decided in parts stores and shows, given the case's outcome
+    (default: ``combined_outcome``): the first part that refuted it; where it is undecided, the first
+    part that sits inside its own null (that is the reason), else the first still undecided; where it
+    holds, ``held(parts)`` (default the first part; ``nearest`` for a band's two ends)."""
+    outcome = combined_outcome(parts) if outcome is None else outcome_of(outcome)
+    if outcome == stats.OUTSIDE:
+        return next((p for p in parts if p.outcome == stats.OUTSIDE), parts[0])
+    if outcome == stats.STRADDLES:
+        return next((p for p in parts if p.inside_null),
+                    next((p for p in parts if p.outcome == stats.STRADDLES), parts[0]))
+    return held(parts)
 
 
 def outcome_of(decision) -> str:

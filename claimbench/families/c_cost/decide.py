@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import List, Optional
 
 from ...core import stats
-from ...core.decision import ABOVE, BELOW, decide, Decision
+from ...core.decision import ABOVE, BELOW, decide, Decision, shown
 from ...core.stats import all_of
 
 # ---------------------------------------------------------------- process-creation-expensive
@@ -84,11 +84,6 @@ def many_waits_decision(memory: stats.Interval, time: stats.Interval, memory_nul
 
 
 def shown_part(parts: List[Decision], outcome: str) -> Decision:
-    """The part whose numbers a multi-part case stores: the one that refuted it (the memory where both
-    did), the one that sits inside its null where that left it undecided, else the first (memory)."""
-    if outcome == stats.OUTSIDE:
-        return next(p for p in parts if p.outcome == stats.OUTSIDE)
-    if outcome == stats.STRADDLES:
-        return next((p for p in parts if p.inside_null), next((p for p in parts if p.outcome == stats.STRADDLES),
-                                                              parts[0]))
-    return parts[0]
+    """The part whose numbers a multi-part case stores (``decision.shown``): the one that refuted it
+    (the memory where both did), the one inside its null or undecided, else the first (memory)."""
+    return shown(parts, outcome)

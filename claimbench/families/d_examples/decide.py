@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Dict, Iterable, List, Optional, Sequence
 
 from ...core import stats, verdicts
-from ...core.decision import ABOVE, BELOW, decide, Decision
+from ...core.decision import ABOVE, BELOW, decide, Decision, nearest, shown
 from ...core.stats import all_of
 from ...claims.pace import pace_decision
 
@@ -29,12 +29,8 @@ def band_outcome(parts: Sequence[Decision]) -> str:
 
 
 def deciding(parts: Sequence[Decision]) -> Decision:
-    """The part to show: the one that refuted, else one still undecided, else the nearer end."""
-    for outcome in (stats.OUTSIDE, stats.STRADDLES):
-        for d in parts:
-            if d.outcome == outcome:
-                return d
-    return min(parts, key=lambda d: abs(d.effect.median - d.threshold))
+    """The end of a band to show: the one that refuted, else one still undecided, else the nearer end."""
+    return shown(parts, held=nearest)
 
 
 # ---------------------------------------------------------------- sequential-adds-up
