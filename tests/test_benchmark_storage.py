@@ -68,3 +68,18 @@ def test_readmes_compare_command_runs_on_the_stored_runs():
 def test_a_controls_run_is_known_by_its_marker_expression():
     assert bs.is_controls("not behaviour and control") and bs.is_controls("behaviour and control")
     assert not bs.is_controls("not behaviour and not control") and not bs.is_controls("behaviour")
+
+
+def test_files_found_in_this_format_are_not_read_again(tmp_path):
+    _old(tmp_path / "benchmarks" / "m" / "0001_r1.json", "r1")
+    assert len(bs.migrate(tmp_path)) == 1
+    listed = json.loads((tmp_path / bs.CHECKED).read_text())
+    assert listed == {"format": bs.FORMAT, "files": ["benchmarks/m/0001_r1.json"]}
+    # A listed file is not read again (here: overwritten in the old format, it stays as it is) ...
+    _old(tmp_path / "benchmarks" / "m" / "0001_r1.json", "r1")
+    # ... and a file stored since is.
+    _old(tmp_path / "benchmarks" / "m" / "0002_r2.json", "r2")
+    assert [ln.split(":")[0] for ln in bs.migrate(tmp_path)] == [str(tmp_path / "benchmarks" / "m" / "0002_r2.json")]
+    # A list of another format, or unreadable, is no list: every file is read again.
+    (tmp_path / bs.CHECKED).write_text("{not json")
+    assert len(bs.migrate(tmp_path)) == 1

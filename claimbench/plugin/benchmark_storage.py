@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
-from typing import List, Optional
+from typing import List, Optional, Set
 
 from ..core import records
 from ..core.scales import DEFAULT_SCALE
@@ -84,18 +84,44 @@ def migrated(data: dict, run_id: str) -> Optional[dict]:
     return out
 
 
+# Beside the storage folders: the stored files already found in this format, so a storing session
+# reads only the files stored since (the folders grow with every run). Not committed (.gitignore).
+CHECKED = ".benchmarks-format"
+STORED = "benchmarks*/*/[0-9][0-9][0-9][0-9]_*.json"
+
+
+def _checked(root: Path) -> Set[str]:
+    """The files (relative to ``root``) found in this format before; none where the list is missing,
+    unreadable or of another format."""
+    try:
+        data = json.loads((root / CHECKED).read_text(encoding="utf-8"))
+        return set(data["files"]) if data.get("format") == FORMAT else set()
+    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError, AttributeError):
+        return set()
+
+
 def migrate(results_dir: Path) -> List[str]:
     """Bring every stored file under ``results_dir``'s storage folders to this format, in its kind's
     folder; one line per file changed, moved or removed. Written atomically: a killed migration
-    leaves each file either as it was or as it is now."""
+    leaves each file either as it was or as it is now. Files found in this format before are not
+    read again (``CHECKED``)."""
     lines = []
     root = Path(results_dir)
-    for path in sorted(root.glob("benchmarks*/*/[0-9][0-9][0-9][0-9]_*.json")):
+    checked = _checked(root)
+    now_checked = set()
+    for path in sorted(root.glob(STORED)):
+        rel = path.relative_to(root).as_posix()
+        if rel in checked:
+            now_checked.add(rel)
+            continue
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, ValueError):
             continue  # records.unreadable_benchmarks reports it; never changed here
-        if not isinstance(data, dict) or (data.get("claimbench") or {}).get("format") == FORMAT:
+        if not isinstance(data, dict):
+            continue
+        if (data.get("claimbench") or {}).get("format") == FORMAT:
+            now_checked.add(rel)
             continue
         run_id = path.stem.split("_", 1)[1]
         new = migrated(data, run_id)
@@ -110,7 +136,13 @@ def migrate(results_dir: Path) -> List[str]:
         records.atomic_write_text(target, json.dumps(new, indent=4))
         if target != path:
             path.unlink()
+        now_checked.add(target.relative_to(root).as_posix())
         lines.append(f"{path}: migrated{'' if target == path else ' to ' + str(target)}")
+    if now_checked != checked and root.is_dir():
+        try:
+            records.atomic_write_text(root / CHECKED, json.dumps({"format": FORMAT, "files": sorted(now_checked)}))
+        except OSError:
+            pass  # only a saving: the next session reads them again
     return lines
 
 
