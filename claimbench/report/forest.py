@@ -172,6 +172,9 @@ def _limits(frame: pd.DataFrame) -> Tuple[float, float]:
     return max(lo, 1e-4), min(hi, 1e4)
 
 
+CASE_X = 0.17  # where the text column's case line starts, after the verdict (in the column's width)
+
+
 def plot_forest(frame: pd.DataFrame, path):
     """Draw the forest (plots.save: aside, where the report draws its figures aside)."""
     from . import plots
@@ -181,8 +184,10 @@ def plot_forest(frame: pd.DataFrame, path):
 
     claims = list(dict.fromkeys(frame["claim"]))
     n = len(claims)
-    fig, (ax, text) = plt.subplots(1, 2, figsize=(11.0, 0.34 * n + 1.5), squeeze=True,
-                                   gridspec_kw={"width_ratios": [3.0, 1.7]})
+    # The text column wide enough for its longest line (a case, its effect [CI], the threshold, how many
+    # more cases: about 55 characters at 8 pt), so nothing runs off the figure's right edge.
+    fig, (ax, text) = plt.subplots(1, 2, figsize=(12.5, 0.34 * n + 1.5), squeeze=True,
+                                   gridspec_kw={"width_ratios": [3.0, 2.4]})
     lo, hi = _limits(frame)
 
     def clip(x):
@@ -211,7 +216,7 @@ def plot_forest(frame: pd.DataFrame, path):
         others = int(head["cases"]) - 1
         text.text(0.0, y, head["claim_verdict"], color=colour, fontsize=8.5, fontweight="bold", va="center")
         named = "" if head["case"] == "-" else head["case"] + " "
-        text.text(0.3, y, named + head["figure"] + (" (+{} case{})".format(
+        text.text(CASE_X, y, named + head["figure"] + (" (+{} case{})".format(
             others, "" if others == 1 else "s") if others else ""), fontsize=8, va="center", color="#333333")
     ax.axvline(1.0, color="#333333", lw=1.2, zorder=2)
     ax.set_xscale("log")
@@ -230,13 +235,14 @@ def plot_forest(frame: pd.DataFrame, path):
     text.set_ylim(ax.get_ylim())
     text.axis("off")
     text.text(0.0, n - 0.3, "verdict", fontsize=8, va="bottom", color="#555555")
-    text.text(0.3, n - 0.3, "case: effect [CI] against its threshold", fontsize=8, va="bottom", color="#555555")
+    text.text(CASE_X, n - 0.3, "case: effect [CI] against its threshold", fontsize=8, va="bottom", color="#555555")
     handles = [Line2D([], [], color=COLOURS[v], marker="o", lw=3, label=v) for v in (HOLDS, PARTLY, REFUTED,
                                                                                     INCONCLUSIVE)]
     handles.append(Line2D([], [], color=OTHER, marker="|", lw=0, ms=10, mew=2, label="its other cases"))
     if frame["null_factor"].notna().any():
         handles.append(Patch(color="#bbbbbb", alpha=0.45, label="A/A null around the threshold"))
     below = 0.5 / (0.34 * n + 0.45)  # just under the axis label, in the axes' height
-    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.68, -below),
-              ncol=len(handles), fontsize=8, frameon=False, handlelength=1.6, columnspacing=1.2)
+    # In rows no wider than the forest: a legend past its right edge widens the gap to the text column.
+    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -below),
+              ncol=3, fontsize=8, frameon=False, handlelength=1.6, columnspacing=1.2)
     return plots.save(fig, path)
