@@ -57,37 +57,107 @@ def test_a_decision_reads_its_direction():
     assert dec.creation_decision(tiny).outcome == stats.OUTSIDE
 
 
-# ---------------------------------------------------------------- process-creation-expensive
-@pytest.mark.parametrize("process_over_thread,expected", [
-    (20.0, H), (1.1, R),
-    (1 / 20.0, R),  # a process twenty times cheaper than a thread: not "expensive" (a swap would hold it)
-    (None, I)])
-def test_process_creation_expensive(monkeypatch, process_over_thread, expected):
-    cost = experiment("test_creation_cost")
-    ratio = straddling(dec.EXPENSIVE, 0.6) if process_over_thread is None else steady(process_over_thread)
-    synthetic(monkeypatch, {"thread": steady(1e-5), "task": steady(1e-6), "process": lambda i: 1e-5 * ratio(i)})
+# ---------------------------------------------------------------- the four ratio claims
+@dataclasses.dataclass(frozen=True)
+class RatioClaim:
+    """One of section C's ratio claims as its experiment decides it: ``other`` timed against
+    ``baseline`` (``steady`` rounds, ``also`` for the experiment's other variants), judged against
+    ``threshold`` in ``direction``; ``run(module, judge)`` calls the experiment as pytest would."""
+    module: str
+    baseline: str
+    other: str
+    threshold: float
+    direction: str
+    run: object
+    also: tuple = ()
+    straddle_width: float = 0.4
+
+
+RATIO_CLAIMS = {
+    "process-creation-expensive": RatioClaim(
+        "test_creation_cost", "thread", "process", dec.EXPENSIVE, "above", also=(("task", 1e-6),),
+        straddle_width=0.6,
+        run=lambda m, judge: m.test_process_creation_expensive(way=ways.WAYS["processes-fork"], sandbox=None,
+                                                               scale=QUICK, benchmark=None, judge=judge)),
+    "coroutine-creation-negligible": RatioClaim(
+        "test_creation_cost", "thread", "coroutine", dec.NEGLIGIBLE, "below", straddle_width=0.6,
+        run=lambda m, judge: m.test_coroutine_creation_negligible(unit="coroutine", sandbox=None, scale=QUICK,
+                                                                  benchmark=None, judge=judge)),
+    "coroutine-switch-cheaper[threads]": RatioClaim(
+        "test_handoff", "coroutines", "threads", dec.SWITCH_FASTER, "above",
+        run=lambda m, judge: m.test_coroutine_switch_cheaper(other="threads", mine=m.coroutine_ping_pong,
+                                                             scale=QUICK, benchmark=None, judge=judge)),
+    "coroutine-switch-cheaper[processes]": RatioClaim(
+        "test_handoff", "coroutines", "processes", dec.SWITCH_FASTER, "above",
+        run=lambda m, judge: m.test_coroutine_switch_cheaper(other="processes", mine=m.coroutine_ping_pong,
+                                                             scale=QUICK, benchmark=None, judge=judge)),
+    "threads-efficient": RatioClaim(
+        "test_round_trip", "thread", "process", dec.MORE_EFFICIENT, "above",
+        run=lambda m, judge: m.test_threads_efficient(size=100, thread_as="thread", scale=QUICK, benchmark=None,
+                                                      judge=judge)),
+}
+
+# (claim, other / baseline, the verdict): clearly the claim's side, near 1, the ratio swapped (so a
+# swapped numerator and denominator fails), and straddling the threshold (None).
+RATIO_CASES = [
+    ("process-creation-expensive", 20.0, H), ("process-creation-expensive", 1.1, R),
+    ("process-creation-expensive", 1 / 20.0, R),  # a process twenty times cheaper than a thread
+    ("process-creation-expensive", None, I),
+    ("coroutine-creation-negligible", 0.002, H), ("coroutine-creation-negligible", 0.9, R),
+    ("coroutine-creation-negligible", 20.0, R),  # a coroutine twenty times dearer than a thread
+    ("coroutine-creation-negligible", None, I),
+] + [(claim, value, expected) for claim in ("coroutine-switch-cheaper[threads]", "coroutine-switch-cheaper[processes]")
+     for value, expected in ((4.0, H), (1.0, R), (1 / 4.0, R), (None, I))] + [
+    ("threads-efficient", 3.0, H), ("threads-efficient", 1.0, R),
+    ("threads-efficient", 1 / 3.0, R),  # the process three times quicker than the thread
+    ("threads-efficient", None, I),
+]
+
+
+def run_ratio_claim(monkeypatch, c: RatioClaim, rounds: dict):
+    synthetic(monkeypatch, dict({name: steady(value) for name, value in c.also}, **rounds))
     judge = Capture()
-    cost.test_process_creation_expensive(way=ways.WAYS["processes-fork"], sandbox=None, scale=QUICK, benchmark=None,
-                                         judge=judge)
-    verdict, v = judged(judge)
+    c.run(experiment(c.module), judge)
+    return judged(judge)
+
+
+@pytest.mark.parametrize("claim,other_over_baseline,expected", RATIO_CASES)
+def test_a_ratio_claim_reaches_each_verdict_and_keeps_its_direction(monkeypatch, claim, other_over_baseline,
+                                                                    expected):
+    c = RATIO_CLAIMS[claim]
+    ratio = straddling(c.threshold, c.straddle_width) if other_over_baseline is None else steady(other_over_baseline)
+    verdict, v = run_ratio_claim(monkeypatch, c, {c.baseline: steady(1e-5), c.other: lambda i: 1e-5 * ratio(i)})
     assert verdict == expected
-    assert v.decision["threshold"] == dec.EXPENSIVE and v.decision["direction"] == "above"
-    if process_over_thread is not None:  # the effect is the process over the thread, not the reverse
-        assert v.effect == pytest.approx(process_over_thread, rel=0.05)
+    assert v.decision["threshold"] == c.threshold and v.decision["direction"] == c.direction
+    if other_over_baseline is not None:  # the effect is the other over the baseline, not the reverse
+        assert v.effect == pytest.approx(other_over_baseline, rel=0.05)
 
 
-def test_process_creation_inside_its_own_null_is_inconclusive(monkeypatch):
-    # Twice a thread's cost clears 1.5, but the thread in two sandboxes differed by up to 1.6x.
-    cost = experiment("test_creation_cost")
-    synthetic(monkeypatch, {"thread": steady(1e-5), "task": steady(1e-6), "process": steady(2e-5),
-                            "thread-again": alternating(1e-5, 0.7, 1.6)})
-    judge = Capture()
-    cost.test_process_creation_expensive(way=ways.WAYS["processes-fork"], sandbox=None, scale=QUICK, benchmark=None,
-                                         judge=judge)
-    verdict, v = judged(judge)
+# A ratio on the claim's side of its threshold, but the baseline's two instances (or the other way's, for the
+# round trips: its echo processes) differed from each other by more: inside the run's own null, undecided.
+INSIDE_NULL = {
+    "process-creation-expensive": (2e-5, "thread-again", alternating(1e-5, 0.7, 1.6)),
+    "coroutine-creation-negligible": (0.07e-5, "thread-again", alternating(1e-5, 0.7, 1.6)),
+    "coroutine-switch-cheaper[processes]": (1.5e-5, "processes-again", alternating(1.5e-5, 0.75, 1.4)),
+    "threads-efficient": (1.5e-5, "process-again", alternating(1.5e-5, 0.75, 1.4)),
+}
+
+
+@pytest.mark.parametrize("claim", sorted(INSIDE_NULL))
+def test_a_ratio_inside_its_own_null_is_inconclusive(monkeypatch, claim):
+    c = RATIO_CLAIMS[claim]
+    other_s, twin, twin_rounds = INSIDE_NULL[claim]
+    verdict, v = run_ratio_claim(monkeypatch, c, {c.baseline: steady(1e-5), c.other: steady(other_s),
+                                                  twin: twin_rounds})
     assert verdict == I and v.decision["inside_null"]
     assert "own null" in v.evidence and "A/A" in v.evidence
-    assert v.rounds == QUICK.with_budget(2).max_rounds  # it measured on to the budget before giving up
+
+
+def test_a_run_inside_its_null_measures_on_to_the_budget_before_giving_up(monkeypatch):
+    c = RATIO_CLAIMS["process-creation-expensive"]
+    _, v = run_ratio_claim(monkeypatch, c, {c.baseline: steady(1e-5), c.other: steady(2e-5),
+                                            "thread-again": alternating(1e-5, 0.7, 1.6)})
+    assert v.rounds == QUICK.with_budget(2).max_rounds
 
 
 @pytest.mark.parametrize("interpreter_over_thread,expected", [(50.0, H), (1.0, R), (1 / 50.0, R)])
@@ -102,100 +172,10 @@ def test_interpreter_creation(monkeypatch, interpreter_over_thread, expected):
     assert verdict == expected and v.effect == pytest.approx(interpreter_over_thread, rel=0.05)
 
 
-# ---------------------------------------------------------------- coroutine-creation-negligible
-@pytest.mark.parametrize("coroutine_over_thread,expected", [
-    (0.002, H), (0.9, R),
-    (20.0, R),  # a coroutine twenty times dearer than a thread
-    (None, I)])
-def test_coroutine_creation_negligible(monkeypatch, coroutine_over_thread, expected):
-    cost = experiment("test_creation_cost")
-    ratio = straddling(dec.NEGLIGIBLE, 0.6) if coroutine_over_thread is None else steady(coroutine_over_thread)
-    synthetic(monkeypatch, {"thread": steady(1e-5), "coroutine": lambda i: 1e-5 * ratio(i)})
-    judge = Capture()
-    cost.test_coroutine_creation_negligible(unit="coroutine", sandbox=None, scale=QUICK, benchmark=None, judge=judge)
-    verdict, v = judged(judge)
-    assert verdict == expected
-    assert v.decision["threshold"] == dec.NEGLIGIBLE and v.decision["direction"] == "below"
-    if coroutine_over_thread is not None:
-        assert v.effect == pytest.approx(coroutine_over_thread, rel=0.05)
-
-
-def test_coroutine_creation_inside_its_own_null_is_inconclusive(monkeypatch):
-    # 0.07 of a thread is under a tenth, but the threads in two sandboxes differed by up to 1.6x.
-    cost = experiment("test_creation_cost")
-    synthetic(monkeypatch, {"thread": steady(1e-5), "coroutine": steady(0.07e-5),
-                            "thread-again": alternating(1e-5, 0.7, 1.6)})
-    judge = Capture()
-    cost.test_coroutine_creation_negligible(unit="task", sandbox=None, scale=QUICK, benchmark=None, judge=judge)
-    verdict, v = judged(judge)
-    assert verdict == I and v.decision["inside_null"] and "own null" in v.evidence
-
-
-# ---------------------------------------------------------------- coroutine-switch-cheaper
-@pytest.mark.parametrize("other", ["threads", "processes"])
-@pytest.mark.parametrize("theirs_over_coroutines,expected", [
-    (4.0, H), (1.0, R),
-    (1 / 4.0, R),  # coroutines four times slower than threads
-    (None, I)])
-def test_coroutine_switch_cheaper(monkeypatch, other, theirs_over_coroutines, expected):
-    handoff = experiment("test_handoff")
-    ratio = straddling(dec.SWITCH_FASTER, 0.4) if theirs_over_coroutines is None else steady(theirs_over_coroutines)
-    synthetic(monkeypatch, {"coroutines": steady(1e-5), other: lambda i: 1e-5 * ratio(i)})
-    judge = Capture()
-    handoff.test_coroutine_switch_cheaper(other=other, mine=handoff.coroutine_ping_pong, scale=QUICK,
-                                          benchmark=None, judge=judge)
-    verdict, v = judged(judge)
-    assert verdict == expected and v.decision["threshold"] == dec.SWITCH_FASTER
-    if theirs_over_coroutines is not None:
-        assert v.effect == pytest.approx(theirs_over_coroutines, rel=0.05)
-
-
-# The other way 1.5x the baseline clears the threshold (1.25), but its two instances differed from each
-# other by up to 1.4x: inside the run's own null, so nothing is decided.
-INSIDE_NULL = {
-    "coroutine-switch-cheaper": ("test_handoff", "coroutines", "processes",
-                                 lambda m, judge: m.test_coroutine_switch_cheaper(
-                                     other="processes", mine=m.coroutine_ping_pong, scale=QUICK, benchmark=None,
-                                     judge=judge)),
-    "threads-efficient": ("test_round_trip", "thread", "process",
-                          lambda m, judge: m.test_threads_efficient(size=10 << 10, thread_as="thread", scale=QUICK,
-                                                                    benchmark=None, judge=judge)),
-}
-
-
-@pytest.mark.parametrize("claim", sorted(INSIDE_NULL))
-def test_a_ratio_inside_its_own_null_is_inconclusive(monkeypatch, claim):
-    module, baseline, other, call = INSIDE_NULL[claim]
-    m = experiment(module)
-    synthetic(monkeypatch, {baseline: steady(1e-4), other: steady(1.5e-4),
-                            other + "-again": alternating(1.5e-4, 0.75, 1.4)})
-    judge = Capture()
-    call(m, judge)
-    verdict, v = judged(judge)
-    assert verdict == I and v.decision["inside_null"]
-
-
 def test_the_handoff_null_is_the_way_compared_against():
     handoff = experiment("test_handoff")
     assert isinstance(handoff.theirs("processes"), handoff.Built)  # an echo process, built and rebuilt
     assert callable(handoff.theirs("threads"))  # a peer thread of its own every sample
-
-
-# ---------------------------------------------------------------- threads-efficient
-@pytest.mark.parametrize("process_over_thread,expected", [
-    (3.0, H), (1.0, R),
-    (1 / 3.0, R),  # the process three times quicker than the thread
-    (None, I)])
-def test_threads_efficient(monkeypatch, process_over_thread, expected):
-    rt = experiment("test_round_trip")
-    ratio = straddling(dec.MORE_EFFICIENT, 0.4) if process_over_thread is None else steady(process_over_thread)
-    synthetic(monkeypatch, {"thread": steady(1e-4), "process": lambda i: 1e-4 * ratio(i)})
-    judge = Capture()
-    rt.test_threads_efficient(size=100, thread_as="thread", scale=QUICK, benchmark=None, judge=judge)
-    verdict, v = judged(judge)
-    assert verdict == expected and v.decision["threshold"] == dec.MORE_EFFICIENT
-    if process_over_thread is not None:
-        assert v.effect == pytest.approx(process_over_thread, rel=0.05)
 
 
 
