@@ -35,7 +35,7 @@ __all__ = sorted(NAMES) + list(PUBLIC)
 
 def __getattr__(name: str):
     if name in PUBLIC:
-        return importlib.import_module("{}.core.{}".format(__name__, name))
+        return importlib.import_module(f"{__name__}.core.{name}")
     if name in NAMES:
-        return getattr(importlib.import_module("{}.{}".format(__name__, NAMES[name])), name)
-    raise AttributeError("module {!r} has no attribute {!r}".format(__name__, name))
+        return getattr(importlib.import_module(f"{__name__}.{NAMES[name]}"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -38,7 +38,7 @@ def print_table(results_dir: Path, run_id: str) -> None:
     run = records.latest(records.load_runs(results_dir)[0], run_id)
     cases = [v for rec in run for v in rec.verdicts]
     if cases:
-        print("\nclaimbench verdicts — run {} ({})".format(run_id, run[0].runtime.get("tag")))
+        print(f"\nclaimbench verdicts — run {run_id} ({run[0].runtime.get('tag')})")
         print(book.text_table(book.claim_rows(cases, claims.REGISTRY)))
 
 
@@ -65,18 +65,18 @@ class _FiguresMeanwhile(threading.Thread):
 def cmd_verify(args, controls: bool = False) -> int:
     scales.get_scale(args.scale)
     if args.start_method and args.start_method not in START_METHODS:
-        raise CliError("unknown start method {!r}: choose {}".format(args.start_method, ", ".join(START_METHODS)))
+        raise CliError(f"unknown start method {args.start_method!r}: choose {', '.join(START_METHODS)}")
     try:
         experiments = project.experiments_dir(Path.cwd(), args.experiments)
         project.use_claims(Path.cwd())
     except project.ProjectError as exc:
         raise CliError(str(exc))
     if not Path(experiments).is_dir():
-        raise CliError("no {}/ folder in {}: run claimbench from a project's root (or give --experiments)".format(
-            experiments.rstrip("/"), Path.cwd()))
+        raise CliError(f"no {experiments.rstrip('/')}/ folder in {Path.cwd()}: run claimbench from a project's root "
+                       "(or give --experiments)")
     only = tuple(s for s in args.sessions.split(",") if s) if args.sessions else ()
     if set(only) - {"timing", "behaviour"}:
-        raise CliError("unknown session in --sessions={!r}: choose timing, behaviour or both".format(args.sessions))
+        raise CliError(f"unknown session in --sessions={args.sessions!r}: choose timing, behaviour or both")
     strict = parse_strict(args.strict)
     run_id = args.run_id or (records.run_id_for(new_run_id(), runtime_tag_of(args.python, args.start_method))
                              + ("-controls" if controls else ""))
@@ -103,7 +103,7 @@ def cmd_verify(args, controls: bool = False) -> int:
                 rc = 0
             worst = max(worst, rc)
         if no_tests == len(cmds):
-            print("claimbench: no tests ran in: {}".format(" ".join(cmds[0][3:])), file=sys.stderr)
+            print(f"claimbench: no tests ran in: {' '.join(cmds[0][3:])}", file=sys.stderr)
             worst = max(worst, 1)
     except KeyboardInterrupt:
         if meanwhile:
@@ -119,18 +119,18 @@ def cmd_verify(args, controls: bool = False) -> int:
         try:
             from ..report import builder as report
         except ImportError as exc:  # a runtime's venv of the measuring core alone
-            print("report: not written: {} (pip install 'claimbench[report]')".format(exc))
+            print(f"report: not written: {exc} (pip install 'claimbench[report]')")
         else:
             try:
                 report.build(results_dir, run_id, figures_done=meanwhile.figures() if meanwhile else ())
-                print("report: {}".format(results_dir / "report.html"))
+                print(f"report: {results_dir / 'report.html'}")
                 if not args.pytest_args and not only:  # a whole run: `claimbench report` rebuilds it
                     report.write_reference_run(results_dir, run_id)
             except report.NoRuns as exc:
                 print("claimbench: " + str(exc), file=sys.stderr)
                 worst = max(worst, 1)
-    print("{} wall time: {:.1f} s (scale {})".format(project.how_to("verify", "claimbench verify"),
-                                                     time.perf_counter() - t0, args.scale))
+    print(f"{project.how_to('verify', 'claimbench verify')} wall time: {time.perf_counter() - t0:.1f} s (scale "
+          f"{args.scale})")
     return worst
 
 
@@ -140,9 +140,9 @@ def write_controls(results_dir: Path, run_id: str, t0: float, scale: str) -> int
     run = records.latest(records.load_runs(results_dir)[0], run_id)
     table = control_table.write(results_dir, run, claims.REGISTRY)
     print("\n" + control_table.summary(table))
-    print("controls: {}".format(results_dir / "controls.md"))
-    print("{} wall time: {:.1f} s (scale {})".format(project.how_to("controls", "claimbench controls"),
-                                                     time.perf_counter() - t0, scale))
+    print(f"controls: {results_dir / 'controls.md'}")
+    print(f"{project.how_to('controls', 'claimbench controls')} wall time: {time.perf_counter() - t0:.1f} s (scale "
+          f"{scale})")
     # A claim with no control at all (and no reason why); a control this runtime cannot test is not missing.
     missing = [r for r in table if r.control == control_table.NO_CONTROL
                and not getattr(claims.REGISTRY.get(r.claim), "no_control", "")]
@@ -168,15 +168,15 @@ def cmd_report(args) -> int:
         try:
             find_run(args.compare_with, results_dir)
         except CompareError as exc:
-            raise CliError("--compare-with: {}".format(exc))
+            raise CliError(f"--compare-with: {exc}")
     try:
         ctx = report.build(results_dir, args.run_id, runtime_tag=runtime.fingerprint().tag,
                            compare_with=args.compare_with)
     except report.NoRuns as exc:
         raise CliError(str(exc))
     print(book.text_table(book.claim_rows([v for rec in ctx.run for v in rec.verdicts], claims.REGISTRY)))
-    print("report: run {}: {}".format(ctx.run[0].run_id, ctx.picked))
-    print("report: {}".format(results_dir / "report.html"))
+    print(f"report: run {ctx.run[0].run_id}: {ctx.picked}")
+    print(f"report: {results_dir / 'report.html'}")
     return 0
 
 
@@ -208,7 +208,7 @@ class Parser(argparse.ArgumentParser):
     """argparse's errors as one line (``claimbench: error: …``, exit 2), not usage and a line."""
 
     def error(self, message):
-        raise UsageError("{} ({} --help)".format(message, self.prog))
+        raise UsageError(f"{message} ({self.prog} --help)")
 
 
 class _Version(argparse.Action):
@@ -216,7 +216,7 @@ class _Version(argparse.Action):
         super().__init__(option_strings, dest=dest, default=default, nargs=0, help=help)
 
     def __call__(self, parser, namespace, values, option_string=None):
-        print("claimbench {}".format(installed_version()))
+        print(f"claimbench {installed_version()}")
         parser.exit()
 
 
@@ -227,10 +227,10 @@ def _run_parser(sub, name: str, help: str, scale: str, one: str, many: str, func
     add_strict(r, one)
     add_results_dir(r, "controls.md is written" if name == "controls" else "the report is written")
     r.add_argument("--run-id", default="", metavar="ID",
-                   help="the id the run is stored under, results-dir/runs/ID/ (default: a new one, the UTC time "
-                        "and the runtime's tag{})".format(", then -controls" if name == "controls" else ""))
+                   help="the id the run is stored under, results-dir/runs/ID/ (default: a new one, the UTC time and "
+                        f"the runtime's tag{', then -controls' if name == 'controls' else ''})")
     r.add_argument("--python", default=sys.executable, metavar="PYTHON",
-                   help="the interpreter that runs the {} (default: this one, %(default)s)".format(many))
+                   help=f"the interpreter that runs the {many} (default: this one, %(default)s)")
     r.add_argument("--start-method", default="", choices=list(START_METHODS), help=START_METHOD_HELP)
     r.add_argument("--sessions", default="", metavar="timing,behaviour", help=SESSIONS_HELP)
     r.add_argument("--experiments", default="", metavar="DIR", help=EXPERIMENTS_HELP)
@@ -290,7 +290,7 @@ def parse(argv: List[str]) -> argparse.Namespace:
     wants_help = command in TO_PYTEST and any(a in ("-h", "--help") for a in argv)
     args, rest = parser(pytest_positional=wants_help).parse_known_args(argv)
     if rest and args.command not in TO_PYTEST:
-        raise UsageError("unrecognized arguments: {} (claimbench {} --help)".format(" ".join(rest), args.command))
+        raise UsageError(f"unrecognized arguments: {' '.join(rest)} (claimbench {args.command} --help)")
     if args.command in TO_PYTEST:
         args.pytest_args = rest + tail
     return args
@@ -324,20 +324,20 @@ def _main(argv: List[str]) -> int:
     try:
         args = parse(argv)
     except CliError as exc:
-        print("claimbench: error: {}".format(exc), file=sys.stderr)
+        print(f"claimbench: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     # SIGTERM (a CI cancel, `timeout`) and SIGHUP stop a run like Ctrl-C: children stopped, nothing half-stored.
     old_handlers = {s: signal.signal(s, _interrupt) for s in (signal.SIGTERM, signal.SIGHUP)}
     try:
         return args.func(args)
     except (CliError, scales.UnknownScale) as exc:
-        print("claimbench: error: {}".format(exc), file=sys.stderr)
+        print(f"claimbench: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except ImportError as exc:
         line = preflight.missing_dependency(exc)
         if line is None:
             raise
-        print("claimbench: error: {}".format(line), file=sys.stderr)
+        print(f"claimbench: error: {line}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         print("claimbench: interrupted; stored results are untouched", file=sys.stderr)

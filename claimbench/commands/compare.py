@@ -22,18 +22,18 @@ def cmd_diff(args) -> int:
     warning = kind_warning(a, b)
     if warning:
         print("claimbench diff: warning: " + warning, file=sys.stderr)
-    print("A: {} run {} ({})\nB: {} run {} ({})".format(a.kind, a.run_id, a.source, b.kind, b.run_id, b.source))
+    print(f"A: {a.kind} run {a.run_id} ({a.source})\nB: {b.kind} run {b.run_id} ({b.source})")
     for note in diff_notes(a, b):
         if note != warning:
             print("note: " + note)
     print(text_table(DIFF_HEADERS, rows))
     changed = sum(1 for r in rows if r[5])
     beyond = sum(1 for r in rows if r[6] == BEYOND)
-    print("{} verdict{} changed; {} effect{} apart beyond noise".format(
-        changed, "" if changed == 1 else "s", beyond, "" if beyond == 1 else "s"))
+    print(f"{changed} verdict{'' if changed == 1 else 's'} changed; {beyond} effect{'' if beyond == 1 else 's'} apart "
+          "beyond noise")
     if args.markdown:
         records.atomic_write_text(Path(args.markdown), diff_markdown(a, b, rows))
-        print("diff: {}".format(args.markdown))
+        print(f"diff: {args.markdown}")
     return 1 if args.fail_on_change and changed else 0
 
 
@@ -45,7 +45,7 @@ def cmd_merge(args) -> int:
     out = Path(args.out)
     given = [x.strip() for x in args.labels.split(",")] if args.labels else []
     if given and len(given) != len(args.dirs):
-        raise CliError("--labels names {} runs, {} were given".format(len(given), len(args.dirs)))
+        raise CliError(f"--labels names {len(given)} runs, {len(args.dirs)} were given")
     runs, labels = [], []
     try:
         for i, d in enumerate(args.dirs):
@@ -55,7 +55,7 @@ def cmd_merge(args) -> int:
             except CompareError as exc:
                 if not args.skip_missing:
                     raise
-                print("claimbench merge: left out: {}".format(exc))
+                print(f"claimbench merge: left out: {exc}")
         if len(runs) < 2:
             raise CompareError("fewer than two runs to merge")
         runs = label_runs(runs, labels)
@@ -64,10 +64,10 @@ def cmd_merge(args) -> int:
     section, found = machines_section(runs, out / "figures" / MACHINES_FIGURE)
     records.atomic_write_text(out / MACHINES_MD, to_markdown("claimbench machines", [section], out))
     records.atomic_write_text(out / "machines.html", to_html("claimbench machines", [section], out))
-    print("machines: {}".format(", ".join("{} ({})".format(r.label, r.run_id) for r in runs)))
+    print(f"machines: {', '.join((f'{r.label} ({r.run_id})' for r in runs))}")
     unexplained = [f for f in found if f[2] == "unexplained"]
-    print("{} cells differ from the first column, {} without a reason".format(len(found), len(unexplained)))
-    print("machines matrix: {}".format(out / MACHINES_MD))
+    print(f"{len(found)} cells differ from the first column, {len(unexplained)} without a reason")
+    print(f"machines matrix: {out / MACHINES_MD}")
     return 0
 
 

@@ -41,23 +41,23 @@ class Interpreter:
     @property
     def short(self) -> str:
         """``3.13t``: what PYTHONS names it by."""
-        return "{}.{}{}".format(self.version[0], self.version[1], "t" if self.free_threaded else "")
+        return f"{self.version[0]}.{self.version[1]}{'t' if self.free_threaded else ''}"
 
     @property
     def tag(self) -> str:
         """``3.13.5t``: the name of its virtual environment under .venvs/."""
-        tag = self.short if self.version[2] < 0 else "{}.{}.{}{}".format(
-            *self.version, "t" if self.free_threaded else "")
+        major, minor, patch = self.version
+        tag = self.short if patch < 0 else f"{major}.{minor}.{patch}{'t' if self.free_threaded else ''}"
         return tag + "-" + self.source if self.runner else tag
 
     @property
     def name(self) -> str:
         """What PYTHONS names it by: ``3.13t``, ``debian:3.14``, ``3.11@spawn``."""
-        name = "{}:{}".format(self.source, self.short) if self.runner else self.short
+        name = f"{self.source}:{self.short}" if self.runner else self.short
         return name + ("@" + self.start_method if self.start_method else "")
 
     def describe(self) -> str:
-        return "{} ({}, {})".format(self.tag, self.source, self.path)
+        return f"{self.tag} ({self.source}, {self.path})"
 
 
 @dataclass(frozen=True)
@@ -187,8 +187,7 @@ def parse_request(text: str) -> Request:
     if "@" in text:
         name, method = text.rsplit("@", 1)
         if method not in START_METHODS:
-            raise NotFound("PYTHONS: unknown start method {!r} in {!r}: choose {}".format(
-                method, text, ", ".join(START_METHODS)))
+            raise NotFound(f"PYTHONS: unknown start method {method!r} in {text!r}: choose {', '.join(START_METHODS)}")
         return replace(parse_request(name), text=text, start_method=method)
     if "/" in text or text.startswith("~"):
         return Request(text, path=os.path.expanduser(text))
@@ -196,17 +195,16 @@ def parse_request(text: str) -> Request:
     if ":" in text:
         source, text = text.split(":", 1)
         if not re.match(r"^[a-z][a-z0-9_-]*$", source):
-            raise NotFound("PYTHONS: cannot read {!r}: a runtime of its own root is named like "
-                           "debian:3.14".format(source + ":" + text))
+            raise NotFound(f"PYTHONS: cannot read {source + ':' + text!r}: a runtime of its own root is named like "
+                           "debian:3.14")
         request = parse_request(text)
         return replace(request, text=source + ":" + request.text, source=source)
     parsed = parse_version_name(text)
     if parsed is None:
-        raise NotFound("PYTHONS: cannot read {!r}: give a version (3.11, 3.13t, 3.13.5t) "
-                       "or the path of a python".format(text))
+        raise NotFound(f"PYTHONS: cannot read {text!r}: give a version (3.11, 3.13t, 3.13.5t) or the path of a python")
     (major, minor, patch), ft = parsed
     if not supported((major, minor)):
-        raise NotFound("PYTHONS: {} is older than the experiments support ({}.{}+)".format(text, *OLDEST))
+        raise NotFound(f"PYTHONS: {text} is older than the experiments support ({OLDEST[0]}.{OLDEST[1]}+)")
     version = (major, minor) if patch < 0 else (major, minor, patch)
     return Request(text, version=version, free_threaded=ft)
 
@@ -254,10 +252,10 @@ def choose(request: Request, candidates: Sequence[Interpreter]) -> Interpreter:
         if request.free_threaded:
             from .project import has_make_target
             hint = ("; `make freethreaded` finds or builds one" if has_make_target(Path.cwd(), "freethreaded")
-                    else "; `uv python install {0}` or `pyenv install {0}` installs one".format(request.text))
+                    else f"; `uv python install {request.text}` or `pyenv install {request.text}` installs one")
         if request.source == "debian":
-            hint = "; `tools/debian-runtimes ensure {}` makes it (as root)".format(request.text.split(":", 1)[1])
-        raise NotFound("PYTHONS: no Python {} here (found: {}){}".format(request.text, have, hint))
+            hint = f"; `tools/debian-runtimes ensure {request.text.split(':', 1)[1]}` makes it (as root)"
+        raise NotFound(f"PYTHONS: no Python {request.text} here (found: {have}){hint}")
     return best_per_series(found)[-1] if len(found) > 1 else found[0]
 
 

@@ -154,7 +154,7 @@ def resolve(requests: Sequence[Request], candidates: Sequence[Interpreter]) -> L
         if r.path:
             found = probe(r.path) if os.access(r.path, os.X_OK) else None
             if found is None:
-                raise NotFound("PYTHONS: {} is not a runnable CPython {}.{}+".format(r.text, *OLDEST))
+                raise NotFound(f"PYTHONS: {r.text} is not a runnable CPython {OLDEST[0]}.{OLDEST[1]}+")
             chosen.append(replace(found, source="given", start_method=r.start_method))
             continue
         try:
@@ -175,7 +175,7 @@ def select(pythons: str, candidates: Optional[Sequence[Interpreter]] = None) -> 
         return resolve(requests, found)
     chosen = default_selection(found, sys.version_info[:2])
     if not chosen:
-        raise NotFound("no CPython {}.{}+ found (pyenv, PATH, uv)".format(*OLDEST))
+        raise NotFound(f"no CPython {OLDEST[0]}.{OLDEST[1]}+ found (pyenv, PATH, uv)")
     return chosen
 
 
@@ -185,10 +185,10 @@ def main(argv: Optional[List[str]] = None) -> int:
     try:
         chosen = select(" ".join(argv))
     except NotFound as exc:
-        print("claimbench: error: {}".format(exc), file=sys.stderr)
+        print(f"claimbench: error: {exc}", file=sys.stderr)
         return 2
     for c in chosen:
-        print("{}\t{}\t{}\t{}".format(c.name, c.tag, c.source, c.path))
+        print(f"{c.name}\t{c.tag}\t{c.source}\t{c.path}")
     return 0
 
 

@@ -78,8 +78,8 @@ def check_distinct(runtimes: Sequence[dict]) -> None:
     for fp in runtimes:
         tag = fp["tag"]
         if tag in seen:
-            raise MatrixError("PYTHONS: {} and {} are both runtime {}; name only one of them".format(
-                seen[tag], fp["executable"], tag))
+            raise MatrixError(f"PYTHONS: {seen[tag]} and {fp['executable']} are both runtime {tag}; name only one of "
+                              "them")
         seen[tag] = fp["executable"]
 
 
@@ -105,11 +105,11 @@ def _run_quiet(cmd: List[str], what: str, timeout_s: float = 900) -> str:
         done = subprocess.run(cmd, cwd=str(ROOT), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                               universal_newlines=True, timeout=timeout_s)
     except (OSError, subprocess.SubprocessError) as exc:
-        raise MatrixError("{}: {}".format(what, exc)) from None
+        raise MatrixError(f"{what}: {exc}") from None
     if done.returncode != 0:
-        tail = [line for line in done.stdout.strip().splitlines() if line.strip()][-1:] or ["exit status {}".format(
-            done.returncode)]
-        raise MatrixError("{}: {}".format(what, tail[0].strip()))
+        tail = [line for line in done.stdout.strip().splitlines() if line.strip()][-1:] or ["exit status "
+                                                                                            f"{done.returncode}"]
+        raise MatrixError(f"{what}: {tail[0].strip()}")
     return done.stdout
 
 
@@ -137,26 +137,26 @@ def ensure_venv(interp: Interpreter, venvs_dir: Path = VENVS, requirements: Path
     marker = venv / MARKER
     if marker.exists() and python.exists() and venv_is_current(marker.read_text(), wanted):
         return python
-    print("claimbench matrix: making {} from {} ({})".format(venv, interp.path, requirements.name), flush=True)
+    print(f"claimbench matrix: making {venv} from {interp.path} ({requirements.name})", flush=True)
     if venv.exists():
         shutil.rmtree(str(venv))
-    _run_quiet([interp.path, "-m", "venv", str(venv)], "cannot make a virtual environment with {}".format(interp.path))
+    _run_quiet([interp.path, "-m", "venv", str(venv)], f"cannot make a virtual environment with {interp.path}")
     if interp.runner:
         records.atomic_write_text(python, host_python_script(interp.runner, venv))
         python.chmod(0o755)
     _run_quiet([str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check",
-                "-r", str(requirements)], "cannot install {} for Python {}".format(requirements.name, interp.tag))
+                "-r", str(requirements)], f"cannot install {requirements.name} for Python {interp.tag}")
     records.atomic_write_json(marker, wanted)
     return python
 
 
 def fingerprint_of(python: Path, start_method: str = "") -> dict:
     """The runtime's fingerprint; with ``start_method``, as a run that chooses it stores it."""
-    out = _run_quiet([str(python), "-c", FINGERPRINT], "the package does not import on {}".format(python), 120)
+    out = _run_quiet([str(python), "-c", FINGERPRINT], f"the package does not import on {python}", 120)
     fp = json.loads(out.strip().splitlines()[-1])
     if start_method and start_method != fp.get("default_start_method"):
         if start_method not in fp.get("start_methods", ()):
-            raise MatrixError("start method {} is not offered by {}".format(start_method, python))
+            raise MatrixError(f"start method {start_method} is not offered by {python}")
         chosen = dataclasses.replace(runtime.Runtime.from_dict(fp), default_start_method=start_method,
                                      platform_start_method=fp.get("default_start_method"))
         fp = chosen.as_dict()
@@ -194,14 +194,14 @@ def cmd_matrix(args) -> int:
     if args.report_only:
         last = read_manifest(results_dir)
         if not last or not last.get("runs"):
-            raise CliError("no matrix stored in {} ({} makes one)".format(
-                results_dir, project.how_to("matrix", "claimbench matrix")))
+            raise CliError(f"no matrix stored in {results_dir} ({project.how_to('matrix', 'claimbench matrix')} makes "
+                           "one)")
         return write_matrix(results_dir, last["runs"][0]["run_id"], last["wall_s"], last["scale"])
     try:
         chosen = interpreters.select(args.pythons)
     except interpreters.NotFound as exc:
         raise CliError(str(exc))
-    print("claimbench matrix: {}".format(", ".join(c.describe() for c in chosen)), flush=True)
+    print(f"claimbench matrix: {', '.join((c.describe() for c in chosen))}", flush=True)
     if any(c.runner for c in chosen):
         # A runtime of its own root sees the project; a results folder elsewhere is mounted there too.
         os.environ[RUNTIME_BINDS_ENV] = str(results_dir)
@@ -215,7 +215,7 @@ def cmd_matrix(args) -> int:
     runs, worst = [], 0
     for interp, python, fp in zip(chosen, pythons, runtimes):
         run_id = records.run_id_for(new_run_id(), fp["tag"])
-        print("\n=== claimbench matrix: {} ({}) — run {}".format(fp["tag"], interp.path, run_id), flush=True)
+        print(f"\n=== claimbench matrix: {fp['tag']} ({interp.path}) — run {run_id}", flush=True)
         rc = run_session(verify_command(sys.executable, str(python), args.scale, strict, results_dir, run_id,
                                         args.pytest_args, interp.start_method))
         worst = max(worst, rc)
@@ -243,11 +243,11 @@ def write_matrix(results_dir: Path, first_run_id: str, wall_s: float, scale: str
     if section is None:
         print("claimbench: no run of the matrix was stored", file=sys.stderr)
         return 1
-    section.blocks.insert(0, Para("Made by `{}` in {:.0f} s at scale {}.".format(
-        project.how_to("matrix", "claimbench matrix"), wall_s, scale)))
+    section.blocks.insert(0, Para(f"Made by `{project.how_to('matrix', 'claimbench matrix')}` in {wall_s:.0f} s at "
+                                  f"scale {scale}."))
     records.atomic_write_text(results_dir / MATRIX_MD, to_markdown("claimbench matrix", [section], results_dir))
     print("\n" + matrix_part.text_table(ctx))
-    print("matrix: {}\nreport: {}".format(results_dir / MATRIX_MD, results_dir / "report.html"))
-    print("{} wall time: {:.1f} s (scale {}; the report's seconds not counted)".format(
-        project.how_to("matrix", "claimbench matrix"), wall_s, scale))
+    print(f"matrix: {results_dir / MATRIX_MD}\nreport: {results_dir / 'report.html'}")
+    print(f"{project.how_to('matrix', 'claimbench matrix')} wall time: {wall_s:.1f} s (scale {scale}; the report's "
+          "seconds not counted)")
     return 0

@@ -5,8 +5,8 @@ import argparse
 
 from ..core import scales
 
-SCALE_HELP = "the time unit T: {} (default: %(default)s)".format(
-    ", ".join("{} {:g} s".format(name, scale.unit_s) for name, scale in scales.SCALES.items()))
+SCALE_HELP = ("the time unit T: " + ", ".join(f"{name} {scale.unit_s:g} s" for name, scale in scales.SCALES.items())
+              + " (default: %(default)s)")
 STRICT_HELP = ("an inconclusive {} fails the run; --strict=0 and --strict=1 (make's STRICT) say it "
                "explicitly (default: 0: an inconclusive one is reported and passes)")
 RESULTS_HELP = "where runs are stored and {} (default: %(default)s)"
@@ -15,7 +15,7 @@ RESULTS_HELP = "where runs are stored and {} (default: %(default)s)"
 def strict_value(value: str) -> str:
     """--strict alone (1), --strict=1, --strict=0, --strict= (an empty STRICT: 0); anything else one line."""
     if value not in ("", "0", "1"):
-        raise argparse.ArgumentTypeError("STRICT must be 1 or 0, not {!r}".format(value))
+        raise argparse.ArgumentTypeError(f"STRICT must be 1 or 0, not {value!r}")
     return value or "0"
 
 
@@ -43,5 +43,5 @@ def add_results_dir(p, what: str = "the report is written") -> None:
 def add_pytest_args(p, where: str) -> None:
     """Shown in --help only: cli.parse() passes what a command does not know on to pytest, in its order."""
     p.add_argument("pytest_args", nargs="*", metavar="PYTEST-ARGS",
-                   help="what pytest takes (-k pool -x, --lf, a test's node id), passed to {}; so is "
-                        "everything after --".format(where))
+                   help=f"what pytest takes (-k pool -x, --lf, a test's node id), passed to {where}; so is everything "
+                        "after --")

@@ -25,7 +25,7 @@ def fix(modules: Sequence[str], python: str = "") -> str:
     from . import project
     if project.has_make_target(Path.cwd(), "venv"):
         return FIX
-    return "{}pip install claimbench".format(python + " -m " if python else "")
+    return f"{python + ' -m ' if python else ''}pip install claimbench"
 
 
 class NotReady(RuntimeError):
@@ -39,7 +39,7 @@ def missing_modules(python: str, modules: Sequence[str] = RUN_MODULES, timeout_s
         out = subprocess.run([python, "-c", code] + list(modules), capture_output=True, text=True,
                              timeout=timeout_s, check=True).stdout
     except (OSError, subprocess.SubprocessError) as exc:
-        raise NotReady("cannot run the interpreter {}: {}".format(python, exc)) from None
+        raise NotReady(f"cannot run the interpreter {python}: {exc}") from None
     return out.split()
 
 
@@ -47,17 +47,17 @@ def require_python(python: str, modules: Sequence[str] = RUN_MODULES) -> str:
     """The interpreter's path, if it exists and has ``modules``; else NotReady with one line."""
     path: Optional[str] = shutil.which(python)
     if not python or path is None:
-        raise NotReady("no interpreter {!r}: give a path or a name on PATH".format(python))
+        raise NotReady(f"no interpreter {python!r}: give a path or a name on PATH")
     missing = missing_modules(path, modules)
     if missing:
-        raise NotReady("{} lacks {} ({})".format(path, ", ".join(missing), fix(missing, path)))
+        raise NotReady(f"{path} lacks {', '.join(missing)} ({fix(missing, path)})")
     return path
 
 
 def results_folder(value) -> Path:
     """RESULTS / --results-dir: a folder name; an empty one would scatter runs into the current folder."""
     if not str(value).strip():
-        raise NotReady("RESULTS must name a folder, not {!r}".format(str(value)))
+        raise NotReady(f"RESULTS must name a folder, not {str(value)!r}")
     return Path(value)
 
 
@@ -67,4 +67,4 @@ def missing_dependency(exc: ImportError) -> Optional[str]:
     if not isinstance(exc, ModuleNotFoundError) or not name or name.split(".")[0] == "claimbench":
         return None
     import sys
-    return "this interpreter ({}) lacks the module {!r}: {}".format(sys.executable, name.split(".")[0], fix([name]))
+    return f"this interpreter ({sys.executable}) lacks the module {name.split('.')[0]!r}: {fix([name])}"

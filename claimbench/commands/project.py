@@ -36,7 +36,7 @@ def read_ini(root: Path) -> Dict[str, List[str]]:
         try:
             parser.read(str(path), encoding="utf-8")
         except configparser.Error as exc:
-            raise ProjectError("{}: {}".format(path, str(exc).splitlines()[0])) from None
+            raise ProjectError(f"{path}: {str(exc).splitlines()[0]}") from None
         if parser.has_section(section):
             return {k: _lines(parser.get(section, k, fallback="")) for k in keys}
         if name == "pytest.ini":
@@ -51,7 +51,7 @@ def read_ini(root: Path) -> Dict[str, List[str]]:
             options = tomllib.loads(toml.read_text(encoding="utf-8")).get("tool", {}).get("pytest", {}).get(
                 "ini_options", {})
         except ValueError as exc:
-            raise ProjectError("{}: {}".format(toml, exc)) from None
+            raise ProjectError(f"{toml}: {exc}") from None
         return {k: (options.get(k) if isinstance(options.get(k), list) else _lines(str(options.get(k, ""))))
                 for k in keys}
     return {k: [] for k in keys}
@@ -77,7 +77,7 @@ def use_claims(root: Path) -> None:
     try:
         claims.use(ini["claimbench_claims"])
     except (ImportError, ValueError) as exc:
-        raise ProjectError("claimbench_claims: {}".format(exc)) from None
+        raise ProjectError(f"claimbench_claims: {exc}") from None
 
 
 # GNU make's own order: the first of these that exists is the Makefile.
@@ -94,7 +94,7 @@ def has_make_target(root: Path, target: str) -> bool:
                 text = path.read_text(encoding="utf-8", errors="replace")
             except OSError:
                 return False
-            rule = r"^(?:[^\s:#=]+[ \t]+)*{}(?:[ \t]+[^\s:#=]+)*[ \t]*::?(?!=)".format(re.escape(target))
+            rule = rf"^(?:[^\s:#=]+[ \t]+)*{re.escape(target)}(?:[ \t]+[^\s:#=]+)*[ \t]*::?(?!=)"
             return re.search(rule, text, re.M) is not None
     return False
 

@@ -50,7 +50,7 @@ def parse_strict(value: str) -> bool:
         return False
     if value in ("1", "yes", "true"):
         return True
-    raise CliError("STRICT must be 1 or 0, not {!r}".format(value))
+    raise CliError(f"STRICT must be 1 or 0, not {value!r}")
 
 
 def sessions(python: str, scale: str, results_dir: Path, run_id: str, strict: bool,

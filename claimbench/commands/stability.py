@@ -66,7 +66,7 @@ def parse_runs(value, name: str = "RUNS", what: str = "the number of quiet runs"
     """RUNS (or another count of runs): a positive integer, or one clear line."""
     text = str(value).strip()
     if not text.isdigit() or int(text) < 1:
-        raise BadRuns("{} must be a positive integer ({}), not {!r}".format(name, what, str(value)))
+        raise BadRuns(f"{name} must be a positive integer ({what}), not {str(value)!r}")
     return int(text)
 
 
@@ -75,8 +75,8 @@ def parse_conditions(value) -> Tuple[str, ...]:
     named = [c for c in str(value).replace(",", " ").split() if c]
     unknown = [c for c in named if c not in CONDITIONS]
     if unknown or not named:
-        raise BadRuns("--conditions: {}: choose one or more of {}, separated by commas".format(
-            "unknown condition {!r}".format(unknown[0]) if unknown else "none given", ", ".join(CONDITIONS)))
+        raise BadRuns(f"--conditions: {(f'unknown condition {unknown[0]!r}' if unknown else 'none given')}: choose "
+                      f"one or more of {', '.join(CONDITIONS)}, separated by commas")
     return tuple(c for c in CONDITIONS if c in named)
 
 
@@ -85,7 +85,7 @@ def parse_sessions(value, selected: bool) -> str:
     named = [s for s in str(value or "").replace(",", " ").split() if s]
     unknown = [s for s in named if s not in SESSIONS]
     if unknown:
-        raise BadRuns("--sessions: unknown session {!r}: choose timing, behaviour or both".format(unknown[0]))
+        raise BadRuns(f"--sessions: unknown session {unknown[0]!r}: choose timing, behaviour or both")
     if named:
         return ",".join(s for s in SESSIONS if s in named)
     return "timing" if selected else ""
@@ -118,7 +118,7 @@ def plan(base_id: str, runs, one_cpu_runs: int = 1, hog_runs: int = 1,
     for condition, stem in ((QUIET, "quiet"), (ONE_CPU, "onecpu"), (HOG, "hog")):
         n = study.count(condition)
         numbered = condition == QUIET or n > 1
-        out += [(condition, "{}-{}{}".format(base_id, stem, i + 1 if numbered else "")) for i in range(n)]
+        out += [(condition, f"{base_id}-{stem}{i + 1 if numbered else ''}") for i in range(n)]
     return out
 
 
@@ -225,14 +225,14 @@ def run_study(runs, scale: str, results_dir: Path, python: str = sys.executable,
     steps = plan(base_id, study)
     t0 = time.perf_counter()
     for i, (condition, run_id) in enumerate(steps, 1):
-        print("\nstability: run {}/{} ({}) -> {}".format(i, len(steps), condition, run_id), flush=True)
+        print(f"\nstability: run {i}/{len(steps)} ({condition}) -> {run_id}", flush=True)
         cmd = verify_command(python, scale, stab_dir, run_id, study.sessions, study.pytest_args)
         if condition == ONE_CPU:
             cmd, preexec = pinned(cmd, cpus[0])
             statuses[run_id] = run_child(cmd, preexec)
         elif condition == HOG:
             with cpu_hog(cpus[-1]) as hog:
-                print("stability: CPU hog pid {} spinning on CPU {}".format(hog.pid, cpus[-1]), flush=True)
+                print(f"stability: CPU hog pid {hog.pid} spinning on CPU {cpus[-1]}", flush=True)
                 statuses[run_id] = run_child(cmd)
         else:
             statuses[run_id] = run_child(cmd)
@@ -254,7 +254,7 @@ def resummarise(results_dir: Path) -> Summary:
         study = Study(runs, conditions=conditions, pytest_args=tuple(last.get("pytest_args", ())),
                       sessions=str(last.get("sessions", "")))
     except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise CliError("no readable summary of a last study in {}: {}".format(path, exc)) from None
+        raise CliError(f"no readable summary of a last study in {path}: {exc}") from None
     stored_runs = [(r["condition"], r["run_id"]) for r in last.get("runs", [])
                    if isinstance(r, dict) and r.get("condition") in CONDITIONS and r.get("run_id")]
     statuses = {r["run_id"]: r.get("exit_status") for r in last.get("runs", []) if isinstance(r, dict)}
@@ -276,8 +276,8 @@ def write_summary(summary: Summary, results_dir: Path, scale: str, base_id: str,
     if study is not None and (study.pytest_args or study.sessions):
         data.update(pytest_args=list(study.pytest_args), sessions=study.sessions)
     records.atomic_write_json(Path(results_dir) / SUBDIR / SUMMARY_JSON, data)
-    title = "Stability of the verdicts — {} (scale {}, {:.0f} s{})".format(
-        base_id, scale, wall_s, "; only " + " ".join(study.pytest_args) if study and study.pytest_args else "")
+    only = "; only " + " ".join(study.pytest_args) if study and study.pytest_args else ""
+    title = f"Stability of the verdicts — {base_id} (scale {scale}, {wall_s:.0f} s{only})"
     records.atomic_write_text(Path(results_dir) / SUMMARY_MD, to_markdown(summary, title, data))
 
 
@@ -341,8 +341,8 @@ def cmd_stability(args) -> int:
     summary = resummarise(results_dir) if args.summary_only else run_study(study, args.scale, results_dir,
                                                                           args.python)
     print("\n" + to_markdown(summary, "claimbench stability"))
-    print("stability summary: {}".format(results_dir / SUMMARY_MD))
+    print(f"stability summary: {results_dir / SUMMARY_MD}")
     main_report = refresh_main_report(results_dir)
     if main_report:
-        print("report (with the stability part): {}".format(main_report))
+        print(f"report (with the stability part): {main_report}")
     return 0 if summary.ok else 1

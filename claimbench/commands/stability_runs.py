@@ -48,7 +48,7 @@ class ConditionRun:
 def case_key(case: dict) -> str:
     """``claim [case]``; a case without an id is named by its test."""
     name = case.get("case") or str(case.get("nodeid", "")).split("::")[-1] or "-"
-    return "{} [{}]".format(case["claim"], name)
+    return f"{case['claim']} [{name}]"
 
 
 def condition_run(condition: str, run_id: str, recs: Sequence[records.RunRecord],

@@ -56,7 +56,7 @@ class Summary:
 
     @property
     def problems(self) -> List[str]:
-        return list(self.run_problems) + ["{}: {}".format(c.claim, p) for c in self.claims for p in c.problems]
+        return list(self.run_problems) + [f"{c.claim}: {p}" for c in self.claims for p in c.problems]
 
     @property
     def ok(self) -> bool:
@@ -84,29 +84,29 @@ class Summary:
         same, total = self.agreement()
         per = self.runs_per_condition()
         if self.quiet_runs or QUIET in self.conditions:
-            out = ["Quiet runs: {} of {} claims gave the same verdict in all {} runs{}.".format(
-                same, total, self.quiet_runs, " ({:.0%})".format(same / total) if total else "")]
+            out = [f"Quiet runs: {same} of {total} claims gave the same verdict in all {self.quiet_runs} "
+                   f"runs{(f' ({same / total:.0%})' if total else '')}."]
         else:
             out = ["Quiet runs: not run."]
         for condition in (ONE_CPU, HOG):
-            label = TITLES[condition] + (" ({} runs)".format(per[condition]) if per[condition] > 1 else "")
+            label = TITLES[condition] + (f" ({per[condition]} runs)" if per[condition] > 1 else "")
             ran = [c for c in self.claims if c.counts.get(condition)]
             if not ran:
-                out.append("{}: not run.".format(label))
+                out.append(f"{label}: not run.")
                 continue
             quiet_like = sum(1 for c in ran if all(v in c.quiet for v in c.counts[condition]))
             inconclusive = sum(1 for c in ran if verdicts.INCONCLUSIVE in c.counts[condition]
                                and verdicts.INCONCLUSIVE not in c.quiet)
             wrong = sum(1 for c in ran if any(p.startswith(condition + ":") for p in c.problems))
-            out.append("{}: {} claims as in the quiet runs, {} inconclusive, {} with a wrong verdict "
-                       "(of the claim or of one of its cases).".format(label, quiet_like, inconclusive, wrong))
+            out.append(f"{label}: {quiet_like} claims as in the quiet runs, {inconclusive} inconclusive, {wrong} with "
+                       "a wrong verdict (of the claim or of one of its cases).")
         out += self.rate_lines()
         for cond, ctl in self.controls().items():
-            which = ", ".join("{} ×{}".format(k, n) for k, n in ctl["cases"].items())
-            out.append("Controls, {}: {} ran, {} not as planted{}.".format(
-                LABELS[cond], ctl["ran"], ctl["not_as_planted"], " ({})".format(which) if which else ""))
+            which = ", ".join(f"{k} ×{n}" for k, n in ctl["cases"].items())
+            out.append(f"Controls, {LABELS[cond]}: {ctl['ran']} ran, {ctl['not_as_planted']} not as "
+                       f"planted{(f' ({which})' if which else '')}.")
         problems = self.problems
-        out.append("Targets met." if not problems else "{} problem(s): see below.".format(len(problems)))
+        out.append("Targets met." if not problems else f"{len(problems)} problem(s): see below.")
         return out
 
     def rate_lines(self) -> List[str]:
@@ -117,9 +117,8 @@ class Summary:
             rated = [c for c in self.claims if cond in c.rates]
             if not n or not rated:
                 continue
-            out.append("Against the expectation, {} ({} run{}): wrong verdicts: {}; inconclusive: {}.".format(
-                LABELS[cond], n, "" if n == 1 else "s", _listed(rated, cond, "wrong"),
-                _listed(rated, cond, verdicts.INCONCLUSIVE)))
+            out.append(f"Against the expectation, {LABELS[cond]} ({n} run{'' if n == 1 else 's'}): wrong verdicts: "
+                       f"{_listed(rated, cond, 'wrong')}; inconclusive: {_listed(rated, cond, verdicts.INCONCLUSIVE)}.")
         return out
 
     def as_dict(self) -> dict:
@@ -134,11 +133,11 @@ def _listed(rated: List[ClaimStability], cond: str, what: str) -> str:
     """The claims with ``what`` (wrong, inconclusive) under ``cond``, each k/n [interval]; or none."""
     hit = [c for c in rated if c.rates[cond][what]["k"]]
     if hit:
-        return ", ".join("{} {}".format(c.claim, part.fmt_rate(c.rates[cond][what])) for c in hit)
+        return ", ".join(f"{c.claim} {part.fmt_rate(c.rates[cond][what])}" for c in hit)
     ns = {c.rates[cond][what]["n"] for c in rated}
     if len(ns) == 1 and next(iter(ns)):
-        return "none (0/{} for each claim: at most {} at 95 %)".format(
-            next(iter(ns)), part.fmt_share(rated[0].rates[cond][what]["high"]))
+        high = part.fmt_share(rated[0].rates[cond][what]["high"])
+        return f"none (0/{next(iter(ns))} for each claim: at most {high} at 95 %)"
     return "none"
 
 
@@ -147,7 +146,7 @@ def _counts(values: Iterable[str]) -> Dict[str, int]:
 
 
 def _said(counts: Dict[str, int]) -> str:
-    return ", ".join("{} ×{}".format(v, n) for v, n in counts.items())
+    return ", ".join(f"{v} ×{n}" for v, n in counts.items())
 
 
 def _reference(quiet_values: Iterable[str], expected: Optional[str]) -> Tuple[set, str]:
@@ -155,9 +154,9 @@ def _reference(quiet_values: Iterable[str], expected: Optional[str]) -> Tuple[se
     settled on, and what its expectation on that run's runtime says (which knows the CPUs)."""
     settled = {v for v in quiet_values if v in SETTLED}
     allowed = settled | ({expected} if expected in SETTLED else set())
-    said = "{} in the quiet runs".format("/".join(sorted(settled))) if settled else "the quiet runs settled nothing"
+    said = f"{'/'.join(sorted(settled))} in the quiet runs" if settled else "the quiet runs settled nothing"
     if expected in SETTLED and expected not in settled:
-        said += ", expected {} here".format(expected)
+        said += f", expected {expected} here"
     return (allowed or set(SETTLED)), said
 
 
@@ -167,11 +166,11 @@ def _judge_condition(run: ConditionRun, label: str, value: str, quiet_values: Li
     if value == verdicts.INCONCLUSIVE:
         return None
     if value not in SETTLED:
-        return "{}: {}no verdict {}".format(run.condition, label, WHERE[run.condition])
+        return f"{run.condition}: {label}no verdict {WHERE[run.condition]}"
     allowed, said = _reference(quiet_values, expected)
     if value in allowed:
         return None
-    text = "{}: {}{} {}, {}".format(run.condition, label, value, WHERE[run.condition], said)
+    text = f"{run.condition}: {label}{value} {WHERE[run.condition]}, {said}"
     if run.condition == ONE_CPU and value == verdicts.REFUTED:
         text += ": its expectation should return untestable below 2 usable CPUs"
     return text
@@ -190,7 +189,7 @@ def _once_each(problems: List[str], runs: Dict[str, int]) -> List[str]:
     out = []
     for p in dict.fromkeys(problems):
         n = runs.get(p.split(":", 1)[0], 1)
-        out.append(p if n <= 1 else "{} ({} of {} runs)".format(p, seen[p], n))
+        out.append(p if n <= 1 else f"{p} ({seen[p]} of {n} runs)")
     return out
 
 
@@ -206,12 +205,11 @@ def summarise(runs: Sequence[ConditionRun], order: Iterable[str] = (),
         run_problems.append("no quiet run to compare with")
     for r in by_cond[ONE_CPU]:
         if r.usable_cpus not in (None, 1):
-            run_problems.append("the one-CPU run{} had {} usable CPUs, not 1".format(
-                " " + r.run_id if len(by_cond[ONE_CPU]) > 1 else "", r.usable_cpus))
+            run_problems.append(f"the one-CPU run{' ' + r.run_id if len(by_cond[ONE_CPU]) > 1 else ''} had "
+                                f"{r.usable_cpus} usable CPUs, not 1")
     for r in runs:
         if not r.verdicts:
-            run_problems.append("{} run {} stored no verdicts (exit status {})".format(
-                r.condition, r.run_id, r.exit_status))
+            run_problems.append(f"{r.condition} run {r.run_id} stored no verdicts (exit status {r.exit_status})")
 
     rank = {cid: i for i, cid in enumerate(order)}
     seen: List[str] = []
@@ -228,15 +226,15 @@ def summarise(runs: Sequence[ConditionRun], order: Iterable[str] = (),
         counts = _counts(r.verdicts.get(cid, MISSING) for r in quiet)
         problems = []
         if len(counts) > 1:
-            problems.append("{}: not the same verdict in every quiet run ({})".format(QUIET, _said(counts)))
+            problems.append(f"{QUIET}: not the same verdict in every quiet run ({_said(counts)})")
         mine = [k for k in case_keys if k.startswith(cid + " [")]
         for key in mine:
             settled = _counts(v for v in (r.cases.get(key) for r in quiet) if v in SETTLED)
             if len(settled) > 1 and all(r.expected.get(key) == verdicts.MACHINE_DEPENDENT for r in quiet):
                 continue  # a measured property of the machine on its threshold: no verdict was expected
             if len(settled) > 1:
-                problems.append("{}: case {} settled differently in the quiet runs ({})".format(
-                    QUIET, key[len(cid) + 1:], _said(settled)))
+                problems.append(f"{QUIET}: case {key[len(cid) + 1:]} settled differently in the quiet runs "
+                                f"({_said(settled)})")
         found = []
         for run in others:
             claim_problem = _judge_condition(run, "", run.verdicts.get(cid, MISSING),
@@ -246,7 +244,7 @@ def summarise(runs: Sequence[ConditionRun], order: Iterable[str] = (),
             for key in mine:
                 if key not in run.cases:
                     continue  # a case missing from one run shows in the claim's verdict
-                case_problem = _judge_condition(run, "case {} ".format(key[len(cid) + 1:]), run.cases[key],
+                case_problem = _judge_condition(run, f"case {key[len(cid) + 1:]} ", run.cases[key],
                                                 [r.cases.get(key, MISSING) for r in quiet], run.expected.get(key))
                 if case_problem:
                     found.append(case_problem)
@@ -271,10 +269,10 @@ def to_markdown(summary: Summary, title: str = "Stability of the verdicts", data
     out += summary.lines() + [""]
     out += ["| claim | quiet runs | one CPU | CPU hog | problems |", "|---|---|---|---|---|"]
     for c in summary.claims:
-        one = c.one_cpu + (" ({})".format(c.one_cpu_reason) if c.one_cpu_reason else "")
-        out.append("| {} | {} | {} | {} | {} |".format(
-            c.claim, _said(c.quiet), one.replace("|", "\\|"), c.hog,
-            "; ".join(c.problems).replace("|", "\\|") or "-"))
+        one = c.one_cpu + (f" ({c.one_cpu_reason})" if c.one_cpu_reason else "")
+        cells = (c.claim, _said(c.quiet), one.replace("|", "\\|"), c.hog,
+                 "; ".join(c.problems).replace("|", "\\|") or "-")
+        out.append("| " + " | ".join(cells) + " |")
     rates = part.rate_table(data)
     if rates:
         headers, rows = rates
@@ -288,8 +286,7 @@ def to_markdown(summary: Summary, title: str = "Stability of the verdicts", data
         out += ["", "Cases with a wrong verdict:", ""] + ["- " + line for line in cases]
     out += ["", "Runs:", ""]
     for r in summary.runs:
-        out.append("- {} `{}`: exit status {}, usable CPUs {}".format(
-            r.condition, r.run_id, r.exit_status, r.usable_cpus))
+        out.append(f"- {r.condition} `{r.run_id}`: exit status {r.exit_status}, usable CPUs {r.usable_cpus}")
     if summary.problems:
         out += ["", "Problems:", ""] + ["- " + p for p in summary.problems]
     return "\n".join(out) + "\n"

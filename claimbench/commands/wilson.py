@@ -19,7 +19,7 @@ CONFIDENCE = 0.95
 def z_of(confidence: float = CONFIDENCE) -> float:
     """The two-sided normal quantile: 1.95996… for 95 %."""
     if not 0.0 < confidence < 1.0:
-        raise ValueError("confidence must lie strictly between 0 and 1, not {!r}".format(confidence))
+        raise ValueError(f"confidence must lie strictly between 0 and 1, not {confidence!r}")
     return NormalDist().inv_cdf(0.5 + confidence / 2.0)
 
 
@@ -29,10 +29,10 @@ def wilson(k: int, n: int, confidence: float = CONFIDENCE) -> Tuple[float, float
     0 of 0 says nothing: (0, 1). ``k == 0`` gives a low of exactly 0, ``k == n`` a high of exactly 1.
     """
     if isinstance(k, bool) or isinstance(n, bool) or int(k) != k or int(n) != n:
-        raise ValueError("k and n must be whole numbers, not {!r} and {!r}".format(k, n))
+        raise ValueError(f"k and n must be whole numbers, not {k!r} and {n!r}")
     k, n = int(k), int(n)
     if n < 0 or not 0 <= k <= max(n, 0):
-        raise ValueError("need 0 <= k <= n, not k={} n={}".format(k, n))
+        raise ValueError(f"need 0 <= k <= n, not k={k} n={n}")
     if n == 0:
         return 0.0, 1.0
     z = z_of(confidence)

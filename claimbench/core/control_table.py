@@ -75,7 +75,7 @@ def rows(cases: Iterable[dict], registry) -> List[ControlRow]:
                 claim=claim_id, case=c.get("case", ""), control=c.get("control") or c.get("case", ""),
                 expected=c.get("expected", ""), verdict=c.get("verdict", ""), effect=_number(c.get("effect")),
                 ci_low=_number(c.get("ci_low")), ci_high=_number(c.get("ci_high")),
-                evidence="{} — {}".format(c.get("expected_reason", ""), c.get("evidence", "")).strip(" —"),
+                evidence=f"{c.get('expected_reason', '')} — {c.get('evidence', '')}".strip(" —"),
                 untestable_now=gated(c)))
         if not found:
             claim = registry.get(claim_id)
@@ -91,12 +91,12 @@ def summary(table: List[ControlRow]) -> str:
     ran = [r for r in table if r.ran]
     planted = [r for r in ran if r.as_planted]
     missing = [c for c in claims if c not in with_control]
-    line = "{} of {} claims have a control that ran; {} of {} controls came out as planted.".format(
-        len(with_control), len(claims), len(planted), len(ran))
-    off = ["{} [{}]: {} (planted {})".format(r.claim, r.case, r.verdict, r.expected) for r in ran if not r.as_planted]
+    line = (f"{len(with_control)} of {len(claims)} claims have a control that ran; "
+            f"{len(planted)} of {len(ran)} controls came out as planted.")
+    off = [f"{r.claim} [{r.case}]: {r.verdict} (planted {r.expected})" for r in ran if not r.as_planted]
     if off:
         line += " Not as planted: " + "; ".join(off) + "."
-    now = ["{} [{}]".format(r.claim, r.case) for r in table if r.untestable_now]
+    now = [f"{r.claim} [{r.case}]" for r in table if r.untestable_now]
     if now:
         line += " Untestable now (the machine could not show what the experiment needs): " + "; ".join(now) + "."
     if missing:
@@ -128,15 +128,15 @@ def markdown_text(table: List[ControlRow], run: List[records.RunRecord]) -> str:
     head = run[0] if run else None
     lines = ["# Controls: every verdict able to come out otherwise", ""]
     if head is not None:
-        lines += ["Run {} on {} (T = {} s, scale {}).".format(
-            head.run_id, head.runtime.get("tag", "?"), head.scale.get("unit_s"), head.scale.get("name")), ""]
+        lines += [f"Run {head.run_id} on {head.runtime.get('tag', '?')} (T = {head.scale.get('unit_s')} s, scale "
+                  f"{head.scale.get('name')}).", ""]
     lines += ["Each control runs a claim's experiment on a planted counterpart where the claim is known to be "
               "false (or true, where this runtime is expected to refute it): it must come out as planted, "
               "or the experiment cannot tell.", "", summary(table), "",
               "| claim | case | control | expected | verdict | as planted | effect [CI] | evidence |",
               "|---|---|---|---|---|---|---|---|"]
     for r in table:
-        fig = "" if r.effect != r.effect else "{} [{}, {}]".format(_fig(r.effect), _fig(r.ci_low), _fig(r.ci_high))
+        fig = "" if r.effect != r.effect else f"{_fig(r.effect)} [{_fig(r.ci_low)}, {_fig(r.ci_high)}]"
         mark = ("yes" if r.as_planted else "**no**") if r.ran else "-"
         lines.append("| " + " | ".join(_md_cell(x) for x in (
             r.claim, r.case, r.control, r.expected, r.verdict, mark, fig, r.evidence)) + " |")

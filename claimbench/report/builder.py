@@ -102,15 +102,15 @@ def pick_run(all_runs: List[records.RunRecord], results_dir: Path, run_id: str =
     newest_id = newest[0].run_id if newest else ""
     run = records.latest(all_runs, reference) if reference else []
     if run:
-        why = "the reference run ({}, written by the last whole claimbench verify there)".format(where)
+        why = f"the reference run ({where}, written by the last whole claimbench verify there)"
         if newest_id and newest_id > reference:
-            why += "; a newer one: {} (--run-id {})".format(newest_id, newest_id)
+            why += f"; a newer one: {newest_id} (--run-id {newest_id})"
         return run, why
-    missing = "{} names {}, which is not stored there; ".format(where, reference) if reference else ""
+    missing = f"{where} names {reference}, which is not stored there; " if reference else ""
     if not newest:
         return [], ""
     own = runtime_tag and newest[0].runtime.get("tag") == runtime_tag
-    return newest, missing + ("the newest run of this interpreter ({})".format(runtime_tag) if own
+    return newest, missing + (f"the newest run of this interpreter ({runtime_tag})" if own
                               else "the newest run")
 
 
@@ -162,7 +162,7 @@ def section_modules():
     from . import parts as pkg
     for info in sorted(pkgutil.iter_modules(pkg.__path__), key=lambda m: m.name):
         if not info.name.startswith("_"):
-            yield importlib.import_module("{}.{}".format(pkg.__name__, info.name))
+            yield importlib.import_module(f"{pkg.__name__}.{info.name}")
 
 
 def family_parts():
@@ -198,7 +198,7 @@ def context(results_dir: Path, run_id: str = "", out_dir: Optional[Path] = None,
         print("claimbench: skipped " + e, file=sys.stderr)
     run, picked = pick_run(all_runs, results_dir, run_id, runtime_tag)
     if not run:
-        raise NoRuns("no stored run{} in {}".format(" " + run_id if run_id else "", records.runs_dir(results_dir)))
+        raise NoRuns(f"no stored run{' ' + run_id if run_id else ''} in {records.runs_dir(results_dir)}")
     ctx = ReportContext(results_dir=results_dir, figures_dir=out_dir / "figures", run=run, all_runs=all_runs,
                         cases=cases_frame(run), claims=claims_frame(run), errors=errors, picked=picked)
     # The controls of this run's runtime (or the newest of any, or none): `make controls` stores them.
@@ -244,7 +244,7 @@ def build(results_dir: Path, run_id: str = "", out_dir: Optional[Path] = None, r
             sections = discover_sections(ctx)
     finally:
         plots.keep(())
-    title = "claimbench report — run {}".format(ctx.run[0].run_id)
+    title = f"claimbench report — run {ctx.run[0].run_id}"
     records.atomic_write_text(out_dir / "verdicts.csv", ctx.claims.to_csv(index=False))
     records.atomic_write_text(out_dir / "cases.csv", ctx.cases.drop(columns=["data", "decision"], errors="ignore")
                              .to_csv(index=False))

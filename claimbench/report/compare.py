@@ -92,8 +92,7 @@ def find_run(ref: str, results_dir: Path) -> Run:
         recs, errors = records.load_runs(path)
         run = records.latest(recs)
         if not run:
-            raise CompareError("{}: no run of the claims stored there{}".format(
-                ref, " ({})".format(errors[0]) if errors else ""))
+            raise CompareError(f"{ref}: no run of the claims stored there{(f' ({errors[0]})' if errors else '')}")
         return Run("", shown_path(path), run)
     if path.is_dir() and list(path.glob("*.json")):
         run = _load(path.glob("*.json"))
@@ -105,29 +104,29 @@ def find_run(ref: str, results_dir: Path) -> Run:
     if len(matching) == 1:
         return Run("", shown_path(records.runs_dir(results_dir) / matching[0]), records.latest(recs, matching[0]))
     if len(matching) > 1:
-        raise CompareError("{!r} names {} runs in {} ({}, …): give more of the id".format(
-            ref, len(matching), results_dir, ", ".join(matching[:3])))
-    raise CompareError("no run {!r}: give a results folder, a run folder or a run id of {}".format(ref, results_dir))
+        raise CompareError(f"{ref!r} names {len(matching)} runs in {results_dir} ({', '.join(matching[:3])}, …): "
+                           "give more of the id")
+    raise CompareError(f"no run {ref!r}: give a results folder, a run folder or a run id of {results_dir}")
 
 
 def machine_label(runtime: dict) -> str:
     """``16-cores-3.12-gil-fork``, ``2-cores-1-usable-3.11-gil-fork``: the machine and the runtime."""
     cores = runtime.get("physical_cores") or runtime.get("cpu_count") or "?"
     usable = runtime.get("usable_cpus")
-    limited = "-{}-usable".format(usable) if usable and runtime.get("cpu_count") and usable < runtime["cpu_count"] else ""
-    return "{}-cores{}-{}".format(cores, limited, runtime.get("tag", "?"))
+    limited = f"-{usable}-usable" if usable and runtime.get("cpu_count") and usable < runtime["cpu_count"] else ""
+    return f"{cores}-cores{limited}-{runtime.get('tag', '?')}"
 
 
 def label_runs(runs: Sequence[Run], labels: Sequence[str] = ()) -> List[Run]:
     """Each run with a label of its own: the one given, else its machine label (made unique)."""
     if labels and len(labels) != len(runs):
-        raise CompareError("--labels names {} runs, {} were given".format(len(labels), len(runs)))
+        raise CompareError(f"--labels names {len(labels)} runs, {len(runs)} were given")
     out, seen = [], {}
     for i, run in enumerate(runs):
         label = labels[i] if labels else machine_label(run.runtime)
         seen[label] = seen.get(label, 0) + 1
         if seen[label] > 1:
-            label = "{}-{}".format(label, seen[label])
+            label = f"{label}-{seen[label]}"
         out.append(Run(label, run.source, run.records))
     return out
 
@@ -172,20 +171,19 @@ def kind_warning(a: Run, b: Run) -> str:
     if a.kind == b.kind:
         return ""
     side = {a.kind: "A", b.kind: "B"}
-    return ("{} is a controls run (the claims' planted counterparts) and {} a verify run (the claims): their "
-            "verdicts are of different cases, so a changed verdict is no change of a claim".format(
-                side[CONTROLS], side[VERIFY]))
+    return (f"{side[CONTROLS]} is a controls run (the claims' planted counterparts) and {side[VERIFY]} a verify run "
+            "(the claims): their verdicts are of different cases, so a changed verdict is no change of a claim")
 
 
 def diff_notes(a: Run, b: Run) -> List[str]:
     """What to know before reading the diff: different kinds of run (first), scales, runtimes."""
     notes = [kind_warning(a, b)] if kind_warning(a, b) else []
     if a.scale.get("name") != b.scale.get("name"):
-        notes.append("the runs are of different scales ({} T = {} s, {} T = {} s): timings scale with T, "
-                     "ratios mostly do not".format(a.scale.get("name"), a.scale.get("unit_s"),
-                                                   b.scale.get("name"), b.scale.get("unit_s")))
+        notes.append(f"the runs are of different scales ({a.scale.get('name')} T = {a.scale.get('unit_s')} s, "
+                     f"{b.scale.get('name')} T = {b.scale.get('unit_s')} s): timings scale with T, ratios mostly do "
+                     "not")
     if a.runtime.get("tag") != b.runtime.get("tag"):
-        notes.append("different runtimes: {} and {}".format(a.runtime.get("tag"), b.runtime.get("tag")))
+        notes.append(f"different runtimes: {a.runtime.get('tag')} and {b.runtime.get('tag')}")
     return notes
 
 
@@ -202,15 +200,15 @@ def text_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
 def diff_markdown(a: Run, b: Run, rows: Sequence[list]) -> str:
     from .document import Para, Section, Table, to_markdown
     s = Section("Diff", order=1)
-    s.add(Para("A: {} run {} ({}, {}); B: {} run {} ({}, {}).".format(
-        a.kind, a.run_id, a.runtime.get("tag"), a.source, b.kind, b.run_id, b.runtime.get("tag"), b.source)))
+    s.add(Para(f"A: {a.kind} run {a.run_id} ({a.runtime.get('tag')}, {a.source}); B: {b.kind} run {b.run_id} "
+               f"({b.runtime.get('tag')}, {b.source})."))
     for note in diff_notes(a, b):
-        s.add(Para("Note: {}.".format(note)))
+        s.add(Para(f"Note: {note}."))
     s.add(Table(DIFF_HEADERS, rows))
     changed = [r[0] for r in rows if r[5]]
     beyond = [r[0] for r in rows if r[6] == BEYOND]
-    s.add(Para("Verdicts that changed: {}. Effects apart beyond noise (95% intervals that do not overlap): {}.".format(
-        ", ".join(changed) or "none", ", ".join(beyond) or "none")))
+    s.add(Para(f"Verdicts that changed: {', '.join(changed) or 'none'}. Effects apart beyond noise (95% intervals "
+               f"that do not overlap): {', '.join(beyond) or 'none'}."))
     return to_markdown("claimbench diff", [s], Path.cwd())
 
 
@@ -230,16 +228,16 @@ def machines_section(runs: Sequence[Run], figure_path: Optional[Path]):
     labels = [c.tag for c in cols]
     s = Section("Machines matrix", order=85)
     s.add(Para("Each column is one machine's stored run of the claims (made by `claimbench merge`). A cell is the "
-               "claim's verdict and its headline effect [95% CI]; {} marks a verdict that differs from the first "
-               "column ({}), and the last column says whether the claim's expectation on that machine explains "
-               "it.".format(matrix_part.DIFFERS, labels[0])))
+               f"claim's verdict and its headline effect [95% CI]; {matrix_part.DIFFERS} marks a verdict that differs "
+               f"from the first column ({labels[0]}), and the last column says whether the claim's expectation on "
+               "that machine explains it."))
     rows = []
     for r in runs:
         rt = r.runtime
         rows.append([r.label, rt.get("cpu_model") or "—", rt.get("physical_cores") or "—", rt.get("cpu_count"),
                      rt.get("usable_cpus"), rt.get("python_version"),
                      "off" if rt.get("gil_enabled") is False else "on", rt.get("default_start_method"),
-                     rt.get("libc") or "—", r.run_id, "{} (T = {} s)".format(r.scale.get("name"), r.scale.get("unit_s")),
+                     rt.get("libc") or "—", r.run_id, f"{r.scale.get('name')} (T = {r.scale.get('unit_s')} s)",
                      r.source])
     s.add(Table(("machine", "CPU", "physical cores", "logical CPUs", "usable CPUs", "Python", "GIL", "start method",
                  "C library", "run", "scale", "from"), rows))
@@ -249,14 +247,15 @@ def machines_section(runs: Sequence[Run], figure_path: Optional[Path]):
     unexplained = [f for f in found if f[2] == matrix_part.UNEXPLAINED]
     if unexplained:
         s.add(Para("Verdicts that change across machines with no reason in the claims' expectations: " + "; ".join(
-            "{} ({})".format(cid, why) for cid, _, _, why in unexplained) + "."))
+            f"{cid} ({why})" for cid, _, _, why in unexplained) + "."))
     else:
-        s.add(Para("No claim changes its verdict across these machines without a reason in its expectation{}.".format(
-            " (inconclusive cells aside)" if any(f[2] == matrix_part.UNSETTLED for f in found) else "")))
+        s.add(Para("No claim changes its verdict across these machines without a reason in its "
+                   + ("expectation (inconclusive cells aside)." if any(f[2] == matrix_part.UNSETTLED for f in found)
+                      else "expectation.")))
     effects = matrix_part.effects_frame(frame, labels)
     if figure_path is not None and len(effects):
         path = matrix_part.plot_effects(effects, labels, figure_path)
         s.add(Figure(path, "Each timing claim's headline effect and its 95% interval on each machine; dashed: the "
-                           "claim's threshold; red diamonds: verdicts that differ from the first column ({}).".format(
-                               labels[0])))
+                           "claim's threshold; red diamonds: verdicts that differ from the first column "
+                           f"({labels[0]})."))
     return s, found

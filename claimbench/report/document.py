@@ -116,7 +116,7 @@ def anchors(sections: Sequence[Section]) -> List[str]:
         base = slug(s.title)
         n = seen.get(base, 0)
         seen[base] = n + 1
-        out.append(base if n == 0 else "{}-{}".format(base, n))
+        out.append(base if n == 0 else f"{base}-{n}")
     return out
 
 
@@ -136,9 +136,9 @@ def _cell(x) -> str:
 def _md_cell(x) -> str:
     text = _cell(x).replace("|", "\\|").replace("\n", " ")
     if isinstance(x, Link):
-        return "[{}](#{})".format(text, x.target)
+        return f"[{text}](#{x.target})"
     if isinstance(x, Anchor):
-        return '<a id="{}"></a>{}'.format(x.name, text)
+        return f'<a id="{x.name}"></a>{text}'
     return text
 
 
@@ -155,10 +155,10 @@ def inline_html(text: str) -> str:
     out = []
     for i, part in enumerate(parts):
         if i % 2:
-            out.append("<code>{}</code>".format(html.escape(part)))
+            out.append(f"<code>{html.escape(part)}</code>")
             continue
         piece = html.escape(part, quote=False)
-        piece = _LINK.sub(lambda m: "<a href='{}'>{}</a>".format(html.escape(m.group(2)), m.group(1)), piece)
+        piece = _LINK.sub(lambda m: f"<a href='{html.escape(m.group(2))}'>{m.group(1)}</a>", piece)
         piece = _STRONG.sub(r"<strong>\1</strong>", piece)
         piece = _EM.sub(r"<em>\1</em>", piece)
         out.append(piece)
@@ -168,9 +168,9 @@ def inline_html(text: str) -> str:
 def _html_cell(x) -> str:
     text = inline_html(_cell(x))
     if isinstance(x, Link):
-        return "<a href='#{}'>{}</a>".format(html.escape(x.target), text)
+        return f"<a href='#{html.escape(x.target)}'>{text}</a>"
     if isinstance(x, Anchor):
-        return "<span id='{}'>{}</span>".format(html.escape(x.name), text)
+        return f"<span id='{html.escape(x.name)}'>{text}</span>"
     return text
 
 
@@ -183,7 +183,7 @@ def _md_blocks(blocks: Sequence[Block], base: Path) -> List[str]:
             out += ["```", b.text.rstrip("\n"), "```", ""]
         elif isinstance(b, Table):
             if b.fold:  # GitHub renders the Markdown inside <details> when a blank line sets it apart
-                out += ["<details><summary>{}</summary>".format(inline_html(b.fold)), ""]
+                out += [f"<details><summary>{inline_html(b.fold)}</summary>", ""]
             out.append("| " + " | ".join(b.headers) + " |")
             out.append("|" + "---|" * len(b.headers))
             for r in b.rows:
@@ -192,7 +192,7 @@ def _md_blocks(blocks: Sequence[Block], base: Path) -> List[str]:
             if b.fold:
                 out += ["</details>", ""]
         elif isinstance(b, Figure):
-            out += ["![{}]({})".format(b.caption, os.path.relpath(b.path, base)), "", "*{}*".format(b.caption), ""]
+            out += [f"![{b.caption}]({os.path.relpath(b.path, base)})", "", f"*{b.caption}*", ""]
     return out
 
 
@@ -200,7 +200,7 @@ def _md_contents(sections: Sequence[Section]) -> List[str]:
     listed = contents(sections)
     if not listed:
         return []
-    return ["**Contents**", ""] + ["- [{}](#{})".format(t, a) for t, a in listed] + [""]
+    return ["**Contents**", ""] + [f"- [{t}](#{a})" for t, a in listed] + [""]
 
 
 def to_markdown(title: str, sections: List[Section], base: Path) -> str:
@@ -244,20 +244,21 @@ window.addEventListener("hashchange",openTarget);openTarget();</script>"""
 
 
 def _html_table(b: Table) -> List[str]:
-    out = ["<div class='wide'><table{}><tr>".format(" class='nowrap'" if b.nowrap else "")
-           + "".join("<th>{}</th>".format(html.escape(h)) for h in b.headers) + "</tr>"]
+    nowrap = " class='nowrap'" if b.nowrap else ""
+    out = [f"<div class='wide'><table{nowrap}><tr>"
+           + "".join(f"<th>{html.escape(h)}</th>" for h in b.headers) + "</tr>"]
     for r in b.rows:
         cells = []
         for c in r:
             text = _cell(c)
             word = text.split(" ", 1)[0]  # a verdict, maybe with its figure after it (the matrix)
-            cls = " class='{}'".format(word) if word in VERDICT_CLASSES else ""
+            cls = f" class='{word}'" if word in VERDICT_CLASSES else ""
             if isinstance(c, Collapsed) and c.short != c.text:
-                body = "<details><summary>{}</summary>{}</details>".format(inline_html(c.short), inline_html(c.text))
+                body = f"<details><summary>{inline_html(c.short)}</summary>{inline_html(c.text)}</details>"
                 cls = cls or " class='long'"
             else:
                 body = _html_cell(c)
-            cells.append("<td{}>{}</td>".format(cls, body))
+            cells.append(f"<td{cls}>{body}</td>")
         out.append("<tr>" + "".join(cells) + "</tr>")
     out.append("</table></div>")
     return out
@@ -268,16 +269,16 @@ def _html_blocks(blocks: Sequence[Block], base: Path) -> List[str]:
     out: List[str] = []
     for b in blocks:
         if isinstance(b, Para):
-            out.append("<p>{}</p>".format(inline_html(b.text)))
+            out.append(f"<p>{inline_html(b.text)}</p>")
         elif isinstance(b, Pre):
-            out.append("<pre>{}</pre>".format(esc(b.text)))
+            out.append(f"<pre>{esc(b.text)}</pre>")
         elif isinstance(b, Table):
             table = _html_table(b)
-            out += ["<details><summary>{}</summary>".format(inline_html(b.fold))] + table + ["</details>"] \
+            out += [f"<details><summary>{inline_html(b.fold)}</summary>"] + table + ["</details>"] \
                 if b.fold else table
         elif isinstance(b, Figure):
-            out.append("<figure><img src='{}' alt='{}'><figcaption>{}</figcaption></figure>".format(
-                esc(os.path.relpath(b.path, base)), esc(b.caption), inline_html(b.caption)))
+            out.append(f"<figure><img src='{esc(os.path.relpath(b.path, base))}' "
+                       f"alt='{esc(b.caption)}'><figcaption>{inline_html(b.caption)}</figcaption></figure>")
     return out
 
 
@@ -286,22 +287,22 @@ def _html_contents(sections: Sequence[Section]) -> List[str]:
     if not listed:
         return []
     return ["<nav class='toc'><strong>Contents</strong><ol>" + "".join(
-        "<li><a href='#{}'>{}</a></li>".format(html.escape(a), html.escape(t)) for t, a in listed) + "</ol></nav>"]
+        f"<li><a href='#{html.escape(a)}'>{html.escape(t)}</a></li>" for t, a in listed) + "</ol></nav>"]
 
 
 def to_html(title: str, sections: List[Section], base: Path) -> str:
     esc = html.escape
     sections = _lead_first(sections)
-    out = ["<!doctype html><html lang='en'><head><meta charset='utf-8'>"
-           "<meta name='viewport' content='width=device-width, initial-scale=1'><title>{}</title>"
-           "<style>{}</style></head><body>".format(esc(title), CSS), "<h1>{}</h1>".format(esc(title))]
+    out = ["<!doctype html><html lang='en'><head><meta charset='utf-8'><meta name='viewport' "
+           "content='width=device-width, "
+           f"initial-scale=1'><title>{esc(title)}</title><style>{CSS}</style></head><body>", f"<h1>{esc(title)}</h1>"]
     toc = _html_contents(sections)
     for s, anchor in zip(sections, anchors(sections)):
         if toc and not s.lead:  # the contents, after the summary
             out += toc
             toc = []
-        out.append("<section{}>".format(" class='lead'" if s.lead else ""))
-        out.append("<h2 id='{}'>{}</h2>".format(esc(anchor), esc(s.title)))
+        out.append("<section class='lead'>" if s.lead else "<section>")
+        out.append(f"<h2 id='{esc(anchor)}'>{esc(s.title)}</h2>")
         out += _html_blocks(s.blocks, base)
         out.append("</section>")
     out.append(OPEN_TARGET)

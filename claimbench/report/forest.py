@@ -116,8 +116,8 @@ def placed(case: dict) -> Tuple[Optional[dict], str]:
         bound = deciding_bound(effect, bounds_of_text(case.get("threshold", "")))
         source = "threshold text"
         if bound is None:
-            return None, "its threshold ({}) bounds another quantity than its effect ({})".format(
-                case.get("threshold") or "none stored", case.get("effect_name") or "unnamed")
+            return None, (f"its threshold ({case.get('threshold') or 'none stored'}) bounds another quantity "
+                          f"than its effect ({case.get('effect_name') or 'unnamed'})")
     if not (_finite(effect.median) and _finite(effect.low) and _finite(effect.high)):
         return None, "no finite interval"
     if bound.threshold == 0:
@@ -127,8 +127,8 @@ def placed(case: dict) -> Tuple[Optional[dict], str]:
             "direction": bound.direction, "null_factor": null,
             "margin": toward_claim(effect.median, bound.threshold, bound.direction),
             "margin_low": min(ends), "margin_high": max(ends), "source": source,
-            "figure": "{} {} {}".format(stats.fmt_effect(effect.median, effect.low, effect.high),
-                                        ">" if bound.direction == ABOVE else "<", stats.fmt(bound.threshold))}, ""
+            "figure": f"{stats.fmt_effect(effect.median, effect.low, effect.high)} "
+                      f"{'>' if bound.direction == ABOVE else '<'} {stats.fmt(bound.threshold)}"}, ""
 
 
 def is_timing(case: dict) -> bool:
@@ -151,7 +151,7 @@ def forest_frame(cases: pd.DataFrame, claims: pd.DataFrame) -> Tuple[pd.DataFram
         for c in timing:
             numbers, why = placed(c)
             if numbers is None:
-                whys.append("{}: {}".format(c.get("case") or "-", why))
+                whys.append(f"{c.get('case') or '-'}: {why}")
                 continue
             drawn.append(dict(numbers, claim=claim, case=c.get("case") or "-", claim_verdict=verdict_of[claim],
                               verdict=c.get("verdict", ""), headline=not drawn))
@@ -216,8 +216,8 @@ def plot_forest(frame: pd.DataFrame, path):
         others = int(head["cases"]) - 1
         text.text(0.0, y, head["claim_verdict"], color=colour, fontsize=8.5, fontweight="bold", va="center")
         named = "" if head["case"] == "-" else head["case"] + " "
-        text.text(CASE_X, y, named + head["figure"] + (" (+{} case{})".format(
-            others, "" if others == 1 else "s") if others else ""), fontsize=8, va="center", color="#333333")
+        more = f" (+{others} case{'' if others == 1 else 's'})" if others else ""
+        text.text(CASE_X, y, named + head["figure"] + more, fontsize=8, va="center", color="#333333")
     ax.axvline(1.0, color="#333333", lw=1.2, zorder=2)
     ax.set_xscale("log")
     ax.set_xlim(lo, hi)
@@ -226,7 +226,7 @@ def plot_forest(frame: pd.DataFrame, path):
     ax.set_yticklabels(claims, fontsize=8.5)
     ax.grid(alpha=0.3, axis="x", which="major")
     ax.tick_params(axis="x", labelsize=8)
-    ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: "{:g}×".format(v)))
+    ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:g}×"))
     ax.set_xlabel("effect ÷ its threshold, the claim's side to the right (log scale): 1 = the threshold",
                   fontsize=8.5)
     ax.text(1.0, n - 0.3, " the claim's side →", fontsize=8, va="bottom", ha="left", color="#333333")

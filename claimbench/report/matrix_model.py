@@ -70,7 +70,7 @@ def columns(all_runs: Sequence[records.RunRecord], manifest: Optional[dict] = No
         if not run or (want.get("run_id") and run[0].run_id < want["run_id"]):
             note = "no run stored"
             if want.get("run_id"):
-                note = "run {} stored nothing (verify exit status {})".format(want["run_id"], want.get("exitstatus"))
+                note = f"run {want['run_id']} stored nothing (verify exit status {want.get('exitstatus')})"
             out.append(Column(tag, run_id=want.get("run_id", ""), note=note))
             continue
         out.append(Column(tag, run_id=run[0].run_id, runtime=run[0].runtime, scale=run[0].scale,
@@ -98,7 +98,7 @@ def claim_frame(cols: Sequence[Column]) -> pd.DataFrame:
                          "threshold_number": next((threshold_of(c) for c in cs
                                                    if c.get("effect_name") == r.effect_name and c.get("decision")),
                                                   None),
-                         "cases": ", ".join("{} {}".format(c.get("case") or "-", c["verdict"]) for c in cs)
+                         "cases": ", ".join(f"{c.get('case') or '-'} {c['verdict']}" for c in cs)
                          if mixed else ""})
     frame = pd.DataFrame(rows, columns=["claim", "tag", "verdict", "expected", "outcome", "effect", "ci_low",
                                         "ci_high", "effect_name", "reason", "threshold", "threshold_number",

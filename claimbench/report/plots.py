@@ -29,7 +29,7 @@ RENDER_TIMEOUT_S = 120.0
 
 
 def _render(fig, path: Path) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=".{}.".format(path.stem), suffix=path.suffix, dir=str(path.parent))
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix, dir=str(path.parent))
     os.close(fd)
     try:
         fig.tight_layout()
@@ -114,7 +114,7 @@ def finish() -> None:
             for pid, path in list(_rendering.items()):
                 os.kill(pid, signal.SIGKILL)
                 os.waitpid(pid, 0)
-                failed.append("{} (still drawing after {} s)".format(path, RENDER_TIMEOUT_S))
+                failed.append(f"{path} (still drawing after {RENDER_TIMEOUT_S} s)")
             _rendering.clear()
         elif _rendering:
             time.sleep(0.01)

@@ -27,4 +27,4 @@ def build(ctx):
     s.add(Para("Claims decided by what happened (no timing), with more than one case: each case's "
                "observation. Exit codes below 0 are deaths by signal (−11 = SIGSEGV, −15 = SIGTERM)."))
     return s.add(Table(("claim", "case", "verdict", "expected", "what was seen"), rows,
-                       fold="{} cases of {} claims".format(len(rows), len({r[0] for r in rows}))))
+                       fold=f"{len(rows)} cases of {len({r[0] for r in rows})} claims"))

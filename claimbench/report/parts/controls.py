@@ -12,10 +12,10 @@ def build(ctx):
     head = ctx.control_run[0]
     s = Section("Controls", order=12)
     s.add(Para("A verdict means something only if the experiment could have come out otherwise. Each claim's "
-               "experiment also runs on a planted counterpart where the claim is known to be false (or true, "
-               "where this runtime is expected to refute it), and must say so there. Run {} on {} (scale {}, "
-               "T = {} s). {}".format(head.run_id, head.runtime.get("tag", "?"), head.scale.get("name"),
-                                     head.scale.get("unit_s"), summary(ctx.controls))))
+               "experiment also runs on a planted counterpart where the claim is known to be false (or true, where "
+               f"this runtime is expected to refute it), and must say so there. Run {head.run_id} on "
+               f"{head.runtime.get('tag', '?')} (scale {head.scale.get('name')}, T = {head.scale.get('unit_s')} s). "
+               f"{summary(ctx.controls)}"))
     rows, seen = [], set()
     for r in ctx.controls:
         first = r.claim not in seen
@@ -24,4 +24,4 @@ def build(ctx):
         rows.append((Anchor(r.claim, "control-" + r.claim) if first else r.claim, r.control, r.expected,
                      r.verdict, ("yes" if r.as_planted else "NO") if r.ran else "-", fig, r.evidence))
     return s.add(Table(("claim", "control", "planted to be", "verdict", "as planted", "effect [CI]", "evidence"),
-                       rows, fold="Each control, claim by claim ({} rows)".format(len(rows))))
+                       rows, fold=f"Each control, claim by claim ({len(rows)} rows)"))

@@ -11,14 +11,14 @@ def build(ctx):
     try:
         other = compare.find_run(ctx.compare_with, ctx.results_dir)
     except compare.CompareError as exc:
-        return Section("Compared with another run", order=88).add(Para("Not compared: {}.".format(exc)))
+        return Section("Compared with another run", order=88).add(Para(f"Not compared: {exc}."))
     this = compare.Run("", compare.shown_path(ctx.results_dir / "runs" / ctx.run[0].run_id), ctx.run)
     rows = compare.diff_rows(this, other)
     s = Section("Compared with another run", order=88)
-    s.add(Para("A: this run, {} ({}); B: run {} ({}, {}). A verdict that changed is marked; two effects lie "
-               "beyond noise where their 95% intervals do not overlap.".format(
-                   this.run_id, this.runtime.get("tag"), other.run_id, other.runtime.get("tag"), other.source)))
+    s.add(Para(f"A: this run, {this.run_id} ({this.runtime.get('tag')}); B: run {other.run_id} "
+               f"({other.runtime.get('tag')}, {other.source}). A verdict that changed is marked; two effects lie "
+               "beyond noise where their 95% intervals do not overlap."))
     for note in compare.diff_notes(this, other):
-        s.add(Para("Note: {}.".format(note)))
+        s.add(Para(f"Note: {note}."))
     s.add(Table(compare.DIFF_HEADERS, rows))
     return s

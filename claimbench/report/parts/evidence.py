@@ -32,4 +32,4 @@ def build(ctx):
     s.add(Para("Each case of each claim as it was judged: the claim's own cases first, then its related "
                "findings; the claim names in the verdict table link here."))
     return s.add(Table(("claim", "case", "answers", "verdict", "expected", "effect [CI]", "rounds", "evidence"), rows,
-                       fold="{} cases of {} claims".format(len(rows), len(seen))))
+                       fold=f"{len(rows)} cases of {len(seen)} claims"))

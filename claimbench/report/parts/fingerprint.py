@@ -8,8 +8,8 @@ def build(ctx):
     s = Section("Runtime fingerprint", order=90)
     for rec in ctx.run:
         rows = [(k, v) for k, v in sorted(rec.runtime.items())]
-        rows.append(("session", "{} ({:.1f} s wall)".format(rec.session, rec.wall_s)))
+        rows.append(("session", f"{rec.session} ({rec.wall_s:.1f} s wall)"))
         s.add(Table(("fact", "value"), rows,
-                    fold="{} facts of runtime {}".format(len(rows), rec.runtime.get("tag", "?"))))
+                    fold=f"{len(rows)} facts of runtime {rec.runtime.get('tag', '?')}"))
         break
     return s

@@ -46,7 +46,7 @@ def cell_text(cell: Optional[dict], mark: bool) -> str:
     if cell.get("cases") and (mark or cell["verdict"] == INCONCLUSIVE):
         notes.append(cell["cases"])
     if notes:
-        text += " ({})".format("; ".join(notes))
+        text += f" ({'; '.join(notes)})"
     return text + (" " + DIFFERS if mark else "")
 
 
@@ -66,17 +66,18 @@ def table(frame: pd.DataFrame, tags: Sequence[str]) -> Tuple[List[str], List[lis
             if kind == SAME:
                 continue
             if kind == EXPECTED:
-                why = "expected {} on {}{}".format(cell["expected"], tag, ": " + cell["reason"] if cell["reason"] else "")
+                why = f"expected {cell['expected']} on {tag}{': ' + cell['reason'] if cell['reason'] else ''}"
             elif kind == MEASURED:
-                why = "machine-dependent: the measured ratio decides on each runtime ({} on {}{})".format(
-                    cell["verdict"], tag, ": " + cell["cases"] if cell.get("cases") else "")
+                cases = ": " + cell["cases"] if cell.get("cases") else ""
+                why = (f"machine-dependent: the measured ratio decides on each runtime "
+                       f"({cell['verdict']} on {tag}{cases})")
             elif kind == UNEXPLAINED:
-                why = "no reason: {} on {}, {} on {}, the same expectation ({})".format(
-                    cell["verdict"], tag, first["verdict"], tags[0], cell["expected"])
+                why = (f"no reason: {cell['verdict']} on {tag}, {first['verdict']} on {tags[0]}, the same expectation "
+                       f"({cell['expected']})")
             elif kind == UNSETTLED:
-                why = "unsettled: inconclusive on {}".format(tag if cell["verdict"] == INCONCLUSIVE else tags[0])
+                why = f"unsettled: inconclusive on {tag if cell['verdict'] == INCONCLUSIVE else tags[0]}"
             else:
-                why = "not run on {}".format(tag if cell is None else tags[0])
+                why = f"not run on {tag if cell is None else tags[0]}"
             whys.append(why)
             found.append((cid, tag, kind, why))
         effect_name = next((cells[(cid, t)]["effect_name"] for t in tags if (cid, t) in cells), "")
@@ -93,9 +94,9 @@ def runtime_rows(cols: Sequence[Column]) -> List[list]:
             continue
         out.append([c.tag, rt.get("python_version"), "off" if rt.get("gil_enabled") is False else "on",
                     "yes" if rt.get("free_threaded_build") else "no", rt.get("default_start_method"),
-                    "{} of {}".format(rt.get("usable_cpus"), rt.get("cpu_count")), c.run_id,
-                    "scale {} (T = {} s), {:.0f} s; {}".format(c.scale.get("name"), c.scale.get("unit_s"), c.wall_s,
-                                                              rt.get("executable"))])
+                    f"{rt.get('usable_cpus')} of {rt.get('cpu_count')}", c.run_id,
+                    f"scale {c.scale.get('name')} (T = {c.scale.get('unit_s')} s), {c.wall_s:.0f} s; "
+                    f"{rt.get('executable')}"])
     return out
 
 
@@ -122,11 +123,10 @@ def start_method_lines(cols: Sequence[Column], found) -> List[str]:
         same_method = [t for t in by_method[first] if t != cols[0].tag]
         hang = [cid for cid, where in differs.items()
                 if all(t in where for t in tags) and not any(t in where for t in same_method)]
-        lines.append("on the runtimes that use {} ({}), {}.".format(
-            method, ", ".join(tags),
-            "the verdicts that differ from every {} runtime's: ".format(first) + "; ".join(
-                "{} ({})".format(cid, differs[cid][tags[0]]) for cid in hang)
-            if hang else "no claim's verdict differs from the {} runtimes'".format(first)))
+        said = (f"the verdicts that differ from every {first} runtime's: "
+                + "; ".join(f"{cid} ({differs[cid][tags[0]]})" for cid in hang)
+                if hang else f"no claim's verdict differs from the {first} runtimes'")
+        lines.append(f"on the runtimes that use {method} ({', '.join(tags)}), {said}.")
     return lines
 
 
@@ -143,7 +143,7 @@ def related_rows(cols: Sequence[Column]) -> Tuple[List[str], List[list]]:
             figure = stats.fmt_effect(c.get("effect"), c.get("ci_low"), c.get("ci_high"))
             untestable = c.get("outcome") == "skipped" and c.get("expected") == INCONCLUSIVE
             text = "untestable" if untestable else c["verdict"] + (" " + figure if figure else "") + (
-                " (expected {})".format(c.get("expected")) if c.get("expected") not in (c["verdict"], MACHINE_DEPENDENT)
+                f" (expected {c.get('expected')})" if c.get("expected") not in (c["verdict"], MACHINE_DEPENDENT)
                 else "")
             cells.setdefault((c["claim"], c.get("case") or "-"), {})[col.tag] = text
     order = {cid: i for i, cid in enumerate(claims.REGISTRY)}
@@ -243,10 +243,10 @@ def build(ctx):
         return None
     tags = [c.tag for c in cols]
     s = Section("Interpreter matrix", order=80)
-    s.add(Para("Each column is the newest stored run of one runtime (version, GIL, default start method). A cell "
-               "is the claim's verdict and its headline effect [sequential 95% CI]; {} marks a verdict that differs "
-               "from the first column ({}), and the last column says whether the claim's expectation on that runtime "
-               "explains it.".format(DIFFERS, tags[0])))
+    s.add(Para("Each column is the newest stored run of one runtime (version, GIL, default start method). A cell is "
+               f"the claim's verdict and its headline effect [sequential 95% CI]; {DIFFERS} marks a verdict that "
+               f"differs from the first column ({tags[0]}), and the last column says whether the claim's expectation "
+               "on that runtime explains it."))
     s.add(Table(("runtime", "Python", "GIL", "free-threaded build", "start method", "usable CPUs", "run", "notes"),
                 runtime_rows(cols)))
     headers, rows, found = table(claim_frame(cols), tags)
@@ -254,14 +254,15 @@ def build(ctx):
     unexplained = [f for f in found if f[2] == UNEXPLAINED]
     if unexplained:
         s.add(Para("Verdicts that change across runtimes with no reason in the claims' expectations: " + "; ".join(
-            "{} ({})".format(cid, why) for cid, _, _, why in unexplained) + "."))
+            f"{cid} ({why})" for cid, _, _, why in unexplained) + "."))
     else:
-        s.add(Para("No claim changes its verdict across these runtimes without a reason in its expectation{}.".format(
-            " (inconclusive cells aside)" if any(f[2] == UNSETTLED for f in found) else "")))
+        s.add(Para("No claim changes its verdict across these runtimes without a reason in its "
+                   f"expectation{' (inconclusive cells aside)' if any((f[2] == UNSETTLED for f in found)) else ''}."))
     methods = start_method_lines(cols, found)
     if methods:
-        s.add(Para("Start methods. The first column's runtime starts processes with {} by default; ".format(
-            cols[0].runtime.get("default_start_method")) + " ".join(methods) + " The behaviour claims run every "
+        s.add(Para("Start methods. The first column's runtime starts processes with "
+                   f"{cols[0].runtime.get('default_start_method')} by default; " + " ".join(methods)
+                   + " The behaviour claims run every "
                    "case under fork, forkserver and spawn on every runtime, and `make test` runs the timing claims "
                    "under each start method too; `PYTHONS=\"3.11@spawn\"` adds a column of one runtime under "
                    "another default."))
@@ -271,14 +272,13 @@ def build(ctx):
                    "among them sub-interpreters where the runtime has them): each cell is the finding's verdict "
                    "and effect [CI], or untestable where the runtime cannot test it."))
         s.add(Table(rel_headers, rel_rows, nowrap=True,
-                    fold="{} related findings on {} runtimes".format(len(rel_rows), len(tags))))
+                    fold=f"{len(rel_rows)} related findings on {len(tags)} runtimes"))
     effects = effects_frame(claim_frame(cols), tags)
     if len(effects):
         path = plot_effects(effects, tags, ctx.figure_path(EFFECTS_FIGURE))
         s.add(Figure(path, "Each timing claim's headline effect and its 95% interval on each runtime (log scale "
                            "where the effects span more than 20×); dashed: the claim's threshold; red diamonds: "
-                           "verdicts that differ from the first column ({}), each explained in the table.".format(
-                               tags[0])))
+                           f"verdicts that differ from the first column ({tags[0]}), each explained in the table."))
     for block in family_blocks("MATRIX_FIGURES", ctx, cols):
         s.add(block)
     from ...core.records import read_manifest

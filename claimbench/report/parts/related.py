@@ -19,8 +19,8 @@ def build(ctx):
     found = sorted(related.itertuples(), key=lambda r: (order.get(r.claim, len(order)), str(r.case)))
     rows = [(r.claim, r.case or "-", r.verdict, r.expected, r.evidence) for r in found]
     return s.add(Table(("claim", "finding", "verdict", "expected", "evidence"), rows,
-                       fold="{} related findings: {}".format(len(rows), ", ".join(
-                           "{} {}".format(n, v) for v, n in counted(r[2] for r in rows)))))
+                       fold=f"{len(rows)} related findings: "
+                            + ", ".join(f"{n} {v}" for v, n in counted(r[2] for r in rows))))
 
 
 def counted(verdicts):

@@ -33,14 +33,14 @@ def load_summary(results_dir: Path) -> Optional[dict]:
 
 def fmt_share(x: float) -> str:
     """0 -> 0, 0.16108 -> 0.161, 0.011856 -> 0.0119, 1 -> 1."""
-    return "{:.3g}".format(float(x))
+    return f"{float(x):.3g}"
 
 
 def fmt_rate(r: dict) -> str:
     """``1/15 [0.0119, 0.298]``: k of n and its 95 % Wilson interval; ``-`` where no run judged it."""
     if not isinstance(r, dict) or not r.get("n"):
         return "-"
-    return "{}/{} [{}, {}]".format(r.get("k", 0), r["n"], fmt_share(r.get("low", 0)), fmt_share(r.get("high", 1)))
+    return f"{r.get('k', 0)}/{r['n']} [{fmt_share(r.get('low', 0))}, {fmt_share(r.get('high', 1))}]"
 
 
 def runs_per_condition(data: dict) -> dict:
@@ -65,8 +65,8 @@ def rate_table(data: dict) -> Optional[Tuple[Tuple[str, ...], List[Tuple[str, ..
     ran = [(cond, label) for cond, label in CONDITION_LABELS if per.get(cond)]
     headers = ["claim"]
     for cond, label in ran:
-        headers += ["{} ({} run{}): wrong".format(label, per[cond], "" if per[cond] == 1 else "s"),
-                    "{}: inconclusive".format(label)]
+        headers += [f"{label} ({per[cond]} run{'' if per[cond] == 1 else 's'}): wrong",
+                    f"{label}: inconclusive"]
     rows = []
     for c in claims:
         row = [str(c.get("claim", ""))]
@@ -74,10 +74,10 @@ def rate_table(data: dict) -> Optional[Tuple[Tuple[str, ...], List[Tuple[str, ..
             r = c.get("rates", {}).get(cond, {})
             wrong = fmt_rate(r.get("wrong"))
             if r.get("missing"):
-                wrong += ", {} missing".format(r["missing"])
+                wrong += f", {r['missing']} missing"
             inconclusive = fmt_rate(r.get("inconclusive"))
             if r.get("untestable"):
-                inconclusive += ", {} untestable".format(r["untestable"])
+                inconclusive += f", {r['untestable']} untestable"
             row += [wrong, inconclusive]
         rows.append(tuple(row))
     return tuple(headers), rows
@@ -93,8 +93,8 @@ def wrong_case_lines(data: dict) -> List[str]:
                 by_case.setdefault(key, []).append((cond, r))
         for key, rs in by_case.items():
             role = rs[0][1].get("role", "claim")
-            out.append("{}{}: {}".format(key, "" if role == "claim" else " ({})".format(role),
-                                         ", ".join("{} {}".format(cond, fmt_rate(r)) for cond, r in rs)))
+            whose = "" if role == "claim" else f" ({role})"
+            out.append(f"{key}{whose}: " + ", ".join(f"{cond} {fmt_rate(r)}" for cond, r in rs))
     return out
 
 
@@ -103,13 +103,13 @@ def describe(data: dict) -> str:
     said = {"quiet": "{} quiet run{}", "one-cpu": "{} under one usable CPU", "hog": "{} beside a CPU hog on one core"}
     parts = [said[cond].format(per[cond], "" if per[cond] == 1 else "s")
              for cond, _ in CONDITION_LABELS if per.get(cond)]
-    text = "From `claimbench stability` ({} at scale {}; runs {}, written {}; stored in {}/, summary in {})".format(
-        ", ".join(parts) or "no runs", data.get("scale", "?"), data.get("base_id", "?"), data.get("written", "?"),
-        SUBDIR, SUMMARY_MD)
+    text = (f"From `claimbench stability` ({', '.join(parts) or 'no runs'} at scale {data.get('scale', '?')}; "
+            f"runs {data.get('base_id', '?')}, written {data.get('written', '?')}; stored in {SUBDIR}/, "
+            f"summary in {SUMMARY_MD})")
     selection: Sequence[str] = data.get("pytest_args") or ()
     if selection:
-        text += "; only `{}`{}".format(" ".join(selection), ", the {} session".format(data["sessions"])
-                                        if data.get("sessions") else "")
+        session = f", the {data['sessions']} session" if data.get("sessions") else ""
+        text += f"; only `{' '.join(selection)}`{session}"
     return text + ". A verdict is wrong where it is settled against the claim's (or a case's) expectation on " \
                   "that runtime; inconclusive ones are counted apart; intervals are 95 % Wilson intervals."
 
@@ -124,16 +124,16 @@ def build(ctx):
         s.add(Para(line))
     rows = []
     for c in data.get("claims", []):
-        quiet = ", ".join("{} ×{}".format(v, n) for v, n in c.get("quiet", {}).items())
+        quiet = ", ".join(f"{v} ×{n}" for v, n in c.get("quiet", {}).items())
         one = c.get("one_cpu", "")
         if c.get("one_cpu_reason"):
-            one += " ({})".format(c["one_cpu_reason"])
+            one += f" ({c['one_cpu_reason']})"
         rows.append((c.get("claim"), quiet, one, c.get("hog", ""), "; ".join(c.get("problems", [])) or "-"))
     s.add(Table(("claim", "quiet runs", "one CPU", "CPU hog", "problems"), rows))
     rates = rate_table(data)
     if rates:
         s.add(Para("Wrong and inconclusive verdicts per claim (k of n runs [95 % Wilson interval]):"))
-        s.add(Table(*rates, fold="Rates for {} claims".format(len(rates[1]))))
+        s.add(Table(*rates, fold=f"Rates for {len(rates[1])} claims"))
     cases = wrong_case_lines(data)
     if cases:
         s.add(Para("Cases with a wrong verdict: " + "; ".join(cases) + "."))

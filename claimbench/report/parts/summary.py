@@ -35,12 +35,12 @@ def verdict_line(claims_frame) -> str:
     """``**26 claims: 24 hold, 1 partly, 0 refuted, 1 inconclusive** (partly: a; inconclusive: b)``."""
     n = counts(claims_frame["verdict"]) if len(claims_frame) else counts(())
     total = sum(n.values())
-    said = ", ".join("{} {}".format(n[v], WORDS[v][0 if n[v] == 1 else 1]) for v in COUNTED)
-    said += "".join(", {} {}".format(k, v) for v, k in n.items() if v not in COUNTED)
-    line = "**{} claim{}: {}**".format(total, "" if total == 1 else "s", said)
-    named = ["{}: {}".format(v, ", ".join(claims_frame.loc[claims_frame["verdict"] == v, "claim"]))
+    said = ", ".join(f"{n[v]} {WORDS[v][0 if n[v] == 1 else 1]}" for v in COUNTED)
+    said += "".join(f", {k} {v}" for v, k in n.items() if v not in COUNTED)
+    line = f"**{total} claim{'' if total == 1 else 's'}: {said}**"
+    named = [f"{v}: {', '.join(claims_frame.loc[claims_frame['verdict'] == v, 'claim'])}"
              for v in (PARTLY, REFUTED, INCONCLUSIVE) if n[v]]
-    return line + (" ({})".format("; ".join(named)) if named else "")
+    return line + (f" ({'; '.join(named)})" if named else "")
 
 
 def expectation_line(claims_frame) -> str:
@@ -51,7 +51,7 @@ def expectation_line(claims_frame) -> str:
     off = [r for r in claims_frame.itertuples() if r.expected not in (r.verdict, MACHINE_DEPENDENT)]
     if not off:
         return "every verdict is the one this runtime expects"
-    return "not as this runtime expects: " + ", ".join("{} ({}, expected {})".format(r.claim, r.verdict, r.expected)
+    return "not as this runtime expects: " + ", ".join(f"{r.claim} ({r.verdict}, expected {r.expected})"
                                                       for r in off)
 
 
@@ -63,9 +63,9 @@ def _link(ctx, name: str) -> str:
 def _planted(rows: List[control_table.ControlRow]) -> str:
     ran = [r for r in rows if r.ran]
     good = [r for r in ran if r.as_planted]
-    text = "controls {} of {} as planted".format(len(good), len(ran))
-    off = ["{} [{}] {}".format(r.claim, r.case, r.verdict) for r in ran if not r.as_planted]
-    return text + (" (not as planted: {})".format("; ".join(off)) if off else "")
+    text = f"controls {len(good)} of {len(ran)} as planted"
+    off = [f"{r.claim} [{r.case}] {r.verdict}" for r in ran if not r.as_planted]
+    return text + (f" (not as planted: {'; '.join(off)})" if off else "")
 
 
 def controls_line(ctx) -> str:
@@ -73,10 +73,10 @@ def controls_line(ctx) -> str:
     if own:
         return _planted(control_table.rows(own, claims.REGISTRY)) + " in this run"
     table = ctx.results_dir / "controls.md"
-    where = " ([controls.md]({}))".format(_link(ctx, "controls.md")) if table.is_file() else ""
+    where = f" ([controls.md]({_link(ctx, 'controls.md')}))" if table.is_file() else ""
     if ctx.control_run:
         head = ctx.control_run[0]
-        return "{}{}, from controls run {}".format(_planted(ctx.controls), where, head.run_id)
+        return f"{_planted(ctx.controls)}{where}, from controls run {head.run_id}"
     if where:
         return "controls: none in this run; their table is controls.md" + where
     return "controls not run"
@@ -92,12 +92,12 @@ def build(ctx):
     if len(frame):
         path = forest.plot_forest(frame, ctx.figure_path(forest.FIGURE))
         nulls = frame["null_factor"].notna().any()
+        grey = ("; grey: the run's A/A null around the threshold, which an interval must clear (two identical "
+                "ways measured side by side)" if nulls else "")
         s.add(Figure(path, "Every timing claim: its first case's effect and interval as a multiple of its threshold "
                            "(log scale), turned so that the claim's side is always to the right of 1; the colour is "
-                           "the claim's verdict, the ticks its other cases'{}. The numbers on the right are the "
-                           "effect [CI] as measured and the threshold it was judged against.".format(
-                               "; grey: the run's A/A null around the threshold, which an interval must clear "
-                               "(two identical ways measured side by side)" if nulls else "")))
+                           f"the claim's verdict, the ticks its other cases'{grey}. The numbers on the right are the "
+                           "effect [CI] as measured and the threshold it was judged against."))
     if left_out:
-        s.add(Para("Not in the figure: " + "; ".join("{} ({})".format(c, why) for c, why in left_out) + "."))
+        s.add(Para("Not in the figure: " + "; ".join(f"{c} ({why})" for c, why in left_out) + "."))
     return s

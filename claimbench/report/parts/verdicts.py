@@ -15,8 +15,8 @@ def control_cell(ctx, claim: str):
     if not ran:
         return Link("none: " + (rows[0].evidence if rows else "not run"), "control-" + claim)
     missed = [r for r in ran if not r.as_planted]
-    text = "as planted ({}/{})".format(len(ran) - len(missed), len(ran)) if not missed else \
-        "NOT as planted: " + ", ".join("{} {}".format(r.control, r.verdict) for r in missed)
+    text = f"as planted ({len(ran) - len(missed)}/{len(ran)})" if not missed else \
+        "NOT as planted: " + ", ".join(f"{r.control} {r.verdict}" for r in missed)
     return Link(text, "control-" + claim)
 
 
@@ -33,8 +33,8 @@ def build(ctx):
     rows = []
     for r in ctx.claims.itertuples():
         fig = fmt_effect(r.effect, r.ci_low, r.ci_high)
-        rows.append((Link(r.claim, evidence_anchor(r.claim)), r.verdict, r.expected, r.outcome, control_cell(ctx, r.claim), fig, r.effect_name,
-                     Collapsed(r.evidence)))
+        rows.append((Link(r.claim, evidence_anchor(r.claim)), r.verdict, r.expected, r.outcome,
+                     control_cell(ctx, r.claim), fig, r.effect_name, Collapsed(r.evidence)))
     s.add(Table(("claim", "verdict", "expected", "outcome", "control", "effect [CI]", "effect is", "evidence"), rows))
     if ctx.errors:
         s.add(Para("Files skipped as unreadable: " + "; ".join(ctx.errors)))
