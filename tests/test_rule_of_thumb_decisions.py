@@ -367,3 +367,11 @@ def test_io_bound_experiment_is_refuted_when_threads_cost_as_much(monkeypatch):
 def test_io_bound_experiment_is_inconclusive_while_straddling(monkeypatch):
     v = io_case(monkeypatch, lambda i: T * straddling(4.0, 0.6)(i) / 2, 4e-4, 1e-4)
     assert v.verdict == verdicts.INCONCLUSIVE
+
+
+def test_a_capacity_just_under_the_gate_does_not_read_as_the_gate():
+    from claimbench.core import stats as _stats
+    from claimbench.families.e_rule_of_thumb.decide import MIN_CAPACITY, no_capacity
+    said = no_capacity(_stats.Interval(1.496, 1.4, 1.6, 12), 2)
+    assert "reached only 1.49×" in said and f"needed ≥ {MIN_CAPACITY}×" in said
+    assert "reached only 1.07×" in no_capacity(_stats.Interval(1.07, 1.0, 1.2, 12), 2)

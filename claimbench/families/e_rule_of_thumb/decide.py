@@ -8,6 +8,8 @@ a full pace and a shared GIL's half. Every decision also clears the run's own A/
 """
 from __future__ import annotations
 
+import math
+
 from typing import List, Optional, Sequence
 
 from ...core import stats
@@ -54,7 +56,9 @@ def unsteady_capacity(capacity: stats.Interval) -> str:
 
 
 def no_capacity(capacity: stats.Interval, usable_cpus: int) -> str:
-    return (f"not testable now: real processes reached only {stats.fmt(capacity.median)}× over one process "
+    # Rounded down, so that a median just under the gate does not read as the gate (1.496: "1.49", not "1.5").
+    below = f"{math.floor(capacity.median * 100) / 100:.2f}" if math.isfinite(capacity.median) else "no"
+    return (f"not testable now: real processes reached only {below}× over one process "
             f"(needed ≥ {MIN_CAPACITY}×), so the {usable_cpus} CPUs are busy with other work or share a core")
 
 
