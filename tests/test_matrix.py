@@ -343,3 +343,28 @@ def test_start_method_lines_name_what_differs_only_under_another_default():
     (line,) = matrix_part.start_method_lines(cols, found)
     assert "forkserver (3.14-gil-forkserver)" in line and "ipc (expected x on 3.14)" in line and "cpu" not in line
     assert matrix_part.start_method_lines(cols[:2], found) == []
+
+
+def test_the_matrix_renews_the_reference_runs_report_not_its_own_runs(tmp_path, capsys):
+    """`make matrix` leaves results/report.* the report of the run README cites (results/reference-run),
+    its matrix part renewed; without a reference run, the report is of the matrix's first runtime."""
+    from claimbench.report import builder
+
+    def store(run_id, rt, verdicts):
+        records.save_record(tmp_path, run_id, "timing", dict(scale={"name": "default", "unit_s": 0.025}, runtime=rt,
+                                                              started="", wall_s=10.0, verdicts=verdicts))
+    store("20261125T090000Z-3.11-gil-fork", RT311, [case("sequential-adds-up", "holds", "holds", 1.0)])
+    store("20261125T110000Z-3.11-gil-fork", RT311, [case("sequential-adds-up", "holds", "holds", 1.01)])
+    store("20261125T110100Z-3.13t-nogil-fork", RT313T, [case("sequential-adds-up", "refuted", "holds", 1.3)])
+    runs = [{"tag": "3.11-gil-fork", "run_id": "20261125T110000Z-3.11-gil-fork", "exitstatus": 0},
+            {"tag": "3.13t-nogil-fork", "run_id": "20261125T110100Z-3.13t-nogil-fork", "exitstatus": 0}]
+    records.atomic_write_json(tmp_path / matrix.MANIFEST, matrix.manifest(runs, "default", 20.0))
+
+    assert cli.main(["matrix", "--report-only", "--results-dir", str(tmp_path)]) in (0, 1)
+    assert "run 20261125T110000Z-3.11-gil-fork" in (tmp_path / "report.md").read_text(encoding="utf-8").splitlines()[0]
+    builder.write_reference_run(tmp_path, "20261125T090000Z-3.11-gil-fork")
+    assert cli.main(["matrix", "--report-only", "--results-dir", str(tmp_path)]) in (0, 1)
+    page = (tmp_path / "report.md").read_text(encoding="utf-8")
+    assert "run 20261125T090000Z-3.11-gil-fork" in page.splitlines()[0] and "## Interpreter matrix" in page
+    assert "3.13t-nogil-fork" in (tmp_path / matrix.MATRIX_MD).read_text(encoding="utf-8")
+    capsys.readouterr()

@@ -229,13 +229,15 @@ def cmd_matrix(args) -> int:
 
 
 def write_matrix(results_dir: Path, first_run_id: str, wall_s: float, scale: str) -> int:
-    """The report (its matrix part included) for the first runtime, and results/matrix.md."""
+    """results/matrix.md, and the report with its matrix part: the report of the results folder's
+    reference run where it names one (the matrix leaves the report README cites as it was, its matrix
+    part renewed), else of the matrix's first runtime."""
     from ..report import builder as report
     from ..report.document import Para, to_markdown
     from ..report.parts import matrix as matrix_part
 
     try:
-        ctx = report.build(results_dir, first_run_id)
+        ctx = report.build(results_dir, "" if report.reference_run(results_dir) else first_run_id)
     except report.NoRuns as exc:
         print("claimbench: " + str(exc), file=sys.stderr)
         return 1
