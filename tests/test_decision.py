@@ -61,13 +61,13 @@ def test_the_stored_decision_is_numbers():
 
 
 def test_the_part_shown_is_the_one_that_decided_or_the_reason_it_did_not():
-    from claimbench.core.decision import combined_outcome, nearest, shown
+    from claimbench.core.decision import nearest, shown
     holds_far = decide(iv(3.0, 2.8, 3.2), 1.5)
     holds_near = decide(iv(1.7, 1.6, 1.8), 1.5)
     refuted = decide(iv(1.0, 0.9, 1.1), 1.5)
     straddles = decide(iv(1.5, 1.3, 1.7), 1.5)
     in_null = decide(iv(1.8, 1.6, 2.0), 1.5, null=iv(1.0, 0.8, 1.25))
-    assert in_null.inside_null and combined_outcome([holds_far, in_null]) == stats.STRADDLES
+    assert in_null.inside_null and stats.all_of([holds_far.outcome, in_null.outcome]) == stats.STRADDLES
     assert shown([holds_far, refuted]) is refuted
     assert shown([straddles, in_null]) is in_null  # the null is why it is undecided
     assert shown([holds_far, straddles]) is straddles

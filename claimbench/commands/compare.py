@@ -64,7 +64,7 @@ def cmd_merge(args) -> int:
     section, found = machines_section(runs, out / "figures" / MACHINES_FIGURE)
     records.atomic_write_text(out / MACHINES_MD, to_markdown("claimbench machines", [section], out))
     records.atomic_write_text(out / "machines.html", to_html("claimbench machines", [section], out))
-    print(f"machines: {', '.join((f'{r.label} ({r.run_id})' for r in runs))}")
+    print("machines: " + ", ".join(f"{r.label} ({r.run_id})" for r in runs))
     unexplained = [f for f in found if f[2] == "unexplained"]
     print(f"{len(found)} cells differ from the first column, {len(unexplained)} without a reason")
     print(f"machines matrix: {out / MACHINES_MD}")

@@ -107,8 +107,8 @@ def _run_quiet(cmd: List[str], what: str, timeout_s: float = 900) -> str:
     except (OSError, subprocess.SubprocessError) as exc:
         raise MatrixError(f"{what}: {exc}") from None
     if done.returncode != 0:
-        tail = [line for line in done.stdout.strip().splitlines() if line.strip()][-1:] or ["exit status "
-                                                                                            f"{done.returncode}"]
+        lines = [line for line in done.stdout.strip().splitlines() if line.strip()]
+        tail = lines[-1:] or [f"exit status {done.returncode}"]
         raise MatrixError(f"{what}: {tail[0].strip()}")
     return done.stdout
 
@@ -201,7 +201,7 @@ def cmd_matrix(args) -> int:
         chosen = interpreters.select(args.pythons)
     except interpreters.NotFound as exc:
         raise CliError(str(exc))
-    print(f"claimbench matrix: {', '.join((c.describe() for c in chosen))}", flush=True)
+    print("claimbench matrix: " + ", ".join(c.describe() for c in chosen), flush=True)
     if any(c.runner for c in chosen):
         # A runtime of its own root sees the project; a results folder elsewhere is mounted there too.
         os.environ[RUNTIME_BINDS_ENV] = str(results_dir)

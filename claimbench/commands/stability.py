@@ -75,8 +75,8 @@ def parse_conditions(value) -> Tuple[str, ...]:
     named = [c for c in str(value).replace(",", " ").split() if c]
     unknown = [c for c in named if c not in CONDITIONS]
     if unknown or not named:
-        raise BadRuns(f"--conditions: {(f'unknown condition {unknown[0]!r}' if unknown else 'none given')}: choose "
-                      f"one or more of {', '.join(CONDITIONS)}, separated by commas")
+        what = f"unknown condition {unknown[0]!r}" if unknown else "none given"
+        raise BadRuns(f"--conditions: {what}: choose one or more of {', '.join(CONDITIONS)}, separated by commas")
     return tuple(c for c in CONDITIONS if c in named)
 
 

@@ -84,8 +84,8 @@ class Summary:
         same, total = self.agreement()
         per = self.runs_per_condition()
         if self.quiet_runs or QUIET in self.conditions:
-            out = [f"Quiet runs: {same} of {total} claims gave the same verdict in all {self.quiet_runs} "
-                   f"runs{(f' ({same / total:.0%})' if total else '')}."]
+            share = f" ({same / total:.0%})" if total else ""
+            out = [f"Quiet runs: {same} of {total} claims gave the same verdict in all {self.quiet_runs} runs{share}."]
         else:
             out = ["Quiet runs: not run."]
         for condition in (ONE_CPU, HOG):
@@ -103,8 +103,8 @@ class Summary:
         out += self.rate_lines()
         for cond, ctl in self.controls().items():
             which = ", ".join(f"{k} ×{n}" for k, n in ctl["cases"].items())
-            out.append(f"Controls, {LABELS[cond]}: {ctl['ran']} ran, {ctl['not_as_planted']} not as "
-                       f"planted{(f' ({which})' if which else '')}.")
+            listed = f" ({which})" if which else ""
+            out.append(f"Controls, {LABELS[cond]}: {ctl['ran']} ran, {ctl['not_as_planted']} not as planted{listed}.")
         problems = self.problems
         out.append("Targets met." if not problems else f"{len(problems)} problem(s): see below.")
         return out

@@ -109,13 +109,6 @@ def decide(effect: stats.Interval, threshold: float, direction: str = ABOVE,
                     inside_null=raw != stats.STRADDLES and outcome == stats.STRADDLES)
 
 
-def combined_outcome(parts: Sequence[Decision]) -> str:
-    """Of a case decided in parts that must all hold: refuted where one refuted, else undecided where
-    one is, else it holds."""
-    outcomes = {p.outcome for p in parts}
-    return next((o for o in (stats.OUTSIDE, stats.STRADDLES) if o in outcomes), stats.INSIDE)
-
-
 def nearest(parts: Sequence[Decision]) -> Decision:
     """The part whose effect lies nearest its threshold (of a band that holds, the nearer end)."""
     return min(parts, key=lambda d: abs(d.effect.median - d.threshold))
@@ -124,10 +117,10 @@ def nearest(parts: Sequence[Decision]) -> Decision:
 def shown(parts: Sequence[Decision], outcome=None,
           held: Callable[[Sequence[Decision]], Decision] = lambda parts: parts[0]) -> Decision:
     """The part whose numbers a case decided in parts stores and shows, given the case's outcome
-    (default: ``combined_outcome``): the first part that refuted it; where it is undecided, the first
+    (default: every part must hold, ``stats.all_of``): the first part that refuted it; where it is undecided, the first
     part that sits inside its own null (that is the reason), else the first still undecided; where it
     holds, ``held(parts)`` (default the first part; ``nearest`` for a band's two ends)."""
-    outcome = combined_outcome(parts) if outcome is None else outcome_of(outcome)
+    outcome = stats.all_of([p.outcome for p in parts]) if outcome is None else outcome_of(outcome)
     if outcome == stats.OUTSIDE:
         return next((p for p in parts if p.outcome == stats.OUTSIDE), parts[0])
     if outcome == stats.STRADDLES:

@@ -92,7 +92,8 @@ def find_run(ref: str, results_dir: Path) -> Run:
         recs, errors = records.load_runs(path)
         run = records.latest(recs)
         if not run:
-            raise CompareError(f"{ref}: no run of the claims stored there{(f' ({errors[0]})' if errors else '')}")
+            why = f" ({errors[0]})" if errors else ""
+            raise CompareError(f"{ref}: no run of the claims stored there{why}")
         return Run("", shown_path(path), run)
     if path.is_dir() and list(path.glob("*.json")):
         run = _load(path.glob("*.json"))

@@ -293,9 +293,9 @@ def _html_contents(sections: Sequence[Section]) -> List[str]:
 def to_html(title: str, sections: List[Section], base: Path) -> str:
     esc = html.escape
     sections = _lead_first(sections)
-    out = ["<!doctype html><html lang='en'><head><meta charset='utf-8'><meta name='viewport' "
-           "content='width=device-width, "
-           f"initial-scale=1'><title>{esc(title)}</title><style>{CSS}</style></head><body>", f"<h1>{esc(title)}</h1>"]
+    out = ["<!doctype html><html lang='en'><head><meta charset='utf-8'>"
+           "<meta name='viewport' content='width=device-width, initial-scale=1'>"
+           f"<title>{esc(title)}</title><style>{CSS}</style></head><body>", f"<h1>{esc(title)}</h1>"]
     toc = _html_contents(sections)
     for s, anchor in zip(sections, anchors(sections)):
         if toc and not s.lead:  # the contents, after the summary

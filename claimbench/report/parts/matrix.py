@@ -256,8 +256,8 @@ def build(ctx):
         s.add(Para("Verdicts that change across runtimes with no reason in the claims' expectations: " + "; ".join(
             f"{cid} ({why})" for cid, _, _, why in unexplained) + "."))
     else:
-        s.add(Para("No claim changes its verdict across these runtimes without a reason in its "
-                   f"expectation{' (inconclusive cells aside)' if any((f[2] == UNSETTLED for f in found)) else ''}."))
+        aside = " (inconclusive cells aside)" if any(f[2] == UNSETTLED for f in found) else ""
+        s.add(Para(f"No claim changes its verdict across these runtimes without a reason in its expectation{aside}."))
     methods = start_method_lines(cols, found)
     if methods:
         s.add(Para("Start methods. The first column's runtime starts processes with "
